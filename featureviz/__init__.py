@@ -1,0 +1,36 @@
+"""featureviz: what does this neuron, channel or layer respond to?
+
+Feature visualization for JupyterLab, computed in the browser with
+TensorFlow.js. This package builds the outputs; the ``jupyterlab-featureviz``
+extension it ships renders them.
+"""
+
+from __future__ import annotations
+
+from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
+from .display import Visualization
+
+try:
+    from ._version import __version__
+except ImportError:  # pragma: no cover - only in a checkout that was never built
+    import warnings
+
+    warnings.warn(
+        "featureviz was not installed properly: run `pip install -e .` in the checkout",
+        stacklevel=2,
+    )
+    __version__ = "dev"
+
+__all__ = [
+    "MIME_TYPE",
+    "SPEC_VERSION",
+    "SUMMARY_MIME_TYPE",
+    "Visualization",
+    "__version__",
+    "spec_schema",
+]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt extension inside this package."""
+    return [{"src": "labextension", "dest": "jupyterlab-featureviz"}]

@@ -1,0 +1,45 @@
+"""The output spec: its version, MIME type and JSON Schema (DESIGN.md §4).
+
+The schema file is the single source of truth, shared with the TypeScript
+front end. It ships inside the wheel; in a source checkout it is read from
+``src/spec``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: The spec's major version. Must equal the schema's ``SpecVersion`` constant,
+#: which the front end reads; a test checks both.
+SPEC_VERSION = 1
+
+#: The MIME type of a featureviz output.
+MIME_TYPE = f"application/vnd.featureviz.v{SPEC_VERSION}+json"
+
+#: The MIME type of the summary that a finished run writes back.
+SUMMARY_MIME_TYPE = f"application/vnd.featureviz.summary.v{SPEC_VERSION}+json"
+
+_SCHEMA_NAME = f"featureviz.v{SPEC_VERSION}.schema.json"
+
+
+def schema_path() -> Path:
+    """Where the spec's JSON Schema is: in the package, or the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "schema" / _SCHEMA_NAME,
+        here.parent / "src" / "spec" / _SCHEMA_NAME,
+    ):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"{_SCHEMA_NAME} is missing from the featureviz package; reinstall jupyterlab-featureviz"
+    )
+
+
+@lru_cache(maxsize=1)
+def spec_schema() -> dict[str, Any]:
+    """The spec's JSON Schema, as a dict."""
+    return json.loads(schema_path().read_text(encoding="utf-8"))

@@ -1,0 +1,34 @@
+/**
+ * Unit tests. The engine and the spec run in Node (tfjs CPU and WASM backends);
+ * views run in jsdom. Galata covers what needs a real JupyterLab.
+ */
+const tsJest = [
+  'ts-jest',
+  { tsconfig: 'tsconfig.test.json', isolatedModules: false }
+];
+
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      testMatch: [
+        '<rootDir>/src/engine/**/__tests__/**/*.spec.ts',
+        '<rootDir>/src/spec/**/__tests__/**/*.spec.ts',
+        '<rootDir>/src/config/**/__tests__/**/*.spec.ts'
+      ],
+      transform: { '^.+\\.tsx?$': tsJest }
+    },
+    {
+      displayName: 'dom',
+      testEnvironment: 'jsdom',
+      testMatch: [
+        '<rootDir>/src/views/**/__tests__/**/*.spec.ts',
+        '<rootDir>/src/sidebar/**/__tests__/**/*.spec.ts',
+        '<rootDir>/src/kernel/**/__tests__/**/*.spec.ts'
+      ],
+      transform: { '^.+\\.tsx?$': tsJest }
+    }
+  ]
+};

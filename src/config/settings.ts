@@ -1,0 +1,93 @@
+import { type ISignal, Signal } from '@lumino/signaling';
+import type { BackendChoice } from '../engine/runtime/capabilities';
+
+export type { BackendChoice };
+
+/** The user's settings, typed and checked (schema/settings.json). */
+export interface IFeatureVizSettings {
+  readonly backend: BackendChoice;
+  readonly allowedOrigins: readonly string[];
+  readonly maxWeightsMB: number;
+  readonly keepFrames: boolean;
+}
+
+export const DEFAULT_SETTINGS: IFeatureVizSettings = Object.freeze({
+  backend: 'auto',
+  allowedOrigins: Object.freeze([]) as readonly string[],
+  maxWeightsMB: 200,
+  keepFrames: false
+});
+
+const BACKEND_CHOICES: readonly BackendChoice[] = [
+  'auto',
+  'webgpu',
+  'webgl',
+  'wasm',
+  'cpu'
+];
+
+function isBackendChoice(value: unknown): value is BackendChoice {
+  return BACKEND_CHOICES.includes(value as BackendChoice);
+}
+
+/**
+ * Reads the settings registry's composite value into typed settings. The
+ * registry validates against the schema already; this is the one place that
+ * turns that untyped JSON into types, falling back to defaults field by field.
+ */
+export function readSettings(composite: unknown): IFeatureVizSettings {
+  const raw =
+    typeof composite === 'object' && composite !== null
+      ? (composite as Record<string, unknown>)
+      : {};
+  const origins = Array.isArray(raw.allowedOrigins)
+    ? raw.allowedOrigins.filter(
+        (o): o is string =>
+          typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o)
+      )
+    : DEFAULT_SETTINGS.allowedOrigins;
+  const maxWeightsMB =
+    typeof raw.maxWeightsMB === 'number' &&
+    Number.isFinite(raw.maxWeightsMB) &&
+    raw.maxWeightsMB > 0
+      ? raw.maxWeightsMB
+      : DEFAULT_SETTINGS.maxWeightsMB;
+  return Object.freeze({
+    backend: isBackendChoice(raw.backend)
+      ? raw.backend
+      : DEFAULT_SETTINGS.backend,
+    allowedOrigins: Object.freeze([...origins]),
+    maxWeightsMB,
+    keepFrames:
+      typeof raw.keepFrames === 'boolean'
+        ? raw.keepFrames
+        : DEFAULT_SETTINGS.keepFrames
+  });
+}
+
+/** The current settings and a signal when they change. */
+export class SettingsModel {
+  private _current: IFeatureVizSettings;
+  private readonly _changed = new Signal<this, IFeatureVizSettings>(this);
+
+  constructor(initial: IFeatureVizSettings = DEFAULT_SETTINGS) {
+    this._current = initial;
+  }
+
+  get current(): IFeatureVizSettings {
+    return this._current;
+  }
+
+  get changed(): ISignal<this, IFeatureVizSettings> {
+    return this._changed;
+  }
+
+  /** Replaces the settings from the registry's composite value. */
+  update(composite: unknown): void {
+    const next = readSettings(composite);
+    if (JSON.stringify(next) !== JSON.stringify(this._current)) {
+      this._current = next;
+      this._changed.emit(next);
+    }
+  }
+}

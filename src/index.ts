@@ -1,0 +1,16 @@
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import enginePlugin from './plugins/engine';
+import rendererPlugin from './plugins/renderer';
+import settingsPlugin from './plugins/settings';
+import sidebarPlugin from './plugins/sidebar';
+
+export { IFeatureVizEngine, IFeatureVizSettings } from './plugins/tokens';
+
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  settingsPlugin,
+  enginePlugin,
+  rendererPlugin,
+  sidebarPlugin
+];
+
+export default plugins;

@@ -1,0 +1,50 @@
+import { describeObjective, describeSpec } from '../describe';
+
+describe('describeSpec', () => {
+  it('words a gradient-ascent spec with a composed objective', () => {
+    expect(
+      describeSpec({
+        version: 1,
+        view: 'gradient-ascent',
+        model: { builtin: 'mnist-cnn' },
+        objective: {
+          type: 'sum',
+          terms: [
+            { type: 'channel', layer: 'conv2d_1', channel: 5 },
+            {
+              type: 'scale',
+              factor: -0.5,
+              term: { type: 'channel', layer: 'conv2d_1', channel: 7 }
+            },
+            { type: 'scale', factor: -1, term: { type: 'total-variation' } }
+          ]
+        }
+      })
+    ).toEqual({
+      view: 'Gradient ascent',
+      model: 'mnist-cnn',
+      subject:
+        'channel 5 of conv2d_1 - 0.5 × channel 7 of conv2d_1 - total variation'
+    });
+  });
+
+  it('words data and targets', () => {
+    expect(
+      describeSpec({
+        version: 1,
+        view: 'occlusion',
+        model: { url: 'nets/a/model.json' },
+        target: { layer: 'logits', unit: 8 },
+        data: { builtin: 'mnist', split: 'test', index: 3 }
+      }).subject
+    ).toBe('unit 8 of logits on mnist (test) #3');
+    expect(describeObjective({ type: 'logit', index: 2 })).toBe('logit 2');
+    expect(
+      describeObjective({
+        type: 'scale',
+        factor: -1,
+        term: { type: 'layer', layer: 'conv2d' }
+      })
+    ).toBe('-(all of conv2d)');
+  });
+});

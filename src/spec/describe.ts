@@ -1,0 +1,127 @@
+import type {
+  DataRef,
+  FeatureVizSpec,
+  ModelRef,
+  Objective,
+  Target
+} from './types.generated';
+
+const VIEW_NAMES: Record<FeatureVizSpec['view'], string> = {
+  'gradient-ascent': 'Gradient ascent',
+  'layer-atlas': 'Layer atlas',
+  'top-examples': 'Top-activating examples',
+  pca: 'PCA',
+  occlusion: 'Occlusion',
+  saliency: 'Saliency',
+  filters: 'First-layer filters'
+};
+
+/** A spec in a few words, for captions, notices and screen readers. */
+export interface ISpecDescription {
+  readonly view: string;
+  readonly model: string;
+  readonly subject: string;
+}
+
+export function describeModel(model: ModelRef): string {
+  return 'builtin' in model ? model.builtin : model.url;
+}
+
+export function describeData(data: DataRef): string {
+  const name =
+    'builtin' in data
+      ? `${data.builtin}${data.split ? ` (${data.split})` : ''}`
+      : 'path' in data
+        ? data.path
+        : `kernel data ${data.comm}`;
+  return data.index !== undefined ? `${name} #${data.index}` : name;
+}
+
+function describeTarget(target: Target): string {
+  const at =
+    target.x !== undefined && target.y !== undefined
+      ? ` at (${target.x}, ${target.y})`
+      : '';
+  return `unit ${target.unit}${at} of ${target.layer}`;
+}
+
+/** An objective tree in Lucid's notation, e.g. `channel(conv2d_1, 5) - 0.5 × tv`. */
+export function describeObjective(objective: Objective): string {
+  switch (objective.type) {
+    case 'channel':
+      return `channel ${objective.channel} of ${objective.layer}`;
+    case 'neuron':
+      return `neuron ${objective.channel} of ${objective.layer}${
+        objective.x !== undefined ? ` at (${objective.x}, ${objective.y})` : ''
+      }`;
+    case 'layer':
+      return `all of ${objective.layer}`;
+    case 'logit':
+      return `logit ${objective.index}`;
+    case 'direction':
+      return `a direction in ${objective.layer}`;
+    case 'diversity':
+      return `diversity of ${objective.layer}`;
+    case 'l1':
+      return 'L1';
+    case 'l2':
+      return 'L2';
+    case 'total-variation':
+      return 'total variation';
+    case 'blur-input-each-step':
+      return 'blur';
+    case 'sum':
+      return objective.terms
+        .map((term, i) => {
+          const negative = term.type === 'scale' && term.factor < 0;
+          const text = describeObjective(
+            negative ? { ...term, factor: -term.factor } : term
+          );
+          if (i === 0) {
+            return negative ? `-${text}` : text;
+          }
+          return negative ? ` - ${text}` : ` + ${text}`;
+        })
+        .join('');
+    case 'scale':
+      if (objective.factor === 1) {
+        return describeObjective(objective.term);
+      }
+      return objective.factor === -1
+        ? `-(${describeObjective(objective.term)})`
+        : `${objective.factor} × ${describeObjective(objective.term)}`;
+  }
+}
+
+export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
+  const view = VIEW_NAMES[spec.view];
+  const model = describeModel(spec.model);
+  switch (spec.view) {
+    case 'gradient-ascent':
+      return { view, model, subject: describeObjective(spec.objective) };
+    case 'layer-atlas':
+      return {
+        view,
+        model,
+        subject: spec.channels
+          ? `${spec.channels.length} channels of ${spec.layer}`
+          : `every channel of ${spec.layer}`
+      };
+    case 'pca':
+      return {
+        view,
+        model,
+        subject: `${spec.layer} on ${describeData(spec.data)}`
+      };
+    case 'filters':
+      return { view, model, subject: spec.layer };
+    case 'top-examples':
+    case 'occlusion':
+    case 'saliency':
+      return {
+        view,
+        model,
+        subject: `${describeTarget(spec.target)} on ${describeData(spec.data)}`
+      };
+  }
+}

@@ -1,0 +1,8 @@
+export * from './types.generated';
+export { MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE } from './mime';
+export {
+  SpecError,
+  fieldPath,
+  validateSpec,
+  type SpecValidation
+} from './validate';
