@@ -30,9 +30,7 @@ class Visualization:
 
     def __init__(self, spec: Mapping[str, Any]):
         if not isinstance(spec, Mapping):
-            raise TypeError(
-                f"spec must be a dict describing the output, not {type(spec).__name__}"
-            )
+            raise TypeError(f"spec must be a dict describing the output, not {type(spec).__name__}")
         built = copy.deepcopy(dict(spec))
         built.setdefault("version", SPEC_VERSION)
         self._spec = built
