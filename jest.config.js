@@ -2,10 +2,20 @@
  * Unit tests. The engine and the spec run in Node (tfjs CPU and WASM backends);
  * views run in jsdom. Galata covers what needs a real JupyterLab.
  */
+// Transpile only: `jlpm typecheck:tests` (part of lint) checks the types.
 const tsJest = [
   'ts-jest',
-  { tsconfig: 'tsconfig.test.json', isolatedModules: false }
+  { tsconfig: 'tsconfig.test.json' }
 ];
+const common = {
+  transform: { '^.+\\.tsx?$': tsJest },
+  modulePathIgnorePatterns: [
+    '<rootDir>/featureviz/',
+    '<rootDir>/lib/',
+    '<rootDir>/.venv/',
+    '<rootDir>/ui-tests/'
+  ]
+};
 
 module.exports = {
   testTimeout: 120000,
@@ -18,7 +28,7 @@ module.exports = {
         '<rootDir>/src/spec/**/__tests__/**/*.spec.ts',
         '<rootDir>/src/config/**/__tests__/**/*.spec.ts'
       ],
-      transform: { '^.+\\.tsx?$': tsJest }
+      ...common
     },
     {
       displayName: 'dom',
@@ -28,7 +38,7 @@ module.exports = {
         '<rootDir>/src/sidebar/**/__tests__/**/*.spec.ts',
         '<rootDir>/src/kernel/**/__tests__/**/*.spec.ts'
       ],
-      transform: { '^.+\\.tsx?$': tsJest }
+      ...common
     }
   ]
 };

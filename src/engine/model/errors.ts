@@ -1,0 +1,193 @@
+/**
+ * Typed errors of the engine. Each message says what is wrong and how to fix
+ * it; views show `message` as text and may use the fields.
+ */
+export class FeatureVizError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The edit distance between two strings (for "did you mean"). */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const saved = row[j];
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1)
+      );
+      previous = saved;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known name closest to `name`, if it is close enough to be a typo. */
+export function closestName(
+  name: string,
+  known: readonly string[]
+): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3))
+    ? best
+    : undefined;
+}
+
+export class UnknownLayerError extends FeatureVizError {
+  readonly suggestion: string | undefined;
+  constructor(
+    readonly layer: string,
+    readonly known: readonly string[]
+  ) {
+    const suggestion = closestName(layer, known);
+    super(
+      `The model has no layer "${layer}".${
+        suggestion ? ` Did you mean "${suggestion}"?` : ''
+      } Its layers are: ${known.join(', ')}.`
+    );
+    this.suggestion = suggestion;
+  }
+}
+
+export class ChannelOutOfRangeError extends FeatureVizError {
+  constructor(
+    readonly layer: string,
+    readonly channel: number,
+    readonly channels: number,
+    what = 'channel'
+  ) {
+    super(
+      `Layer "${layer}" has ${channels} ${what}s (0 to ${channels - 1}); ${what} ${channel} is out of range.`
+    );
+  }
+}
+
+export class PositionOutOfRangeError extends FeatureVizError {
+  constructor(
+    readonly layer: string,
+    readonly x: number,
+    readonly y: number,
+    readonly width: number,
+    readonly height: number
+  ) {
+    super(
+      `Position (x=${x}, y=${y}) is outside layer "${layer}", whose outputs are ${width} wide and ${height} high.`
+    );
+  }
+}
+
+export class NotAnImageModelError extends FeatureVizError {
+  constructor(readonly inputShape: readonly (number | null)[]) {
+    super(
+      `The model's input has shape [${inputShape
+        .map(d => (d === null ? 'None' : d))
+        .join(', ')}]; Feature Viz needs an image input of shape [batch, height, width, channels] (channels last).`
+    );
+  }
+}
+
+export class InputRankError extends FeatureVizError {
+  constructor(
+    readonly got: readonly number[],
+    readonly expected: readonly (number | null)[]
+  ) {
+    super(
+      `The input has shape [${got.join(', ')}] but the model expects [${expected
+        .map(d => (d === null ? 'batch' : d))
+        .join(', ')}].`
+    );
+  }
+}
+
+export class UnsupportedLayerError extends FeatureVizError {
+  constructor(
+    readonly layer: string,
+    readonly className: string,
+    detail?: string
+  ) {
+    super(
+      `Layer "${layer}" is a ${className}, which Feature Viz cannot differentiate through${
+        detail ? ` (${detail})` : ''
+      }. Visualize a layer before it, or convert the model with supported layers (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, activations, pooling, padding, Add, Concatenate, Flatten, Reshape, Dropout, Rescaling).`
+    );
+  }
+}
+
+export class NoGradientError extends FeatureVizError {
+  constructor(readonly op: string) {
+    super(
+      `TensorFlow.js has no gradient for the op "${op}", which lies between the input and the objective. Choose a layer before it.`
+    );
+  }
+}
+
+export class ModelLoadError extends FeatureVizError {
+  constructor(
+    readonly url: string,
+    readonly status: number | null,
+    detail: string
+  ) {
+    super(
+      `Could not load ${url}: ${detail}. Check that the path is right (relative paths start at the notebook's folder).`
+    );
+  }
+}
+
+export class MalformedModelError extends FeatureVizError {
+  constructor(
+    readonly url: string,
+    detail: string
+  ) {
+    super(
+      `${url} is not a valid TensorFlow.js model: ${detail}. Re-export it with the TensorFlow.js converter (tensorflowjs_converter) or featureviz.export.`
+    );
+  }
+}
+
+export class ModelTooLargeError extends FeatureVizError {
+  constructor(
+    readonly url: string,
+    readonly bytes: number,
+    readonly limitBytes: number
+  ) {
+    super(
+      `${url} has ${(bytes / 1e6).toFixed(1)} MB of weights, over the ${(
+        limitBytes / 1e6
+      ).toFixed(
+        0
+      )} MB limit. Raise "Largest model" in Settings ▸ Feature Viz if you trust it.`
+    );
+  }
+}
+
+export class OriginNotAllowedError extends FeatureVizError {
+  constructor(
+    readonly url: string,
+    readonly origin: string
+  ) {
+    super(
+      `${url} is on ${origin}, which Feature Viz may not load from. Add the origin to "Allowed model origins" in Settings ▸ Feature Viz, or copy the model next to the notebook.`
+    );
+  }
+}
+
+/** Raised inside a job when its AbortSignal fires. */
+export class CancelledError extends FeatureVizError {
+  constructor() {
+    super('Cancelled.');
+  }
+}

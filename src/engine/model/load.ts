@@ -1,0 +1,327 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  FeatureVizError,
+  MalformedModelError,
+  ModelLoadError,
+  ModelTooLargeError
+} from './errors';
+
+/** The part of `Response` the loader uses, so tests can serve files. */
+export interface IResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export type FetchLike = (
+  url: string,
+  init?: { signal?: AbortSignal }
+) => Promise<IResponseLike>;
+
+export type ModelFormat = 'layers' | 'graph';
+
+export interface ILoadOptions {
+  /** The format, when known; otherwise read from model.json. */
+  readonly format?: ModelFormat;
+  /** `fetch` by default; the host passes one that resolves server paths. */
+  readonly fetch?: FetchLike;
+  /** Refuse models with more weight bytes than this (checked before download). */
+  readonly maxWeightBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a model's model.json says about itself. */
+export interface IModelMetadata {
+  /** The pixel range the model expects; [0, 1] unless model.json says otherwise. */
+  readonly inputRange: readonly [number, number];
+  readonly generatedBy: string | undefined;
+}
+
+interface IModelBase {
+  readonly url: string;
+  readonly weightBytes: number;
+  readonly metadata: IModelMetadata;
+}
+
+export interface ILoadedLayersModel extends IModelBase {
+  readonly format: 'layers';
+  readonly model: tf.LayersModel;
+}
+
+export interface ILoadedGraphModel extends IModelBase {
+  readonly format: 'graph';
+  readonly model: tf.GraphModel;
+  /** The graph's nodes as model.json lists them (for inspection). */
+  readonly nodes: readonly IGraphNodeJson[];
+}
+
+export type LoadedModel = ILoadedLayersModel | ILoadedGraphModel;
+
+export interface IGraphNodeJson {
+  readonly name: string;
+  readonly op: string;
+  readonly input?: readonly string[];
+}
+
+interface IModelJson {
+  format?: unknown;
+  generatedBy?: unknown;
+  convertedBy?: unknown;
+  modelTopology?: unknown;
+  weightsManifest?: unknown;
+  userDefinedMetadata?: unknown;
+  signature?: unknown;
+  modelInitializer?: unknown;
+  trainingConfig?: unknown;
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  complex64: 8
+};
+
+/** The bytes a weight spec occupies in its shard, from the manifest alone. */
+export function weightSpecBytes(spec: tf.io.WeightsManifestEntry): number {
+  const elements = spec.shape.reduce((a, b) => a * b, 1);
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  const size = BYTES_PER_ELEMENT[dtype];
+  if (size === undefined) {
+    throw new Error(`weight "${spec.name}" has an unknown dtype "${dtype}"`);
+  }
+  return elements * size;
+}
+
+function abortIfNeeded(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new DOMException('The load was cancelled.', 'AbortError');
+  }
+}
+
+async function fetchOk(
+  fetchFn: FetchLike,
+  url: string,
+  signal: AbortSignal | undefined
+): Promise<IResponseLike> {
+  let response: IResponseLike;
+  try {
+    response = await fetchFn(url, { signal });
+  } catch (reason) {
+    if ((reason as { name?: string }).name === 'AbortError') {
+      throw reason;
+    }
+    throw new ModelLoadError(url, null, `the request failed (${String(reason)})`);
+  }
+  if (!response.ok) {
+    throw new ModelLoadError(
+      url,
+      response.status,
+      `the server answered ${response.status}${
+        response.statusText ? ` ${response.statusText}` : ''
+      }`
+    );
+  }
+  return response;
+}
+
+function parseManifest(url: string, raw: unknown): tf.io.WeightsManifestConfig {
+  if (!Array.isArray(raw)) {
+    throw new MalformedModelError(url, 'it has no "weightsManifest" list');
+  }
+  for (const group of raw as { paths?: unknown; weights?: unknown }[]) {
+    if (
+      !Array.isArray(group?.paths) ||
+      !Array.isArray(group?.weights) ||
+      !group.paths.every(p => typeof p === 'string') ||
+      !group.weights.every(
+        (w: { name?: unknown; shape?: unknown; dtype?: unknown }) =>
+          typeof w?.name === 'string' &&
+          Array.isArray(w.shape) &&
+          typeof w.dtype === 'string'
+      )
+    ) {
+      throw new MalformedModelError(
+        url,
+        'a "weightsManifest" entry lacks "paths" or well-formed "weights"'
+      );
+    }
+  }
+  return raw as tf.io.WeightsManifestConfig;
+}
+
+function readMetadata(json: IModelJson): IModelMetadata {
+  const meta = json.userDefinedMetadata as
+    | { featureviz?: { inputRange?: unknown } }
+    | undefined;
+  const range = meta?.featureviz?.inputRange;
+  const inputRange: [number, number] =
+    Array.isArray(range) &&
+    range.length === 2 &&
+    range.every(v => typeof v === 'number' && Number.isFinite(v)) &&
+    range[0] < range[1]
+      ? [range[0], range[1]]
+      : [0, 1];
+  return {
+    inputRange,
+    generatedBy:
+      typeof json.generatedBy === 'string' ? json.generatedBy : undefined
+  };
+}
+
+function detectFormat(url: string, json: IModelJson): ModelFormat {
+  if (json.format === 'layers-model') {
+    return 'layers';
+  }
+  if (json.format === 'graph-model') {
+    return 'graph';
+  }
+  const topology = json.modelTopology as
+    | { class_name?: unknown; node?: unknown; model_config?: unknown }
+    | undefined;
+  if (topology && Array.isArray(topology.node)) {
+    return 'graph';
+  }
+  if (topology && (topology.class_name || topology.model_config)) {
+    return 'layers';
+  }
+  throw new MalformedModelError(url, 'its "modelTopology" is missing or of an unknown kind');
+}
+
+/**
+ * Loads a TensorFlow.js Layers or Graph model. The weight size is checked
+ * from the manifest before any weights are downloaded; shards are checked
+ * against the manifest; every failure is a typed error naming the URL.
+ */
+export async function loadModel(
+  url: string,
+  options: ILoadOptions = {}
+): Promise<LoadedModel> {
+  const fetchFn: FetchLike =
+    options.fetch ?? ((u, init) => fetch(u, init) as Promise<IResponseLike>);
+  const { signal } = options;
+  abortIfNeeded(signal);
+
+  const response = await fetchOk(fetchFn, url, signal);
+  let json: IModelJson;
+  try {
+    json = (await response.json()) as IModelJson;
+  } catch {
+    throw new MalformedModelError(url, 'it is not valid JSON');
+  }
+  if (typeof json !== 'object' || json === null) {
+    throw new MalformedModelError(url, 'it is not a JSON object');
+  }
+  const format = options.format ?? detectFormat(url, json);
+  if (!json.modelTopology) {
+    throw new MalformedModelError(url, 'it has no "modelTopology"');
+  }
+  const manifest = parseManifest(url, json.weightsManifest);
+  const weightSpecs = manifest.flatMap(group => group.weights);
+  let expectedBytes = 0;
+  try {
+    expectedBytes = weightSpecs.reduce((n, s) => n + weightSpecBytes(s), 0);
+  } catch (reason) {
+    throw new MalformedModelError(url, (reason as Error).message);
+  }
+  if (
+    options.maxWeightBytes !== undefined &&
+    expectedBytes > options.maxWeightBytes
+  ) {
+    throw new ModelTooLargeError(url, expectedBytes, options.maxWeightBytes);
+  }
+
+  const weightData = await fetchShards(
+    fetchFn,
+    url,
+    manifest,
+    expectedBytes,
+    signal
+  );
+  abortIfNeeded(signal);
+
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs,
+    weightData,
+    format: typeof json.format === 'string' ? json.format : undefined,
+    generatedBy:
+      typeof json.generatedBy === 'string' ? json.generatedBy : undefined,
+    convertedBy:
+      typeof json.convertedBy === 'string' ? json.convertedBy : undefined,
+    userDefinedMetadata:
+      json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
+    signature: json.signature as tf.io.ModelArtifacts['signature'],
+    modelInitializer:
+      json.modelInitializer as tf.io.ModelArtifacts['modelInitializer']
+  };
+  const metadata = readMetadata(json);
+  try {
+    if (format === 'layers') {
+      const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+      return { format, url, model, weightBytes: expectedBytes, metadata };
+    }
+    const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+    const topology = json.modelTopology as { node?: IGraphNodeJson[] };
+    return {
+      format,
+      url,
+      model,
+      weightBytes: expectedBytes,
+      metadata,
+      nodes: topology.node ?? []
+    };
+  } catch (reason) {
+    if (reason instanceof FeatureVizError) {
+      throw reason;
+    }
+    throw new MalformedModelError(
+      url,
+      `TensorFlow.js could not build it: ${(reason as Error).message}`
+    );
+  }
+}
+
+async function fetchShards(
+  fetchFn: FetchLike,
+  modelUrl: string,
+  manifest: tf.io.WeightsManifestConfig,
+  expectedBytes: number,
+  signal: AbortSignal | undefined
+): Promise<ArrayBuffer> {
+  const buffers: ArrayBuffer[] = [];
+  const names: string[] = [];
+  for (const group of manifest) {
+    for (const path of group.paths) {
+      const shardUrl = new URL(path, modelUrl).toString();
+      abortIfNeeded(signal);
+      const response = await fetchOk(fetchFn, shardUrl, signal);
+      buffers.push(await response.arrayBuffer());
+      names.push(path);
+    }
+  }
+  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+  if (total < expectedBytes) {
+    throw new MalformedModelError(
+      modelUrl,
+      `its weights files (${names.join(', ')}) hold ${total} bytes but the manifest describes ${expectedBytes}; a file is truncated`
+    );
+  }
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const buffer of buffers) {
+    joined.set(new Uint8Array(buffer), offset);
+    offset += buffer.byteLength;
+  }
+  return joined.buffer;
+}
+
+/** Frees a loaded model's weights. */
+export function disposeModel(loaded: LoadedModel): void {
+  loaded.model.dispose();
+}
