@@ -46,24 +46,45 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Checks an analytic gradient against central finite differences along a few
- * random directions: |g·v − (f(x+εv) − f(x−εv)) / 2ε| / max(|g·v|, floor).
- * Returns the largest relative error.
+ * random unit directions v: |g·v − (L(x+εv) − L(x−εv)) / 2ε| / max(|g·v|, floor)
+ * where L(x) = Σ w ⊙ f(x) for fixed random weights w. L is summed in float64
+ * in JavaScript: backends that reduce in float32 (WASM) would otherwise drown
+ * the difference in rounding. Returns the largest relative error.
  */
 export function finiteDifferenceError(
-  f: (x: tf.Tensor) => tf.Scalar,
+  f: (x: tf.Tensor) => tf.Tensor,
   x: tf.Tensor,
   options: { epsilon?: number; directions?: number; seed?: number } = {}
 ): number {
   const epsilon = options.epsilon ?? 1e-2;
   const directions = options.directions ?? 4;
+  const seed = options.seed ?? 7;
   return tf.tidy(() => {
-    const grad = tf.grad(f)(x);
+    const shape = f(x).shape;
+    const w = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const weights = values(w);
+    const loss64 = (t: tf.Tensor): number => {
+      const y = values(f(t));
+      let total = 0;
+      for (let i = 0; i < y.length; i++) {
+        total += y[i] * weights[i];
+      }
+      return total;
+    };
+    const grad = values(tf.grad(t => tf.sum(tf.mul(f(t), w)))(x));
     let worst = 0;
     for (let d = 0; d < directions; d++) {
-      const v = tf.randomNormal(x.shape, 0, 1, 'float32', (options.seed ?? 7) + d);
-      const analytic = tf.sum(tf.mul(grad, v)).dataSync()[0];
-      const plus = f(tf.add(x, tf.mul(v, epsilon))).dataSync()[0];
-      const minus = f(tf.sub(x, tf.mul(v, epsilon))).dataSync()[0];
+      // A unit direction, so that the step is ε whatever the input's size
+      // (a larger step straddles the kinks of ReLU and max-pooling).
+      const raw = tf.randomNormal(x.shape, 0, 1, 'float32', seed + 1 + d);
+      const v = tf.div(raw, tf.norm(raw));
+      const vs = values(v);
+      let analytic = 0;
+      for (let i = 0; i < vs.length; i++) {
+        analytic += grad[i] * vs[i];
+      }
+      const plus = loss64(tf.add(x, tf.mul(v, epsilon)));
+      const minus = loss64(tf.sub(x, tf.mul(v, epsilon)));
       const numeric = (plus - minus) / (2 * epsilon);
       const scale = Math.max(Math.abs(analytic), Math.abs(numeric), 1e-3);
       worst = Math.max(worst, Math.abs(analytic - numeric) / scale);

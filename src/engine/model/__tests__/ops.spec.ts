@@ -172,14 +172,12 @@ describe('convolutions differentiable to the input', () => {
           strategy: 'forward-conv'
         };
         // A smooth scalar of a conv → depthwise chain (softplus keeps it smooth).
-        const loss = (t: tf.Tensor): tf.Scalar =>
-          tf.sum(
-            tf.softplus(
-              depthwiseToInput(conv2dToInput(t as tf.Tensor4D, f, null, options), df, null, {
-                ...options,
-                strides: [1, 1]
-              })
-            )
+        const loss = (t: tf.Tensor): tf.Tensor =>
+          tf.softplus(
+            depthwiseToInput(conv2dToInput(t as tf.Tensor4D, f, null, options), df, null, {
+              ...options,
+              strides: [1, 1]
+            })
           );
         expect(finiteDifferenceError(loss, x, { epsilon: 1e-2 })).toBeLessThan(1e-2);
       });
