@@ -112,10 +112,10 @@ describe('convolutions differentiable to the input', () => {
       const bias = random(c.outChannels, 4);
       const depthBias = random(c.inShape[3] * c.multiplier, 5);
       const outShape = tf.tidy(() =>
-        tf.conv2d(tf.zeros(c.inShape), tf.zeros([...c.kernel, c.inShape[3], c.outChannels]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
+        tf.conv2d(tf.zeros(c.inShape) as tf.Tensor4D, tf.zeros([...c.kernel, c.inShape[3], c.outChannels]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
       );
       const depthShape = tf.tidy(() =>
-        tf.depthwiseConv2d(tf.zeros(c.inShape), tf.zeros([...c.kernel, c.inShape[3], c.multiplier]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
+        tf.depthwiseConv2d(tf.zeros(c.inShape) as tf.Tensor4D, tf.zeros([...c.kernel, c.inShape[3], c.multiplier]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
       );
       const dy = random(size(outShape), 6, 3);
       const dyDepth = random(size(depthShape), 7, 3);

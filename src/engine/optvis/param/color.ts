@@ -1,0 +1,39 @@
+/**
+ * Colour handling of 3-channel images, after Lucid's param/color.py
+ * (Apache-2.0): optimize in a decorrelated colour space, then squash to [0, 1].
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The square root of ImageNet's colour correlation matrix (Lucid's values). */
+const COLOR_CORRELATION_SVD_SQRT = [
+  [0.26, 0.09, 0.02],
+  [0.27, 0.0, -0.05],
+  [0.27, -0.09, 0.03]
+];
+
+function maxColumnNorm(m: number[][]): number {
+  let best = 0;
+  for (let j = 0; j < 3; j++) {
+    best = Math.max(best, Math.hypot(m[0][j], m[1][j], m[2][j]));
+  }
+  return best;
+}
+
+/** The 3×3 matrix t ↦ t·Mᵀ that maps decorrelated to RGB colours. */
+export function decorrelationMatrix(): tf.Tensor2D {
+  const norm = maxColumnNorm(COLOR_CORRELATION_SVD_SQRT);
+  const transposed = [0, 1, 2].map(j => [0, 1, 2].map(i => COLOR_CORRELATION_SVD_SQRT[i][j] / norm));
+  return tf.tensor2d(transposed);
+}
+
+/**
+ * Lucid's to_valid_rgb with sigmoid: decorrelate (3 channels only), then map
+ * to [0, 1] with a sigmoid.
+ */
+export function toValidImage(t: tf.Tensor4D, decorrelation: tf.Tensor2D | null): tf.Tensor4D {
+  if (decorrelation && t.shape[3] === 3) {
+    const flat = tf.reshape(t, [-1, 3]) as tf.Tensor2D;
+    t = tf.reshape(tf.matMul(flat, decorrelation), t.shape) as tf.Tensor4D;
+  }
+  return tf.sigmoid(t);
+}

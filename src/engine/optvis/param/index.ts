@@ -1,0 +1,89 @@
+/**
+ * Parameterizations: free variables and the function that makes an image of
+ * them (Lucent's param/spatial.py shape). Images are [batch, H, W, C] in [0, 1].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type IRandom, normalArray } from '../rng';
+import { decorrelationMatrix, toValidImage } from './color';
+import { InverseDft, halfWidth, spectrumScale } from './fourier';
+
+export type ParamKind = 'pixel' | 'fourier';
+
+export interface IParamOptions {
+  readonly kind: ParamKind;
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** Optimize 3-channel images in a decorrelated colour space. */
+  readonly decorrelate: boolean;
+  /** Standard deviation of the initial values (Lucid: 0.01). */
+  readonly sd?: number;
+  readonly random: IRandom;
+}
+
+export interface IParam {
+  /** The variables the optimizer updates: these and nothing else. */
+  readonly variables: readonly tf.Variable[];
+  /** The images, differentiable with respect to `variables`. */
+  image(): tf.Tensor4D;
+  /** The images the variables would give if they held `values` (same shape). */
+  imageFrom(values: tf.Tensor): tf.Tensor4D;
+  dispose(): void;
+}
+
+let counter = 0;
+
+function variable(values: Float32Array, shape: number[]): tf.Variable {
+  const initial = tf.tensor(values, shape);
+  // Unique names: tfjs refuses two live variables with the same name.
+  const v = tf.variable(initial, true, `featureviz_param_${counter++}`);
+  // The variable shares the data; the initial tensor object is ours to free.
+  initial.dispose();
+  return v;
+}
+
+export function createParam(options: IParamOptions): IParam {
+  const { batch, height, width, channels, random } = options;
+  const sd = options.sd ?? 0.01;
+  const decorrelation = options.decorrelate && channels === 3 ? decorrelationMatrix() : null;
+  const owned: tf.Tensor[] = decorrelation ? [decorrelation] : [];
+
+  if (options.kind === 'pixel') {
+    const shape = [batch, height, width, channels];
+    const v = variable(normalArray(random, batch * height * width * channels, sd), shape);
+    const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
+      toValidImage(values as tf.Tensor4D, decorrelation);
+    return {
+      variables: [v],
+      image: () => imageFrom(v),
+      imageFrom,
+      dispose: () => {
+        v.dispose();
+        owned.forEach(t => t.dispose());
+      }
+    };
+  }
+
+  const columns = batch * channels * halfWidth(width);
+  const v = variable(normalArray(random, 2 * height * columns, sd), [2 * height, columns]);
+  const scale = spectrumScale(height, width, batch, channels);
+  // Lucid divides the image by 4; folded into the width matrix.
+  const dft = new InverseDft(height, width, 1 / 4);
+  owned.push(scale);
+  const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
+    toValidImage(
+      dft.apply(tf.mul(values, scale) as tf.Tensor2D, batch, channels),
+      decorrelation
+    );
+  return {
+    variables: [v],
+    image: () => imageFrom(v),
+    imageFrom,
+    dispose: () => {
+      v.dispose();
+      dft.dispose();
+      owned.forEach(t => t.dispose());
+    }
+  };
+}
