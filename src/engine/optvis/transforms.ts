@@ -1,0 +1,271 @@
+/**
+ * Transforms: random, differentiable changes to the image before each step,
+ * which make the visualization robust (Lucid's optvis/transform.py,
+ * Apache-2.0). Every random choice draws from the run's seeded IRandom.
+ *
+ * Two tfjs gaps shape this module: MirrorPad's registered gradient ignores the
+ * reflected pixels, and rotateWithOffset has no gradient at all. So reflection
+ * is built from slices and reverses, and scaling and rotation share one
+ * bilinear affine sampler whose gradient scatters back through ScatterNd (a
+ * kernel every backend has; gather's own gradient needs UnsortedSegmentSum,
+ * which WASM lacks).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FeatureVizError } from '../model/errors';
+import type { IRandom } from './rng';
+
+export interface ITransform {
+  readonly description: string;
+  apply(image: tf.Tensor4D, random: IRandom): tf.Tensor4D;
+}
+
+/** Pads the image; 'reflect' mirrors it, 'constant' fills with `value`. */
+export function pad(pixels: number, mode: 'constant' | 'reflect' = 'reflect', value = 0.5): ITransform {
+  return {
+    description: `pad(${pixels}, ${mode})`,
+    apply: image => {
+      if (pixels === 0) {
+        return image;
+      }
+      if (mode === 'constant') {
+        return tf.pad(image, [[0, 0], [pixels, pixels], [pixels, pixels], [0, 0]], value);
+      }
+      return reflectPad(image, pixels);
+    }
+  };
+}
+
+function reflectAxis(x: tf.Tensor4D, p: number, axis: 1 | 2): tf.Tensor4D {
+  const size = x.shape[axis];
+  if (p >= size) {
+    throw new FeatureVizError(`Reflect padding of ${p} pixels needs an image larger than ${size}.`);
+  }
+  const begin = (start: number): number[] => [0, axis === 1 ? start : 0, axis === 2 ? start : 0, 0];
+  const extent = [-1, axis === 1 ? p : -1, axis === 2 ? p : -1, -1];
+  const head = tf.reverse(tf.slice(x, begin(1), extent), axis);
+  const tail = tf.reverse(tf.slice(x, begin(size - 1 - p), extent), axis);
+  return tf.concat([head, x, tail], axis);
+}
+
+/** numpy's 'reflect' padding (the edge pixel is not repeated). */
+export function reflectPad(image: tf.Tensor4D, p: number): tf.Tensor4D {
+  return reflectAxis(reflectAxis(image, p, 1), p, 2);
+}
+
+/** A random crop that is `pixels` smaller in height and width (Lucid's jitter). */
+export function jitter(pixels: number): ITransform {
+  return {
+    description: `jitter(${pixels})`,
+    apply: (image, random) => {
+      if (pixels === 0) {
+        return image;
+      }
+      const [, h, w] = image.shape;
+      if (pixels >= h || pixels >= w) {
+        throw new FeatureVizError(`Jitter of ${pixels} pixels needs an image larger than ${h}×${w}.`);
+      }
+      const dy = random.int(0, pixels);
+      const dx = random.int(0, pixels);
+      return tf.slice(image, [0, dy, dx, 0], [-1, h - pixels, w - pixels, -1]);
+    }
+  };
+}
+
+/** Resizes by a factor chosen from `scales` (Lucid's random_scale). */
+export function randomScale(scales: readonly number[]): ITransform {
+  return {
+    description: `random_scale(${scales.length} scales)`,
+    apply: (image, random) => {
+      const scale = random.choice(scales);
+      if (scale === 1) {
+        return image;
+      }
+      const [, h, w] = image.shape;
+      return resample(image, 0, scale, Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale)));
+    }
+  };
+}
+
+/** Rotates by an angle in degrees chosen from `degrees` (Lucid's random_rotate). */
+export function randomRotate(degrees: readonly number[]): ITransform {
+  return {
+    description: `random_rotate(${degrees.length} angles)`,
+    apply: (image, random) => {
+      const angle = random.choice(degrees);
+      if (angle === 0) {
+        return image;
+      }
+      const [, h, w] = image.shape;
+      return resample(image, (angle * Math.PI) / 180, 1, h, w);
+    }
+  };
+}
+
+interface ISampling {
+  /** Source pixel index (row · W + column) of each of 4 neighbours, per output pixel. */
+  readonly indices: Int32Array;
+  /** Bilinear weight of each neighbour; 0 outside the image. */
+  readonly weights: Float32Array;
+}
+
+/**
+ * Where each output pixel samples the input: rotation by `angle` and scaling
+ * by `scale` about the centres, with pixel centres at +0.5 (as
+ * resize_bilinear with half-pixel centres).
+ */
+export function samplingGrid(
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+  angle: number,
+  scale: number
+): ISampling {
+  const n = outH * outW;
+  const indices = new Int32Array(4 * n);
+  const weights = new Float32Array(4 * n);
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const [cyIn, cxIn, cyOut, cxOut] = [inH / 2, inW / 2, outH / 2, outW / 2];
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      // Inverse map: output centre → input coordinates.
+      const u = (x + 0.5 - cxOut) / scale;
+      const v = (y + 0.5 - cyOut) / scale;
+      const sx = cos * u + sin * v + cxIn - 0.5;
+      const sy = -sin * u + cos * v + cyIn - 0.5;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const corners: [number, number, number][] = [
+        [y0, x0, (1 - fy) * (1 - fx)],
+        [y0, x0 + 1, (1 - fy) * fx],
+        [y0 + 1, x0, fy * (1 - fx)],
+        [y0 + 1, x0 + 1, fy * fx]
+      ];
+      const base = 4 * (y * outW + x);
+      corners.forEach(([cy, cx, weight], k) => {
+        const inside = cy >= 0 && cy < inH && cx >= 0 && cx < inW;
+        indices[base + k] = inside ? cy * inW + cx : 0;
+        weights[base + k] = inside ? weight : 0;
+      });
+    }
+  }
+  return { indices, weights };
+}
+
+/**
+ * Bilinear resampling of every image and channel with the same grid; outside
+ * the image reads 0. Differentiable to the image on every backend.
+ */
+export function resample(
+  image: tf.Tensor4D,
+  angle: number,
+  scale: number,
+  outH: number,
+  outW: number
+): tf.Tensor4D {
+  const [batch, inH, inW, channels] = image.shape;
+  const { indices, weights } = samplingGrid(inH, inW, outH, outW, angle, scale);
+  const n = outH * outW;
+  const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor4D;
+    const save = args[1] as tf.GradSaveFunc;
+    const idx = tf.tensor1d(indices, 'int32');
+    const w = tf.tensor2d(weights, [4 * n, 1]);
+    // customGrad frees what the forward made unless it is saved.
+    save([idx, w]);
+    // Pixels as rows, (image, channel) as columns: [inH·inW, B·C].
+    const columns = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [inH * inW, batch * channels]);
+    const picked = tf.mul(tf.gather(columns, idx), w); // [4n, B·C]
+    const summed = tf.sum(tf.reshape(picked, [n, 4, batch * channels]), 1);
+    const value = tf.transpose(tf.reshape(summed, [outH, outW, batch, channels]), [2, 0, 1, 3]) as tf.Tensor4D;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [idx, w] = saved;
+        const dyColumns = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [n, 1, batch * channels]);
+        const spread = tf.reshape(tf.mul(tf.tile(dyColumns, [1, 4, 1]), tf.reshape(w, [n, 4, 1])), [4 * n, batch * channels]);
+        // ScatterNd sums the contributions of repeated indices.
+        const back = tf.scatterND(tf.reshape(idx, [4 * n, 1]), spread, [inH * inW, batch * channels]);
+        return tf.transpose(tf.reshape(back, [inH, inW, batch, channels]), [2, 0, 1, 3]);
+      }
+    };
+  });
+  return sample(image) as tf.Tensor4D;
+}
+
+/** Resizes the image to exactly the model's input size, when it differs. */
+export function fitTo(image: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  const [, h, w] = image.shape;
+  if (h === height && w === width) {
+    return image;
+  }
+  return resample(image, 0, Math.min(height / h, width / w), height, width);
+}
+
+/** Lucid's standard_transforms, for images of about 128 pixels and up. */
+export function standardTransforms(): ITransform[] {
+  return [
+    pad(12, 'constant', 0.5),
+    jitter(8),
+    randomScale(Array.from({ length: 11 }, (_, i) => 1 + (i - 5) / 50)),
+    randomRotate([...Array.from({ length: 21 }, (_, i) => i - 10), 0, 0, 0, 0, 0]),
+    jitter(4)
+  ];
+}
+
+/**
+ * The same idea sized for tiny inputs such as 28×28 digits: a few pixels of
+ * reflection, jitter, ±5 % scale and ±8° rotation.
+ */
+export function smallTransforms(): ITransform[] {
+  return [
+    pad(2, 'reflect'),
+    jitter(2),
+    randomScale([0.95, 0.975, 1, 1.025, 1.05]),
+    randomRotate([-8, -4, 0, 0, 4, 8]),
+    jitter(1)
+  ];
+}
+
+/** The spec's transform nodes. */
+export type TransformNode =
+  | { type: 'pad'; pixels: number; mode?: 'constant' | 'reflect'; value?: number }
+  | { type: 'jitter'; pixels: number }
+  | { type: 'random-scale'; scales: number[] }
+  | { type: 'random-rotate'; degrees: number[] };
+
+export function compileTransforms(spec: 'standard' | 'small' | 'none' | readonly TransformNode[]): ITransform[] {
+  if (spec === 'standard') {
+    return standardTransforms();
+  }
+  if (spec === 'small') {
+    return smallTransforms();
+  }
+  if (spec === 'none') {
+    return [];
+  }
+  return spec.map(node => {
+    switch (node.type) {
+      case 'pad':
+        return pad(node.pixels, node.mode ?? 'reflect', node.value ?? 0.5);
+      case 'jitter':
+        return jitter(node.pixels);
+      case 'random-scale':
+        return randomScale(node.scales);
+      case 'random-rotate':
+        return randomRotate(node.degrees);
+      default: {
+        const unknown: never = node;
+        throw new FeatureVizError(`Unknown transform ${JSON.stringify((unknown as { type?: unknown }).type)}.`);
+      }
+    }
+  });
+}
+
+/** Applies transforms in order. */
+export function applyTransforms(image: tf.Tensor4D, transforms: readonly ITransform[], random: IRandom): tf.Tensor4D {
+  return transforms.reduce((img, t) => t.apply(img, random), image);
+}
