@@ -95,7 +95,9 @@ export class NotAnImageModelError extends FeatureVizError {
     super(
       `The model's input has shape [${inputShape
         .map(d => (d === null ? 'None' : d))
-        .join(', ')}]; Feature Viz needs an image input of shape [batch, height, width, channels] (channels last).`
+        .join(
+          ', '
+        )}]; Feature Viz needs an image input of shape [batch, height, width, channels] (channels last).`
     );
   }
 }

@@ -24,17 +24,26 @@ import {
 /** The name under which executors expose the model's input. */
 export const INPUT = 'input';
 
+/** Suffix that names a layer's output before its activation function. */
+export const PRE_ACTIVATION = '/preactivation';
+
 /** A model that can be run to any set of its layers, differentiably. */
 export interface IExecutor {
   /** [batch, height, width, channels]; null for sizes the model leaves free. */
-  readonly inputShape: readonly [
-    null,
-    number | null,
-    number | null,
-    number
-  ];
+  readonly inputShape: readonly [null, number | null, number | null, number];
   /** Layer (or node) names, in execution order. */
   readonly layerNames: readonly string[];
+  /** The layer holding the model's logits: before a final softmax. */
+  readonly logitsLayer: string;
+  /** A layer's output shape ([batch, …]); throws UnknownLayerError. */
+  outputShape(name: string): readonly (number | null)[];
+  /**
+   * The name to optimize for a unit of `layer`: its output before a ReLU
+   * when it has one (Lucid's pre_relu), else the layer itself. A ReLU unit
+   * that starts inactive has no gradient; its pre-activation always has one,
+   * and its maximum is the same unit's.
+   */
+  optimizable(layer: string): string;
   /**
    * The named activations for a batch of images (and `input` for the input).
    * Call inside `tf.tidy` or a gradient function; the result is not kept.
@@ -56,6 +65,8 @@ interface INode {
   readonly inbound: readonly string[];
   /** Built on first use, so unsupported layers fail only when reached. */
   applier: Applier | null;
+  /** The same layer without its activation function, built on demand. */
+  preApplier: Applier | null;
 }
 
 // tfjs-layers types its configs loosely; these are the fields we read.
@@ -94,11 +105,16 @@ const IDENTITY_LAYERS = new Set([
   'Masking'
 ]);
 
-function pair(value: number | number[] | null | undefined, fallback: number): [number, number] {
+function pair(
+  value: number | number[] | null | undefined,
+  fallback: number
+): [number, number] {
   if (value === null || value === undefined) {
     return [fallback, fallback];
   }
-  return Array.isArray(value) ? [value[0], value[1] ?? value[0]] : [value, value];
+  return Array.isArray(value)
+    ? [value[0], value[1] ?? value[0]]
+    : [value, value];
 }
 
 /** Applies a Keras activation by name with differentiable ops. */
@@ -137,10 +153,7 @@ export function applyActivation(
     case 'mish':
       return tf.mul(x, tf.tanh(tf.softplus(x)));
     case 'gelu':
-      return tf.mul(
-        tf.mul(x, 0.5),
-        tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))
-      );
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
     default:
       throw new UnsupportedLayerError(
         layer,
@@ -159,6 +172,7 @@ export interface IExecutorOptions {
 export class LayersExecutor implements IExecutor {
   readonly inputShape: IExecutor['inputShape'];
   readonly layerNames: readonly string[];
+  readonly logitsLayer: string;
   private readonly _nodes = new Map<string, INode>();
   private readonly _layers = new Map<string, tf.layers.Layer>();
   private readonly _kept: tf.Tensor[] = [];
@@ -177,6 +191,25 @@ export class LayersExecutor implements IExecutor {
       this._addLayer(layer, names);
     }
     this.layerNames = names;
+    this.logitsLayer = this._findLogits(model);
+  }
+
+  /** The last layer, or what feeds a final softmax. */
+  private _findLogits(model: tf.LayersModel): string {
+    const last = model.layers[model.layers.length - 1];
+    const config = last.getConfig() as ILayerConfig;
+    const className = last.getClassName();
+    const node = this._nodes.get(last.name);
+    if (
+      className === 'Softmax' ||
+      (className === 'Activation' && config.activation === 'softmax')
+    ) {
+      return node?.inbound[0] ?? last.name;
+    }
+    if (config.activation === 'softmax') {
+      return last.name + PRE_ACTIVATION;
+    }
+    return last.name;
   }
 
   private _addLayer(layer: tf.layers.Layer, names: string[]): void {
@@ -197,7 +230,11 @@ export class LayersExecutor implements IExecutor {
       name: layer.name,
       className,
       inbound,
-      applier: nodes.length > 1 ? this._unsupported(layer, 'it is shared by several calls') : null
+      applier:
+        nodes.length > 1
+          ? this._unsupported(layer, 'it is shared by several calls')
+          : null,
+      preApplier: null
     });
     this._layers.set(layer.name, layer);
     names.push(layer.name);
@@ -209,10 +246,24 @@ export class LayersExecutor implements IExecutor {
     };
   }
 
+  optimizable(layer: string): string {
+    const found = this._layers.get(layer);
+    if (!found) {
+      return layer;
+    }
+    const activation = (found.getConfig() as ILayerConfig).activation;
+    return activation === 'relu' || activation === 'relu6'
+      ? layer + PRE_ACTIVATION
+      : layer;
+  }
+
   /** The model's output shape of a layer, as tfjs-layers infers it. */
   outputShape(name: string): readonly (number | null)[] {
     if (name === INPUT || name === this._inputName) {
       return this.inputShape;
+    }
+    if (name.endsWith(PRE_ACTIVATION)) {
+      return this.outputShape(name.slice(0, -PRE_ACTIVATION.length));
     }
     const layer = this._layers.get(name);
     if (!layer) {
@@ -220,7 +271,11 @@ export class LayersExecutor implements IExecutor {
     }
     const shape = layer.outputShape;
     if (Array.isArray(shape[0])) {
-      throw new UnsupportedLayerError(name, layer.getClassName(), 'it has several outputs');
+      throw new UnsupportedLayerError(
+        name,
+        layer.getClassName(),
+        'it has several outputs'
+      );
     }
     return shape as (number | null)[];
   }
@@ -244,13 +299,22 @@ export class LayersExecutor implements IExecutor {
       if (known) {
         return known;
       }
-      const node = this._nodes.get(name);
+      const pre = name.endsWith(PRE_ACTIVATION);
+      const node = this._nodes.get(
+        pre ? name.slice(0, -PRE_ACTIVATION.length) : name
+      );
       if (!node) {
         throw new UnknownLayerError(name, this.layerNames);
       }
       const args = node.inbound.map(evaluate);
-      node.applier ??= this._compile(node);
-      const out = node.applier(args);
+      let out: tf.Tensor;
+      if (pre) {
+        node.preApplier ??= this._compile(node, true);
+        out = node.preApplier(args);
+      } else {
+        node.applier ??= this._compile(node, false);
+        out = node.applier(args);
+      }
       cache.set(name, out);
       return out;
     };
@@ -267,6 +331,7 @@ export class LayersExecutor implements IExecutor {
     }
     for (const node of this._nodes.values()) {
       node.applier = null;
+      node.preApplier = null;
     }
   }
 
@@ -277,9 +342,19 @@ export class LayersExecutor implements IExecutor {
     return t;
   }
 
-  private _compile(node: INode): Applier {
+  private _compile(node: INode, preActivation: boolean): Applier {
     const layer = this._layers.get(node.name) as tf.layers.Layer;
-    const config = layer.getConfig() as ILayerConfig;
+    const config = { ...(layer.getConfig() as ILayerConfig) };
+    if (preActivation) {
+      if (config.activation === undefined) {
+        throw new UnsupportedLayerError(
+          node.name,
+          node.className,
+          'it has no activation function to skip'
+        );
+      }
+      config.activation = 'linear';
+    }
     const weights = layer.getWeights();
     const { name, className } = node;
     const unsupported = (detail: string): never => {
@@ -298,12 +373,16 @@ export class LayersExecutor implements IExecutor {
       case 'DepthwiseConv2D':
       case 'SeparableConv2D':
         return this._compileConv(layer, config, weights, unsupported);
+      case 'Activation':
+        return ([x]) => act(x);
       case 'Dense': {
         const [kernel] = weights as [tf.Tensor2D];
-        const bias = config.useBias === false ? null : (weights[1] as tf.Tensor1D);
+        const bias =
+          config.useBias === false ? null : (weights[1] as tf.Tensor1D);
         return ([x]) => {
           const inner = x.shape[x.rank - 1] as number;
-          const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inner]);
+          const flat =
+            x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inner]);
           let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, kernel);
           if (bias) {
             y = tf.add(y, bias);
@@ -315,15 +394,15 @@ export class LayersExecutor implements IExecutor {
         };
       }
       case 'BatchNormalization': {
-        const axis = Array.isArray(config.axis) ? config.axis[0] : config.axis ?? -1;
+        const axis = Array.isArray(config.axis)
+          ? config.axis[0]
+          : (config.axis ?? -1);
         if (axis !== -1 && axis !== 3) {
           unsupported('only the channel axis (-1) is supported');
         }
         const [multiplier, offset] = this._foldBatchNorm(config, weights);
         return ([x]) => tf.add(tf.mul(x, multiplier), offset);
       }
-      case 'Activation':
-        return ([x]) => act(x);
       case 'ReLU': {
         const max = config.maxValue;
         if (max === 6) {
@@ -341,7 +420,12 @@ export class LayersExecutor implements IExecutor {
         const alpha = config.alpha ?? 1;
         return alpha === 1
           ? ([x]) => tf.elu(x)
-          : ([x]) => tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(x), 1)));
+          : ([x]) =>
+              tf.where(
+                tf.greater(x, 0),
+                x,
+                tf.mul(alpha, tf.sub(tf.exp(x), 1))
+              );
       }
       case 'ThresholdedReLU': {
         const theta = config.theta ?? 1;
@@ -386,14 +470,22 @@ export class LayersExecutor implements IExecutor {
           tf.slice(
             x,
             [0, c[0][0], c[1][0], 0],
-            [-1, (x.shape[1] as number) - c[0][0] - c[0][1], (x.shape[2] as number) - c[1][0] - c[1][1], -1]
+            [
+              -1,
+              (x.shape[1] as number) - c[0][0] - c[0][1],
+              (x.shape[2] as number) - c[1][0] - c[1][1],
+              -1
+            ]
           );
       }
       case 'UpSampling2D': {
         const [sh, sw] = pair(config.size, 2);
         const bilinear = config.interpolation === 'bilinear';
         return ([x]) => {
-          const size: [number, number] = [(x.shape[1] as number) * sh, (x.shape[2] as number) * sw];
+          const size: [number, number] = [
+            (x.shape[1] as number) * sh,
+            (x.shape[2] as number) * sw
+          ];
           return bilinear
             ? tf.image.resizeBilinear(x as tf.Tensor4D, size)
             : tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size);
@@ -415,7 +507,8 @@ export class LayersExecutor implements IExecutor {
         return ([x]) => tf.add(tf.mul(x, scale), offset);
       }
       case 'Add':
-        return inputs => (inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs));
+        return inputs =>
+          inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs);
       case 'Subtract':
         return ([a, b]) => tf.sub(a, b);
       case 'Multiply':
@@ -449,7 +542,10 @@ export class LayersExecutor implements IExecutor {
     const activation = config.activation ?? 'linear';
     const fused: FusedActivation =
       activation === 'relu' || activation === 'relu6' ? activation : 'linear';
-    const options = (strides: [number, number], act: FusedActivation): IConvOptions => ({
+    const options = (
+      strides: [number, number],
+      act: FusedActivation
+    ): IConvOptions => ({
       strides,
       padding: padding as 'valid' | 'same',
       dilations: pair(config.dilationRate, 1),
@@ -459,24 +555,32 @@ export class LayersExecutor implements IExecutor {
     const strides = pair(config.strides, 1);
     const useBias = config.useBias !== false;
     const after = (y: tf.Tensor): tf.Tensor =>
-      fused === activation ? y : applyActivation(y, activation, layer.name, className);
+      fused === activation
+        ? y
+        : applyActivation(y, activation, layer.name, className);
     if (className === 'Conv2D') {
       const [kernel] = weights as [tf.Tensor4D];
       const bias = useBias ? (weights[1] as tf.Tensor1D) : null;
       const opts = options(strides, fused);
-      return ([x]) => after(conv2dToInput(x as tf.Tensor4D, kernel, bias, opts));
+      return ([x]) =>
+        after(conv2dToInput(x as tf.Tensor4D, kernel, bias, opts));
     }
     if (className === 'DepthwiseConv2D') {
       const [kernel] = weights as [tf.Tensor4D];
       const bias = useBias ? (weights[1] as tf.Tensor1D) : null;
       const opts = options(strides, fused);
-      return ([x]) => after(depthwiseToInput(x as tf.Tensor4D, kernel, bias, opts));
+      return ([x]) =>
+        after(depthwiseToInput(x as tf.Tensor4D, kernel, bias, opts));
     }
     // SeparableConv2D: depthwise (no bias, no activation), then pointwise.
     const [depthwise, pointwise] = weights as [tf.Tensor4D, tf.Tensor4D];
     const bias = useBias ? (weights[2] as tf.Tensor1D) : null;
     const depthOpts = options(strides, 'linear');
-    const pointOpts: IConvOptions = { ...options([1, 1], fused), padding: 'valid', dilations: [1, 1] };
+    const pointOpts: IConvOptions = {
+      ...options([1, 1], fused),
+      padding: 'valid',
+      dilations: [1, 1]
+    };
     return ([x]) =>
       after(
         conv2dToInput(
@@ -489,7 +593,10 @@ export class LayersExecutor implements IExecutor {
   }
 
   /** Batch norm at inference as y = x·a + b, with a and b computed once. */
-  private _foldBatchNorm(config: ILayerConfig, weights: tf.Tensor[]): [tf.Tensor, tf.Tensor] {
+  private _foldBatchNorm(
+    config: ILayerConfig,
+    weights: tf.Tensor[]
+  ): [tf.Tensor, tf.Tensor] {
     const queue = [...weights];
     const gamma = config.scale !== false ? queue.shift() : undefined;
     const beta = config.center !== false ? queue.shift() : undefined;

@@ -116,7 +116,11 @@ async function fetchOk(
     if ((reason as { name?: string }).name === 'AbortError') {
       throw reason;
     }
-    throw new ModelLoadError(url, null, `the request failed (${String(reason)})`);
+    throw new ModelLoadError(
+      url,
+      null,
+      `the request failed (${String(reason)})`
+    );
   }
   if (!response.ok) {
     throw new ModelLoadError(
@@ -157,8 +161,7 @@ function parseManifest(url: string, raw: unknown): tf.io.WeightsManifestConfig {
 
 function readMetadata(json: IModelJson): IModelMetadata {
   const meta = json.userDefinedMetadata as
-    | { featureviz?: { inputRange?: unknown } }
-    | undefined;
+    { featureviz?: { inputRange?: unknown } } | undefined;
   const range = meta?.featureviz?.inputRange;
   const inputRange: [number, number] =
     Array.isArray(range) &&
@@ -190,7 +193,10 @@ function detectFormat(url: string, json: IModelJson): ModelFormat {
   if (topology && (topology.class_name || topology.model_config)) {
     return 'layers';
   }
-  throw new MalformedModelError(url, 'its "modelTopology" is missing or of an unknown kind');
+  throw new MalformedModelError(
+    url,
+    'its "modelTopology" is missing or of an unknown kind'
+  );
 }
 
 /**

@@ -66,7 +66,10 @@ function activationGrad(
 }
 
 /** Inserts (stride - 1) zeros between the rows and columns of dy. */
-function zeroStuff(dy: tf.Tensor4D, strides: readonly [number, number]): tf.Tensor4D {
+function zeroStuff(
+  dy: tf.Tensor4D,
+  strides: readonly [number, number]
+): tf.Tensor4D {
   const [n, h, w, c] = dy.shape;
   let out: tf.Tensor4D = dy;
   if (strides[0] > 1) {
@@ -214,9 +217,10 @@ export function conv2dInputGrad(
     [kh, kw],
     options
   );
-  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [
-    0, 1, 3, 2
-  ]) as tf.Tensor4D;
+  const flipped = tf.transpose(
+    tf.reverse(filter, [0, 1]),
+    [0, 1, 3, 2]
+  ) as tf.Tensor4D;
   return tf.conv2d(
     padded,
     flipped,

@@ -15,7 +15,7 @@ import {
   PositionOutOfRangeError,
   UnknownLayerError
 } from '../model/errors';
-import { INPUT } from '../model/executor';
+import { INPUT, PRE_ACTIVATION } from '../model/executor';
 
 /** The activations an objective reads, by layer name; `input` is the image. */
 export type Activations = Readonly<Record<string, tf.Tensor>>;
@@ -124,19 +124,38 @@ function channelsOf(layer: string, shape: readonly (number | null)[]): number {
   return channels;
 }
 
-function checkChannel(layer: string, channel: number, shapeOf: ShapeOf, what = 'channel'): void {
+function checkChannel(
+  layer: string,
+  channel: number,
+  shapeOf: ShapeOf,
+  what = 'channel'
+): void {
   const channels = channelsOf(layer, shapeOf(layer));
   if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
     throw new ChannelOutOfRangeError(layer, channel, channels, what);
   }
 }
 
+/**
+ * [0, …, 1, …, 0] with the 1 at `batch`. Built in JavaScript: tf.oneHot with
+ * a plain number makes a float32 index, which the WASM kernel misreads.
+ */
+function batchMask(batch: number, size: number): tf.Tensor1D {
+  return tf.tensor1d(
+    Array.from({ length: size }, (_, i) => (i === batch ? 1 : 0))
+  );
+}
+
 /** Spreads a value over the batch, or puts it on one image. */
-function assign(values: tf.Tensor1D, batch: number | undefined, size: number): tf.Tensor1D {
+function assign(
+  values: tf.Tensor1D,
+  batch: number | undefined,
+  size: number
+): tf.Tensor1D {
   if (batch === undefined) {
     return tf.div(values, size);
   }
-  return tf.mul(values, tf.oneHot(batch, size, 1, 0, 'float32'));
+  return tf.mul(values, batchMask(batch, size));
 }
 
 /** Per-image values that are not split by image (e.g. L2 of the batch). */
@@ -146,20 +165,26 @@ function even(total: tf.Scalar, size: number): tf.Tensor1D {
 
 /** A value (shape [] or [1]) placed on image `batch` of the batch. */
 function onImage(value: tf.Tensor, batch: number, size: number): tf.Tensor1D {
-  return tf.mul(tf.oneHot(batch, size, 1, 0, 'float32'), tf.reshape(value, [1])) as tf.Tensor1D;
+  return tf.mul(batchMask(batch, size), tf.reshape(value, [1])) as tf.Tensor1D;
 }
 
 /** Mean over every axis but the first. */
 function meanPerImage(t: tf.Tensor): tf.Tensor1D {
   return t.rank === 1
     ? (t as tf.Tensor1D)
-    : tf.mean(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
+    : tf.mean(
+        t,
+        Array.from({ length: t.rank - 1 }, (_, i) => i + 1)
+      );
 }
 
 function sumPerImage(t: tf.Tensor): tf.Tensor1D {
   return t.rank === 1
     ? (t as tf.Tensor1D)
-    : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
+    : tf.sum(
+        t,
+        Array.from({ length: t.rank - 1 }, (_, i) => i + 1)
+      );
 }
 
 function selectChannel(act: tf.Tensor, channel: number): tf.Tensor {
@@ -179,7 +204,8 @@ function centre(size: number | null | undefined): number {
 export function channel(layer: string, n: number, batch?: number): Objective {
   return Objective.create(
     [layer],
-    (acts, size) => assign(meanPerImage(selectChannel(acts[layer], n)), batch, size),
+    (acts, size) =>
+      assign(meanPerImage(selectChannel(acts[layer], n)), batch, size),
     (shapeOf, size) => {
       checkChannel(layer, n, shapeOf);
       checkBatch(batch, size);
@@ -188,14 +214,64 @@ export function channel(layer: string, n: number, batch?: number): Objective {
   );
 }
 
+/**
+ * Image i maximizes channel channels[i] (a layer atlas as one batched run).
+ * Three ops whatever the batch: per-image channel means, masked, summed.
+ */
+export function channelPerImage(
+  layer: string,
+  channels: readonly number[]
+): Objective {
+  return Objective.create(
+    [layer],
+    (acts, size) => {
+      const act = acts[layer];
+      const means =
+        act.rank === 2
+          ? act
+          : tf.mean(
+              act,
+              Array.from({ length: act.rank - 2 }, (_, i) => i + 1)
+            );
+      const mask = tf.oneHot(
+        tf.tensor1d(channels as number[], 'int32'),
+        means.shape[1] as number,
+        1,
+        0,
+        'float32'
+      );
+      return tf.sum(tf.mul(means, mask), 1) as tf.Tensor1D;
+    },
+    (shapeOf, size) => {
+      if (channels.length !== size) {
+        throw new FeatureVizError(
+          `${channels.length} channels need a batch of ${channels.length}, not ${size}.`
+        );
+      }
+      channels.forEach(c => checkChannel(layer, c, shapeOf));
+    },
+    `Atlas(${layer}, ${channels.length} channels)`
+  );
+}
+
 /** One channel at one position; the centre by default (x: column, y: row). */
-export function neuron(layer: string, n: number, x?: number, y?: number, batch?: number): Objective {
+export function neuron(
+  layer: string,
+  n: number,
+  x?: number,
+  y?: number,
+  batch?: number
+): Objective {
   return Objective.create(
     [layer],
     (acts, size) => {
       const act = acts[layer];
       if (act.rank !== 4) {
-        return assign(tf.reshape(selectChannel(act, n), [size]) as tf.Tensor1D, batch, size);
+        return assign(
+          tf.reshape(selectChannel(act, n), [size]) as tf.Tensor1D,
+          batch,
+          size
+        );
       }
       const row = y ?? centre(act.shape[1]);
       const col = x ?? centre(act.shape[2]);
@@ -210,7 +286,12 @@ export function neuron(layer: string, n: number, x?: number, y?: number, batch?:
         const [, h, w] = shape;
         const row = y ?? centre(h);
         const col = x ?? centre(w);
-        if ((h !== null && row >= h) || (w !== null && col >= w) || row < 0 || col < 0) {
+        if (
+          (h !== null && row >= h) ||
+          (w !== null && col >= w) ||
+          row < 0 ||
+          col < 0
+        ) {
           throw new PositionOutOfRangeError(layer, col, row, w ?? 0, h ?? 0);
         }
       }
@@ -233,11 +314,17 @@ export function deepdream(layer: string, batch?: number): Objective {
 }
 
 /** A class score: the sum over the batch of one logit (Lucid's class_logit). */
-export function classLogit(layer: string, index: number, batch?: number): Objective {
+export function classLogit(
+  layer: string,
+  index: number,
+  batch?: number
+): Objective {
   return Objective.create(
     [layer],
     (acts, size) => {
-      const values = tf.reshape(selectChannel(acts[layer], index), [size]) as tf.Tensor1D;
+      const values = tf.reshape(selectChannel(acts[layer], index), [
+        size
+      ]) as tf.Tensor1D;
       return batch === undefined ? values : assign(values, batch, size);
     },
     (shapeOf, size) => {
@@ -292,24 +379,35 @@ export function diversity(layer: string): Objective {
       const channels = act.shape[act.rank - 1] as number;
       const flat = tf.reshape(act, [size, -1, channels]) as tf.Tensor3D;
       const grams = tf.matMul(flat, flat, true, false);
-      const norms = tf.sqrt(tf.maximum(tf.sum(tf.square(grams), [1, 2], true), 1e-20));
+      const norms = tf.sqrt(
+        tf.maximum(tf.sum(tf.square(grams), [1, 2], true), 1e-20)
+      );
       const unit = tf.reshape(tf.div(grams, norms), [size, -1]) as tf.Tensor2D;
       const similarity = tf.matMul(unit, unit, false, true);
       // Each image's summed similarity to the others, over the batch size.
-      const offDiagonal = tf.sub(tf.sum(similarity, 1), tf.sum(tf.mul(similarity, tf.eye(size)), 1));
+      const offDiagonal = tf.sub(
+        tf.sum(similarity, 1),
+        tf.sum(tf.mul(similarity, tf.eye(size)), 1)
+      );
       return tf.div(offDiagonal, size) as tf.Tensor1D;
     },
     (shapeOf, size) => {
       shapeOf(layer);
       if (size < 2) {
-        throw new FeatureVizError('Diversity compares the images of a batch: use a batch of 2 or more.');
+        throw new FeatureVizError(
+          'Diversity compares the images of a batch: use a batch of 2 or more.'
+        );
       }
     },
     `Diversity(${layer})`
   );
 }
 
-function regularized(layer: string, batch: number | undefined, acts: Activations): tf.Tensor {
+function regularized(
+  layer: string,
+  batch: number | undefined,
+  acts: Activations
+): tf.Tensor {
   const act = acts[layer];
   return batch === undefined ? act : tf.slice(act, [batch], [1]);
 }
@@ -319,7 +417,9 @@ export function l1(layer = INPUT, constant = 0, batch?: number): Objective {
   return Objective.create(
     [layer],
     (acts, size) => {
-      const values = sumPerImage(tf.abs(tf.sub(regularized(layer, batch, acts), constant)));
+      const values = sumPerImage(
+        tf.abs(tf.sub(regularized(layer, batch, acts), constant))
+      );
       return batch === undefined ? values : onImage(values, batch, size);
     },
     (shapeOf, size) => {
@@ -331,13 +431,22 @@ export function l1(layer = INPUT, constant = 0, batch?: number): Objective {
 }
 
 /** sqrt(ε + Σ(x − constant)²) of a layer, the image by default. A penalty. */
-export function l2(layer = INPUT, constant = 0, epsilon = 1e-6, batch?: number): Objective {
+export function l2(
+  layer = INPUT,
+  constant = 0,
+  epsilon = 1e-6,
+  batch?: number
+): Objective {
   return Objective.create(
     [layer],
     (acts, size) => {
       const diff = tf.sub(regularized(layer, batch, acts), constant);
-      const total = tf.sqrt(tf.add(tf.sum(tf.square(diff)), epsilon)) as tf.Scalar;
-      return batch === undefined ? even(total, size) : onImage(total, batch, size);
+      const total = tf.sqrt(
+        tf.add(tf.sum(tf.square(diff)), epsilon)
+      ) as tf.Scalar;
+      return batch === undefined
+        ? even(total, size)
+        : onImage(total, batch, size);
     },
     (shapeOf, size) => {
       shapeOf(layer);
@@ -354,14 +463,27 @@ export function totalVariation(layer = INPUT, batch?: number): Objective {
     (acts, size) => {
       const x = acts[layer];
       const [, h, w] = x.shape as number[];
-      const dy = tf.sub(tf.slice(x, [0, 1, 0, 0], [-1, h - 1, -1, -1]), tf.slice(x, [0, 0, 0, 0], [-1, h - 1, -1, -1]));
-      const dx = tf.sub(tf.slice(x, [0, 0, 1, 0], [-1, -1, w - 1, -1]), tf.slice(x, [0, 0, 0, 0], [-1, -1, w - 1, -1]));
-      const values = tf.add(sumPerImage(tf.abs(dy)), sumPerImage(tf.abs(dx))) as tf.Tensor1D;
-      return batch === undefined ? values : tf.mul(values, tf.oneHot(batch, size, 1, 0, 'float32'));
+      const dy = tf.sub(
+        tf.slice(x, [0, 1, 0, 0], [-1, h - 1, -1, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, h - 1, -1, -1])
+      );
+      const dx = tf.sub(
+        tf.slice(x, [0, 0, 1, 0], [-1, -1, w - 1, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, -1, w - 1, -1])
+      );
+      const values = tf.add(
+        sumPerImage(tf.abs(dy)),
+        sumPerImage(tf.abs(dx))
+      ) as tf.Tensor1D;
+      return batch === undefined
+        ? values
+        : tf.mul(values, batchMask(batch, size));
     },
     (shapeOf, size) => {
       if (shapeOf(layer).length !== 4) {
-        throw new FeatureVizError(`Total variation needs a spatial layer; "${layer}" is not one.`);
+        throw new FeatureVizError(
+          `Total variation needs a spatial layer; "${layer}" is not one.`
+        );
       }
       checkBatch(batch, size);
     },
@@ -370,17 +492,24 @@ export function totalVariation(layer = INPUT, batch?: number): Objective {
 }
 
 /** A constant (no gradient) 3×3 blur of an image, normalized at the borders. */
-const blurStopped = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor4D;
-  const channels = x.shape[3];
-  const k = tf.tensor2d([0.5, 0.5, 0.5, 0.5, 1, 0.5, 0.5, 0.5, 0.5], [3, 3]);
-  const kernel = tf.tile(tf.reshape(k, [3, 3, 1, 1]), [1, 1, channels, 1]) as tf.Tensor4D;
-  const blurred = tf.div(
-    tf.depthwiseConv2d(x, kernel, 1, 'same'),
-    tf.depthwiseConv2d(tf.onesLike(x), kernel, 1, 'same')
-  ) as tf.Tensor4D;
-  return { value: blurred, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-});
+const blurStopped = tf.customGrad(
+  (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor4D;
+    const channels = x.shape[3];
+    const k = tf.tensor2d([0.5, 0.5, 0.5, 0.5, 1, 0.5, 0.5, 0.5, 0.5], [3, 3]);
+    const kernel = tf.tile(tf.reshape(k, [3, 3, 1, 1]), [
+      1,
+      1,
+      channels,
+      1
+    ]) as tf.Tensor4D;
+    const blurred = tf.div(
+      tf.depthwiseConv2d(x, kernel, 1, 'same'),
+      tf.depthwiseConv2d(tf.onesLike(x), kernel, 1, 'same')
+    ) as tf.Tensor4D;
+    return { value: blurred, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+  }
+);
 
 /**
  * Lucid's blur_input_each_step: ½Σ(x − blur(x))² with the blur held constant.
@@ -391,7 +520,10 @@ export function blurInputEachStep(): Objective {
     [INPUT],
     acts => {
       const x = acts[INPUT] as tf.Tensor4D;
-      return tf.mul(sumPerImage(tf.square(tf.sub(x, blurStopped(x)))), 0.5) as tf.Tensor1D;
+      return tf.mul(
+        sumPerImage(tf.square(tf.sub(x, blurStopped(x)))),
+        0.5
+      ) as tf.Tensor1D;
     },
     () => undefined,
     'BlurInputEachStep()'
@@ -404,13 +536,33 @@ export function blurInputEachStep(): Objective {
 
 export type ObjectiveNode =
   | { type: 'channel'; layer: string; channel: number; batch?: number }
-  | { type: 'neuron'; layer: string; channel: number; x?: number; y?: number; batch?: number }
+  | {
+      type: 'neuron';
+      layer: string;
+      channel: number;
+      x?: number;
+      y?: number;
+      batch?: number;
+    }
   | { type: 'layer'; layer: string; batch?: number }
   | { type: 'logit'; index: number; layer?: string; batch?: number }
-  | { type: 'direction'; layer: string; vector: number[]; x?: number; y?: number; batch?: number }
+  | {
+      type: 'direction';
+      layer: string;
+      vector: number[];
+      x?: number;
+      y?: number;
+      batch?: number;
+    }
   | { type: 'diversity'; layer: string }
   | { type: 'l1'; layer?: string; constant?: number; batch?: number }
-  | { type: 'l2'; layer?: string; constant?: number; epsilon?: number; batch?: number }
+  | {
+      type: 'l2';
+      layer?: string;
+      constant?: number;
+      epsilon?: number;
+      batch?: number;
+    }
   | { type: 'total-variation'; layer?: string; batch?: number }
   | { type: 'blur-input-each-step' }
   | { type: 'sum'; terms: ObjectiveNode[] }
@@ -419,21 +571,31 @@ export type ObjectiveNode =
 export interface ICompileContext {
   /** The layer whose output is the model's logits (pre-softmax). */
   readonly logitsLayer: string;
+  /** The name to optimize for units of a layer (its pre-ReLU output). */
+  readonly optimizable?: (layer: string) => string;
 }
 
 /** Builds an objective from the spec's JSON tree. */
-export function compileObjective(node: ObjectiveNode, context: ICompileContext): Objective {
+export function compileObjective(
+  node: ObjectiveNode,
+  context: ICompileContext
+): Objective {
+  const unit = context.optimizable ?? ((layer: string) => layer);
   switch (node.type) {
     case 'channel':
-      return channel(node.layer, node.channel, node.batch);
+      return channel(unit(node.layer), node.channel, node.batch);
     case 'neuron':
-      return neuron(node.layer, node.channel, node.x, node.y, node.batch);
+      return neuron(unit(node.layer), node.channel, node.x, node.y, node.batch);
     case 'layer':
       return deepdream(node.layer, node.batch);
     case 'logit':
-      return classLogit(node.layer ?? context.logitsLayer, node.index, node.batch);
+      return classLogit(
+        node.layer ?? context.logitsLayer,
+        node.index,
+        node.batch
+      );
     case 'direction':
-      return direction(node.layer, node.vector, node);
+      return direction(unit(node.layer), node.vector, node);
     case 'diversity':
       return diversity(node.layer);
     case 'l1':
@@ -458,8 +620,14 @@ export function compileObjective(node: ObjectiveNode, context: ICompileContext):
 }
 
 /** Layer-name checks for objectives: names the real layers when one is wrong. */
-export function checkLayers(objective: Objective, known: readonly string[]): void {
-  for (const layer of objective.layers) {
+export function checkLayers(
+  objective: Objective,
+  known: readonly string[]
+): void {
+  for (const name of objective.layers) {
+    const layer = name.endsWith(PRE_ACTIVATION)
+      ? name.slice(0, -PRE_ACTIVATION.length)
+      : name;
     if (layer !== INPUT && !known.includes(layer)) {
       throw new UnknownLayerError(layer, known);
     }

@@ -74,7 +74,11 @@ export function createRandom(seed: number): IRandom {
 }
 
 /** `n` normal deviates scaled by `sd`, as a Float32Array. */
-export function normalArray(random: IRandom, n: number, sd: number): Float32Array {
+export function normalArray(
+  random: IRandom,
+  n: number,
+  sd: number
+): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = random.normal() * sd;

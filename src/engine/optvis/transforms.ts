@@ -20,7 +20,11 @@ export interface ITransform {
 }
 
 /** Pads the image; 'reflect' mirrors it, 'constant' fills with `value`. */
-export function pad(pixels: number, mode: 'constant' | 'reflect' = 'reflect', value = 0.5): ITransform {
+export function pad(
+  pixels: number,
+  mode: 'constant' | 'reflect' = 'reflect',
+  value = 0.5
+): ITransform {
   return {
     description: `pad(${pixels}, ${mode})`,
     apply: image => {
@@ -28,7 +32,16 @@ export function pad(pixels: number, mode: 'constant' | 'reflect' = 'reflect', va
         return image;
       }
       if (mode === 'constant') {
-        return tf.pad(image, [[0, 0], [pixels, pixels], [pixels, pixels], [0, 0]], value);
+        return tf.pad(
+          image,
+          [
+            [0, 0],
+            [pixels, pixels],
+            [pixels, pixels],
+            [0, 0]
+          ],
+          value
+        );
       }
       return reflectPad(image, pixels);
     }
@@ -38,9 +51,16 @@ export function pad(pixels: number, mode: 'constant' | 'reflect' = 'reflect', va
 function reflectAxis(x: tf.Tensor4D, p: number, axis: 1 | 2): tf.Tensor4D {
   const size = x.shape[axis];
   if (p >= size) {
-    throw new FeatureVizError(`Reflect padding of ${p} pixels needs an image larger than ${size}.`);
+    throw new FeatureVizError(
+      `Reflect padding of ${p} pixels needs an image larger than ${size}.`
+    );
   }
-  const begin = (start: number): number[] => [0, axis === 1 ? start : 0, axis === 2 ? start : 0, 0];
+  const begin = (start: number): number[] => [
+    0,
+    axis === 1 ? start : 0,
+    axis === 2 ? start : 0,
+    0
+  ];
   const extent = [-1, axis === 1 ? p : -1, axis === 2 ? p : -1, -1];
   const head = tf.reverse(tf.slice(x, begin(1), extent), axis);
   const tail = tf.reverse(tf.slice(x, begin(size - 1 - p), extent), axis);
@@ -62,7 +82,9 @@ export function jitter(pixels: number): ITransform {
       }
       const [, h, w] = image.shape;
       if (pixels >= h || pixels >= w) {
-        throw new FeatureVizError(`Jitter of ${pixels} pixels needs an image larger than ${h}×${w}.`);
+        throw new FeatureVizError(
+          `Jitter of ${pixels} pixels needs an image larger than ${h}×${w}.`
+        );
       }
       const dy = random.int(0, pixels);
       const dx = random.int(0, pixels);
@@ -81,7 +103,13 @@ export function randomScale(scales: readonly number[]): ITransform {
         return image;
       }
       const [, h, w] = image.shape;
-      return resample(image, 0, scale, Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale)));
+      return resample(
+        image,
+        0,
+        scale,
+        Math.max(1, Math.round(h * scale)),
+        Math.max(1, Math.round(w * scale))
+      );
     }
   };
 }
@@ -177,19 +205,38 @@ export function resample(
     // customGrad frees what the forward made unless it is saved.
     save([idx, w]);
     // Pixels as rows, (image, channel) as columns: [inH·inW, B·C].
-    const columns = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [inH * inW, batch * channels]);
+    const columns = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [
+      inH * inW,
+      batch * channels
+    ]);
     const picked = tf.mul(tf.gather(columns, idx), w); // [4n, B·C]
     const summed = tf.sum(tf.reshape(picked, [n, 4, batch * channels]), 1);
-    const value = tf.transpose(tf.reshape(summed, [outH, outW, batch, channels]), [2, 0, 1, 3]) as tf.Tensor4D;
+    const value = tf.transpose(
+      tf.reshape(summed, [outH, outW, batch, channels]),
+      [2, 0, 1, 3]
+    ) as tf.Tensor4D;
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [idx, w] = saved;
-        const dyColumns = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [n, 1, batch * channels]);
-        const spread = tf.reshape(tf.mul(tf.tile(dyColumns, [1, 4, 1]), tf.reshape(w, [n, 4, 1])), [4 * n, batch * channels]);
+        const dyColumns = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [
+          n,
+          1,
+          batch * channels
+        ]);
+        const spread = tf.reshape(
+          tf.mul(tf.tile(dyColumns, [1, 4, 1]), tf.reshape(w, [n, 4, 1])),
+          [4 * n, batch * channels]
+        );
         // ScatterNd sums the contributions of repeated indices.
-        const back = tf.scatterND(tf.reshape(idx, [4 * n, 1]), spread, [inH * inW, batch * channels]);
-        return tf.transpose(tf.reshape(back, [inH, inW, batch, channels]), [2, 0, 1, 3]);
+        const back = tf.scatterND(tf.reshape(idx, [4 * n, 1]), spread, [
+          inH * inW,
+          batch * channels
+        ]);
+        return tf.transpose(
+          tf.reshape(back, [inH, inW, batch, channels]),
+          [2, 0, 1, 3]
+        );
       }
     };
   });
@@ -197,7 +244,11 @@ export function resample(
 }
 
 /** Resizes the image to exactly the model's input size, when it differs. */
-export function fitTo(image: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+export function fitTo(
+  image: tf.Tensor4D,
+  height: number,
+  width: number
+): tf.Tensor4D {
   const [, h, w] = image.shape;
   if (h === height && w === width) {
     return image;
@@ -211,7 +262,14 @@ export function standardTransforms(): ITransform[] {
     pad(12, 'constant', 0.5),
     jitter(8),
     randomScale(Array.from({ length: 11 }, (_, i) => 1 + (i - 5) / 50)),
-    randomRotate([...Array.from({ length: 21 }, (_, i) => i - 10), 0, 0, 0, 0, 0]),
+    randomRotate([
+      ...Array.from({ length: 21 }, (_, i) => i - 10),
+      0,
+      0,
+      0,
+      0,
+      0
+    ]),
     jitter(4)
   ];
 }
@@ -232,12 +290,19 @@ export function smallTransforms(): ITransform[] {
 
 /** The spec's transform nodes. */
 export type TransformNode =
-  | { type: 'pad'; pixels: number; mode?: 'constant' | 'reflect'; value?: number }
+  | {
+      type: 'pad';
+      pixels: number;
+      mode?: 'constant' | 'reflect';
+      value?: number;
+    }
   | { type: 'jitter'; pixels: number }
   | { type: 'random-scale'; scales: number[] }
   | { type: 'random-rotate'; degrees: number[] };
 
-export function compileTransforms(spec: 'standard' | 'small' | 'none' | readonly TransformNode[]): ITransform[] {
+export function compileTransforms(
+  spec: 'standard' | 'small' | 'none' | readonly TransformNode[]
+): ITransform[] {
   if (spec === 'standard') {
     return standardTransforms();
   }
@@ -259,13 +324,19 @@ export function compileTransforms(spec: 'standard' | 'small' | 'none' | readonly
         return randomRotate(node.degrees);
       default: {
         const unknown: never = node;
-        throw new FeatureVizError(`Unknown transform ${JSON.stringify((unknown as { type?: unknown }).type)}.`);
+        throw new FeatureVizError(
+          `Unknown transform ${JSON.stringify((unknown as { type?: unknown }).type)}.`
+        );
       }
     }
   });
 }
 
 /** Applies transforms in order. */
-export function applyTransforms(image: tf.Tensor4D, transforms: readonly ITransform[], random: IRandom): tf.Tensor4D {
+export function applyTransforms(
+  image: tf.Tensor4D,
+  transforms: readonly ITransform[],
+  random: IRandom
+): tf.Tensor4D {
   return transforms.reduce((img, t) => t.apply(img, random), image);
 }

@@ -36,7 +36,11 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
 }
 
 /** The model's own activation of a layer, through a tfjs sub-model. */
-function reference(model: tf.LayersModel, layer: string, x: tf.Tensor): Float32Array {
+function reference(
+  model: tf.LayersModel,
+  layer: string,
+  x: tf.Tensor
+): Float32Array {
   return tf.tidy(() => {
     const sub = tf.model({
       inputs: model.inputs,
@@ -56,7 +60,10 @@ function checkAllLayers(model: tf.LayersModel, x: tf.Tensor4D): void {
     });
     names.forEach((name, i) => {
       const diff = maxAbsDiff(ours[i], reference(model, name, x));
-      expect([name, diff < 1e-5 * Math.max(1, ...Array.from(ours[i], Math.abs))]).toEqual([name, true]);
+      expect([
+        name,
+        diff < 1e-5 * Math.max(1, ...Array.from(ours[i], Math.abs))
+      ]).toEqual([name, true]);
     });
     const predicted = tf.tidy(() => values(model.predict(x) as tf.Tensor));
     const last = ours[ours.length - 1];
@@ -69,13 +76,50 @@ function checkAllLayers(model: tf.LayersModel, x: tf.Tensor4D): void {
 function cnn(withDilation = true): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.rescaling({ inputShape: [12, 12, 3], scale: 2, offset: -1, name: 'rescale' }),
-      tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', name: 'conv' }),
+      tf.layers.rescaling({
+        inputShape: [12, 12, 3],
+        scale: 2,
+        offset: -1,
+        name: 'rescale'
+      }),
+      tf.layers.conv2d({
+        filters: 6,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv'
+      }),
       tf.layers.batchNormalization({ name: 'bn' }),
-      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'relu6', name: 'dw' }),
-      tf.layers.separableConv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'elu', name: 'sep' }),
-      tf.layers.zeroPadding2d({ padding: [[1, 0], [0, 1]], name: 'zpad' }),
-      tf.layers.conv2d({ filters: 4, kernelSize: 2, dilationRate: withDilation ? 2 : 1, padding: 'same', activation: 'tanh', useBias: false, name: 'dil' }),
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        padding: 'same',
+        depthMultiplier: 2,
+        activation: 'relu6',
+        name: 'dw'
+      }),
+      tf.layers.separableConv2d({
+        filters: 5,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'elu',
+        name: 'sep'
+      }),
+      tf.layers.zeroPadding2d({
+        padding: [
+          [1, 0],
+          [0, 1]
+        ],
+        name: 'zpad'
+      }),
+      tf.layers.conv2d({
+        filters: 4,
+        kernelSize: 2,
+        dilationRate: withDilation ? 2 : 1,
+        padding: 'same',
+        activation: 'tanh',
+        useBias: false,
+        name: 'dil'
+      }),
       tf.layers.leakyReLU({ alpha: 0.1, name: 'leaky' }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'maxpool' }),
       tf.layers.averagePooling2d({ poolSize: 1, name: 'avgpool' }),
@@ -94,11 +138,37 @@ function cnn(withDilation = true): tf.LayersModel {
 function smooth(): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, activation: 'tanh', name: 'conv' }),
+      tf.layers.conv2d({
+        inputShape: [12, 12, 3],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'tanh',
+        name: 'conv'
+      }),
       tf.layers.batchNormalization({ name: 'bn' }),
-      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'softplus', name: 'dw' }),
-      tf.layers.separableConv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh', name: 'sep' }),
-      tf.layers.conv2d({ filters: 4, kernelSize: 2, dilationRate: 2, padding: 'same', activation: 'sigmoid', name: 'dil' }),
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        padding: 'same',
+        depthMultiplier: 2,
+        activation: 'softplus',
+        name: 'dw'
+      }),
+      tf.layers.separableConv2d({
+        filters: 5,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'tanh',
+        name: 'sep'
+      }),
+      tf.layers.conv2d({
+        filters: 4,
+        kernelSize: 2,
+        dilationRate: 2,
+        padding: 'same',
+        activation: 'sigmoid',
+        name: 'dil'
+      }),
       tf.layers.averagePooling2d({ poolSize: 2, name: 'avgpool' }),
       tf.layers.flatten({ name: 'flat' }),
       tf.layers.dense({ units: 3, activation: 'tanh', name: 'out' })
@@ -108,19 +178,51 @@ function smooth(): tf.LayersModel {
 
 function branching(): tf.LayersModel {
   const input = tf.input({ shape: [10, 10, 2], name: 'image' });
-  const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'a' }).apply(input) as tf.SymbolicTensor;
-  const an = tf.layers.batchNormalization({ center: false, name: 'an' }).apply(a) as tf.SymbolicTensor;
-  const ar = tf.layers.reLU({ maxValue: 6, name: 'ar' }).apply(an) as tf.SymbolicTensor;
-  const b = tf.layers.conv2d({ filters: 4, kernelSize: 1, activation: 'swish', name: 'b' }).apply(input) as tf.SymbolicTensor;
-  const sum = tf.layers.add({ name: 'sum' }).apply([ar, b]) as tf.SymbolicTensor;
-  const prod = tf.layers.multiply({ name: 'prod' }).apply([ar, b]) as tf.SymbolicTensor;
-  const cat = tf.layers.concatenate({ name: 'cat' }).apply([sum, prod, input]) as tf.SymbolicTensor;
-  const up = tf.layers.upSampling2d({ size: [2, 2], name: 'up' }).apply(cat) as tf.SymbolicTensor;
-  const crop = tf.layers.cropping2D({ cropping: [[1, 2], [3, 0]], name: 'crop' }).apply(up) as tf.SymbolicTensor;
-  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(crop) as tf.SymbolicTensor;
-  const gmp = tf.layers.globalMaxPooling2d({ name: 'gmp' }).apply(crop) as tf.SymbolicTensor;
-  const both = tf.layers.average({ name: 'avg' }).apply([gap, gmp]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 5, activation: 'softplus', name: 'out' }).apply(both) as tf.SymbolicTensor;
+  const a = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'a' })
+    .apply(input) as tf.SymbolicTensor;
+  const an = tf.layers
+    .batchNormalization({ center: false, name: 'an' })
+    .apply(a) as tf.SymbolicTensor;
+  const ar = tf.layers
+    .reLU({ maxValue: 6, name: 'ar' })
+    .apply(an) as tf.SymbolicTensor;
+  const b = tf.layers
+    .conv2d({ filters: 4, kernelSize: 1, activation: 'swish', name: 'b' })
+    .apply(input) as tf.SymbolicTensor;
+  const sum = tf.layers
+    .add({ name: 'sum' })
+    .apply([ar, b]) as tf.SymbolicTensor;
+  const prod = tf.layers
+    .multiply({ name: 'prod' })
+    .apply([ar, b]) as tf.SymbolicTensor;
+  const cat = tf.layers
+    .concatenate({ name: 'cat' })
+    .apply([sum, prod, input]) as tf.SymbolicTensor;
+  const up = tf.layers
+    .upSampling2d({ size: [2, 2], name: 'up' })
+    .apply(cat) as tf.SymbolicTensor;
+  const crop = tf.layers
+    .cropping2D({
+      cropping: [
+        [1, 2],
+        [3, 0]
+      ],
+      name: 'crop'
+    })
+    .apply(up) as tf.SymbolicTensor;
+  const gap = tf.layers
+    .globalAveragePooling2d({ name: 'gap' })
+    .apply(crop) as tf.SymbolicTensor;
+  const gmp = tf.layers
+    .globalMaxPooling2d({ name: 'gmp' })
+    .apply(crop) as tf.SymbolicTensor;
+  const both = tf.layers
+    .average({ name: 'avg' })
+    .apply([gap, gmp]) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 5, activation: 'softplus', name: 'out' })
+    .apply(both) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -132,7 +234,13 @@ describe('LayersExecutor', () => {
       it('equals predict and every intermediate layer of a Sequential CNN', () => {
         const model = cnn();
         randomizeWeights(model, 1);
-        const x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+        const x = tf.randomUniform(
+          [2, 12, 12, 3],
+          0,
+          1,
+          'float32',
+          3
+        ) as tf.Tensor4D;
         const before = tf.memory().numTensors;
         checkAllLayers(model, x);
         expect(tf.memory().numTensors).toBe(before);
@@ -143,7 +251,13 @@ describe('LayersExecutor', () => {
       it('equals predict on a branching functional model', () => {
         const model = branching();
         randomizeWeights(model, 20);
-        const x = tf.randomNormal([2, 10, 10, 2], 0, 1, 'float32', 4) as tf.Tensor4D;
+        const x = tf.randomNormal(
+          [2, 10, 10, 2],
+          0,
+          1,
+          'float32',
+          4
+        ) as tf.Tensor4D;
         checkAllLayers(model, x);
         x.dispose();
         model.dispose();
@@ -156,7 +270,13 @@ describe('LayersExecutor', () => {
         randomizeWeights(model, 5);
         const executor = new LayersExecutor(model);
         const weightsBefore = model.getWeights().map(w => values(w).slice());
-        const x = tf.randomUniform([1, 12, 12, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+        const x = tf.randomUniform(
+          [1, 12, 12, 3],
+          0,
+          1,
+          'float32',
+          9
+        ) as tf.Tensor4D;
         for (const layer of ['dw', 'sep', 'dil', 'out']) {
           const error = finiteDifferenceError(
             t => executor.forward(t as tf.Tensor4D, [layer])[layer],
@@ -181,20 +301,37 @@ describe('LayersExecutor', () => {
     const model = cnn(false);
     randomizeWeights(model, 8);
     const executor = new LayersExecutor(model);
-    const x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 10) as tf.Tensor4D;
+    const x = tf.randomUniform(
+      [2, 12, 12, 3],
+      0,
+      1,
+      'float32',
+      10
+    ) as tf.Tensor4D;
     for (const layer of executor.layerNames) {
       const [ours, theirs] = tf.tidy(() => {
         const sub = tf.model({
           inputs: model.inputs,
           outputs: model.getLayer(layer).output as tf.SymbolicTensor
         });
-        const w = tf.randomNormal(sub.outputs[0].shape.map(d => d ?? 2), 0, 1, 'float32', 3);
-        const a = tf.grad(t => tf.sum(tf.mul(executor.forward(t as tf.Tensor4D, [layer])[layer], w)))(x);
+        const w = tf.randomNormal(
+          sub.outputs[0].shape.map(d => d ?? 2),
+          0,
+          1,
+          'float32',
+          3
+        );
+        const a = tf.grad(t =>
+          tf.sum(tf.mul(executor.forward(t as tf.Tensor4D, [layer])[layer], w))
+        )(x);
         const b = tf.grad(t => tf.sum(tf.mul(sub.apply(t) as tf.Tensor, w)))(x);
         return [values(a), values(b)];
       });
       const scale = Math.max(1e-6, ...Array.from(theirs, Math.abs));
-      expect([layer, maxAbsDiff(ours, theirs) / scale < 1e-4]).toEqual([layer, true]);
+      expect([layer, maxAbsDiff(ours, theirs) / scale < 1e-4]).toEqual([
+        layer,
+        true
+      ]);
     }
     executor.dispose();
     x.dispose();
@@ -218,11 +355,15 @@ describe('LayersExecutor', () => {
     await useBackend('cpu');
     const model = cnn();
     const executor = new LayersExecutor(model);
-    expect(() => tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 3]), ['conv_']))).toThrow(UnknownLayerError);
+    expect(() =>
+      tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 3]), ['conv_']))
+    ).toThrow(UnknownLayerError);
     try {
       tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 3]), ['conv_']));
     } catch (e) {
-      expect((e as Error).message).toMatch(/no layer "conv_". Did you mean "conv"\? Its layers are: rescale, conv, bn/);
+      expect((e as Error).message).toMatch(
+        /no layer "conv_". Did you mean "conv"\? Its layers are: rescale, conv, bn/
+      );
     }
     expect(() => executor.outputShape('nope')).toThrow(UnknownLayerError);
     executor.dispose();
@@ -233,8 +374,12 @@ describe('LayersExecutor', () => {
     await useBackend('cpu');
     const model = cnn();
     const executor = new LayersExecutor(model);
-    expect(() => tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 1]), ['conv']))).toThrow(InputRankError);
-    const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+    expect(() =>
+      tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 1]), ['conv']))
+    ).toThrow(InputRankError);
+    const dense = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [4], units: 2 })]
+    });
     expect(() => new LayersExecutor(dense)).toThrow(NotAnImageModelError);
     executor.dispose();
     model.dispose();
@@ -245,15 +390,24 @@ describe('LayersExecutor', () => {
     await useBackend('cpu');
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, name: 'conv' }),
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 2,
+          kernelSize: 3,
+          name: 'conv'
+        }),
         tf.layers.reshape({ targetShape: [36, 2], name: 'seq' }),
         tf.layers.simpleRNN({ units: 3, name: 'rnn' })
       ]
     });
     const executor = new LayersExecutor(model);
     tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['conv']));
-    expect(() => tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))).toThrow(UnsupportedLayerError);
-    expect(() => tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))).toThrow(/"rnn" is a SimpleRNN/);
+    expect(() =>
+      tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))
+    ).toThrow(UnsupportedLayerError);
+    expect(() =>
+      tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))
+    ).toThrow(/"rnn" is a SimpleRNN/);
     executor.dispose();
     model.dispose();
   });

@@ -24,12 +24,60 @@ interface ICase {
 }
 
 const CASES: ICase[] = [
-  { inShape: [2, 9, 9, 3], kernel: [3, 3], strides: [1, 1], padding: 'valid', dilations: [1, 1], multiplier: 1, outChannels: 4 },
-  { inShape: [1, 9, 8, 2], kernel: [3, 3], strides: [2, 2], padding: 'same', dilations: [1, 1], multiplier: 2, outChannels: 5 },
-  { inShape: [1, 10, 10, 2], kernel: [3, 3], strides: [2, 2], padding: 'valid', dilations: [1, 1], multiplier: 1, outChannels: 3 },
-  { inShape: [1, 8, 7, 3], kernel: [2, 3], strides: [1, 2], padding: 'same', dilations: [1, 1], multiplier: 1, outChannels: 2 },
-  { inShape: [1, 11, 11, 2], kernel: [3, 3], strides: [1, 1], padding: 'same', dilations: [2, 2], multiplier: 1, outChannels: 3 },
-  { inShape: [1, 7, 7, 4], kernel: [1, 1], strides: [1, 1], padding: 'valid', dilations: [1, 1], multiplier: 1, outChannels: 6 }
+  {
+    inShape: [2, 9, 9, 3],
+    kernel: [3, 3],
+    strides: [1, 1],
+    padding: 'valid',
+    dilations: [1, 1],
+    multiplier: 1,
+    outChannels: 4
+  },
+  {
+    inShape: [1, 9, 8, 2],
+    kernel: [3, 3],
+    strides: [2, 2],
+    padding: 'same',
+    dilations: [1, 1],
+    multiplier: 2,
+    outChannels: 5
+  },
+  {
+    inShape: [1, 10, 10, 2],
+    kernel: [3, 3],
+    strides: [2, 2],
+    padding: 'valid',
+    dilations: [1, 1],
+    multiplier: 1,
+    outChannels: 3
+  },
+  {
+    inShape: [1, 8, 7, 3],
+    kernel: [2, 3],
+    strides: [1, 2],
+    padding: 'same',
+    dilations: [1, 1],
+    multiplier: 1,
+    outChannels: 2
+  },
+  {
+    inShape: [1, 11, 11, 2],
+    kernel: [3, 3],
+    strides: [1, 1],
+    padding: 'same',
+    dilations: [2, 2],
+    multiplier: 1,
+    outChannels: 3
+  },
+  {
+    inShape: [1, 7, 7, 4],
+    kernel: [1, 1],
+    strides: [1, 1],
+    padding: 'valid',
+    dilations: [1, 1],
+    multiplier: 1,
+    outChannels: 6
+  }
 ];
 
 const ACTIVATIONS = ['linear', 'relu', 'relu6'] as const;
@@ -72,12 +120,25 @@ async function oracleGrads(
   await useBackend('cpu');
   return tf.tidy(() => {
     const xt = tf.tensor4d(x, c.inShape);
-    const f = dilateKernel(tf.tensor4d(filter, [...c.kernel, c.inShape[3], c.outChannels]), c.dilations);
-    const df = dilateKernel(tf.tensor4d(depthFilter, [...c.kernel, c.inShape[3], c.multiplier]), c.dilations);
+    const f = dilateKernel(
+      tf.tensor4d(filter, [...c.kernel, c.inShape[3], c.outChannels]),
+      c.dilations
+    );
+    const df = dilateKernel(
+      tf.tensor4d(depthFilter, [...c.kernel, c.inShape[3], c.multiplier]),
+      c.dilations
+    );
     const conv = ACTIVATIONS.map(act => {
       const y = (t: tf.Tensor) => {
-        const pre = tf.add(tf.conv2d(t as tf.Tensor4D, f, c.strides, c.padding), tf.tensor1d(bias));
-        return act === 'relu' ? tf.relu(pre) : act === 'relu6' ? tf.relu6(pre) : pre;
+        const pre = tf.add(
+          tf.conv2d(t as tf.Tensor4D, f, c.strides, c.padding),
+          tf.tensor1d(bias)
+        );
+        return act === 'relu'
+          ? tf.relu(pre)
+          : act === 'relu6'
+            ? tf.relu6(pre)
+            : pre;
       };
       const out = y(xt);
       return values(tf.grad(y)(xt, tf.tensor(dy, out.shape)));
@@ -88,7 +149,11 @@ async function oracleGrads(
           tf.depthwiseConv2d(t as tf.Tensor4D, df, c.strides, c.padding),
           tf.tensor1d(depthBias)
         );
-        return act === 'relu' ? tf.relu(pre) : act === 'relu6' ? tf.relu6(pre) : pre;
+        return act === 'relu'
+          ? tf.relu(pre)
+          : act === 'relu6'
+            ? tf.relu6(pre)
+            : pre;
       };
       const out = y(xt);
       return values(tf.grad(y)(xt, tf.tensor(dyDepth, out.shape)));
@@ -98,7 +163,9 @@ async function oracleGrads(
 }
 
 function random(n: number, seed: number, scale = 1): Float32Array {
-  return tf.tidy(() => values(tf.mul(tf.randomNormal([n], 0, 1, 'float32', seed), scale)));
+  return tf.tidy(() =>
+    values(tf.mul(tf.randomNormal([n], 0, 1, 'float32', seed), scale))
+  );
 }
 
 describe('convolutions differentiable to the input', () => {
@@ -107,19 +174,50 @@ describe('convolutions differentiable to the input', () => {
       await useBackend('cpu');
       const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
       const x = random(size(c.inShape), 1, 2);
-      const filter = random(size([...c.kernel, c.inShape[3], c.outChannels]), 2);
-      const depthFilter = random(size([...c.kernel, c.inShape[3], c.multiplier]), 3);
+      const filter = random(
+        size([...c.kernel, c.inShape[3], c.outChannels]),
+        2
+      );
+      const depthFilter = random(
+        size([...c.kernel, c.inShape[3], c.multiplier]),
+        3
+      );
       const bias = random(c.outChannels, 4);
       const depthBias = random(c.inShape[3] * c.multiplier, 5);
-      const outShape = tf.tidy(() =>
-        tf.conv2d(tf.zeros(c.inShape) as tf.Tensor4D, tf.zeros([...c.kernel, c.inShape[3], c.outChannels]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
+      const outShape = tf.tidy(
+        () =>
+          tf.conv2d(
+            tf.zeros(c.inShape) as tf.Tensor4D,
+            tf.zeros([...c.kernel, c.inShape[3], c.outChannels]) as tf.Tensor4D,
+            c.strides,
+            c.padding,
+            'NHWC',
+            c.dilations
+          ).shape
       );
-      const depthShape = tf.tidy(() =>
-        tf.depthwiseConv2d(tf.zeros(c.inShape) as tf.Tensor4D, tf.zeros([...c.kernel, c.inShape[3], c.multiplier]) as tf.Tensor4D, c.strides, c.padding, 'NHWC', c.dilations).shape
+      const depthShape = tf.tidy(
+        () =>
+          tf.depthwiseConv2d(
+            tf.zeros(c.inShape) as tf.Tensor4D,
+            tf.zeros([...c.kernel, c.inShape[3], c.multiplier]) as tf.Tensor4D,
+            c.strides,
+            c.padding,
+            'NHWC',
+            c.dilations
+          ).shape
       );
       const dy = random(size(outShape), 6, 3);
       const dyDepth = random(size(depthShape), 7, 3);
-      const oracle = await oracleGrads(c, x, filter, depthFilter, bias, depthBias, dy, dyDepth);
+      const oracle = await oracleGrads(
+        c,
+        x,
+        filter,
+        depthFilter,
+        bias,
+        depthBias,
+        dy,
+        dyDepth
+      );
 
       for (const backend of TEST_BACKENDS) {
         await useBackend(backend);
@@ -137,20 +235,38 @@ describe('convolutions differentiable to the input', () => {
             const before = tf.memory().numTensors;
             const [gConv, gDepth] = tf.tidy(() => {
               const xt = tf.tensor4d(x, c.inShape);
-              const f = tf.tensor4d(filter, [...c.kernel, c.inShape[3], c.outChannels]);
-              const df = tf.tensor4d(depthFilter, [...c.kernel, c.inShape[3], c.multiplier]);
+              const f = tf.tensor4d(filter, [
+                ...c.kernel,
+                c.inShape[3],
+                c.outChannels
+              ]);
+              const df = tf.tensor4d(depthFilter, [
+                ...c.kernel,
+                c.inShape[3],
+                c.multiplier
+              ]);
               const convGrad = tf.grad(t =>
                 conv2dToInput(t as tf.Tensor4D, f, tf.tensor1d(bias), options)
               )(xt, tf.tensor(dy, outShape));
               const depthGrad = tf.grad(t =>
-                depthwiseToInput(t as tf.Tensor4D, df, tf.tensor1d(depthBias), options)
+                depthwiseToInput(
+                  t as tf.Tensor4D,
+                  df,
+                  tf.tensor1d(depthBias),
+                  options
+                )
               )(xt, tf.tensor(dyDepth, depthShape));
               return [values(convGrad), values(depthGrad)];
             });
             expect(tf.memory().numTensors).toBe(before);
             const label = `${backend}/${strategy}/${activation}`;
-            expect([label, maxAbsDiff(gConv, oracle.conv[i]) < 1e-3]).toEqual([label, true]);
-            expect([label, maxAbsDiff(gDepth, oracle.depth[i]) < 1e-3]).toEqual([label, true]);
+            expect([label, maxAbsDiff(gConv, oracle.conv[i]) < 1e-3]).toEqual([
+              label,
+              true
+            ]);
+            expect([label, maxAbsDiff(gDepth, oracle.depth[i]) < 1e-3]).toEqual(
+              [label, true]
+            );
           });
         }
       }
@@ -162,8 +278,20 @@ describe('convolutions differentiable to the input', () => {
       await useBackend(backend);
       tf.tidy(() => {
         const x = tf.randomNormal([1, 9, 9, 2], 0, 1, 'float32', 11);
-        const f = tf.randomNormal([3, 3, 2, 3], 0, 0.5, 'float32', 12) as tf.Tensor4D;
-        const df = tf.randomNormal([3, 3, 3, 1], 0, 0.5, 'float32', 13) as tf.Tensor4D;
+        const f = tf.randomNormal(
+          [3, 3, 2, 3],
+          0,
+          0.5,
+          'float32',
+          12
+        ) as tf.Tensor4D;
+        const df = tf.randomNormal(
+          [3, 3, 3, 1],
+          0,
+          0.5,
+          'float32',
+          13
+        ) as tf.Tensor4D;
         const options: IConvOptions = {
           strides: [2, 2],
           padding: 'same',
@@ -174,12 +302,19 @@ describe('convolutions differentiable to the input', () => {
         // A smooth scalar of a conv → depthwise chain (softplus keeps it smooth).
         const loss = (t: tf.Tensor): tf.Tensor =>
           tf.softplus(
-            depthwiseToInput(conv2dToInput(t as tf.Tensor4D, f, null, options), df, null, {
-              ...options,
-              strides: [1, 1]
-            })
+            depthwiseToInput(
+              conv2dToInput(t as tf.Tensor4D, f, null, options),
+              df,
+              null,
+              {
+                ...options,
+                strides: [1, 1]
+              }
+            )
           );
-        expect(finiteDifferenceError(loss, x, { epsilon: 1e-2 })).toBeLessThan(1e-2);
+        expect(finiteDifferenceError(loss, x, { epsilon: 1e-2 })).toBeLessThan(
+          1e-2
+        );
       });
     }
   });

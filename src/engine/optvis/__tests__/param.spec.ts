@@ -12,7 +12,12 @@ import { InverseDft, frequencies, halfWidth } from '../param/fourier';
 import { createRandom } from '../rng';
 
 /** numpy.fft.irfft2 written out in float64: the test's own reference. */
-function naiveIrfft2(re: number[][], im: number[][], h: number, w: number): number[][] {
+function naiveIrfft2(
+  re: number[][],
+  im: number[][],
+  h: number,
+  w: number
+): number[][] {
   const wr = halfWidth(w);
   const out: number[][] = [];
   for (let y = 0; y < h; y++) {
@@ -24,7 +29,9 @@ function naiveIrfft2(re: number[][], im: number[][], h: number, w: number): numb
           const edge = kx === 0 || (w % 2 === 0 && kx === w / 2);
           const angle = 2 * Math.PI * ((ky * y) / h + (kx * x) / w);
           // Re(S·e^{iθ}), doubled for the bins whose mirror image is implied.
-          total += (edge ? 1 : 2) * (re[ky][kx] * Math.cos(angle) - im[ky][kx] * Math.sin(angle));
+          total +=
+            (edge ? 1 : 2) *
+            (re[ky][kx] * Math.cos(angle) - im[ky][kx] * Math.sin(angle));
         }
       }
       out[y].push(total / (h * w));
@@ -34,7 +41,11 @@ function naiveIrfft2(re: number[][], im: number[][], h: number, w: number): numb
 }
 
 /** A real image's half spectrum (numpy.fft.rfft2) in float64. */
-function naiveRfft2(image: number[][], h: number, w: number): { re: number[][]; im: number[][] } {
+function naiveRfft2(
+  image: number[][],
+  h: number,
+  w: number
+): { re: number[][]; im: number[][] } {
   const wr = halfWidth(w);
   const re: number[][] = [];
   const im: number[][] = [];
@@ -66,16 +77,27 @@ function layout(re: number[][], im: number[][]): tf.Tensor2D {
 describe('InverseDft', () => {
   beforeAll(() => useBackend('cpu'));
 
-  for (const [h, w] of [[28, 28], [7, 9], [8, 5], [6, 1]]) {
+  for (const [h, w] of [
+    [28, 28],
+    [7, 9],
+    [8, 5],
+    [6, 1]
+  ]) {
     it(`equals a float64 irfft2 at ${h}×${w}, even and odd sizes`, () => {
       const random = createRandom(h * 100 + w);
       const wr = halfWidth(w);
-      const re = Array.from({ length: h }, () => Array.from({ length: wr }, () => random.normal()));
-      const im = Array.from({ length: h }, () => Array.from({ length: wr }, () => random.normal()));
+      const re = Array.from({ length: h }, () =>
+        Array.from({ length: wr }, () => random.normal())
+      );
+      const im = Array.from({ length: h }, () =>
+        Array.from({ length: wr }, () => random.normal())
+      );
       const dft = new InverseDft(h, w);
       const ours = tf.tidy(() => values(dft.apply(layout(re, im), 1, 1)));
       dft.dispose();
-      expect(maxAbsDiff(ours, naiveIrfft2(re, im, h, w).flat())).toBeLessThan(1e-5);
+      expect(maxAbsDiff(ours, naiveIrfft2(re, im, h, w).flat())).toBeLessThan(
+        1e-5
+      );
     });
   }
 
@@ -93,16 +115,23 @@ describe('InverseDft', () => {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const angle = 2 * Math.PI * (y / h + (3 * x) / w);
-        expected.push((2 * (Math.cos(angle) - 0.5 * Math.sin(angle))) / (h * w));
+        expected.push(
+          (2 * (Math.cos(angle) - 0.5 * Math.sin(angle))) / (h * w)
+        );
       }
     }
     expect(maxAbsDiff(ours, expected)).toBeLessThan(1e-7);
   });
 
   it('recovers an image from its spectrum (round trip)', () => {
-    for (const [h, w] of [[28, 28], [9, 7]]) {
+    for (const [h, w] of [
+      [28, 28],
+      [9, 7]
+    ]) {
       const random = createRandom(3);
-      const image = Array.from({ length: h }, () => Array.from({ length: w }, () => random.uniform()));
+      const image = Array.from({ length: h }, () =>
+        Array.from({ length: w }, () => random.uniform())
+      );
       const { re, im } = naiveRfft2(image, h, w);
       const dft = new InverseDft(h, w);
       const back = tf.tidy(() => values(dft.apply(layout(re, im), 1, 1)));
@@ -116,8 +145,12 @@ describe('InverseDft', () => {
     const wr = halfWidth(w);
     const random = createRandom(9);
     const spectra = Array.from({ length: b * c }, () => ({
-      re: Array.from({ length: h }, () => Array.from({ length: wr }, () => random.normal())),
-      im: Array.from({ length: h }, () => Array.from({ length: wr }, () => random.normal()))
+      re: Array.from({ length: h }, () =>
+        Array.from({ length: wr }, () => random.normal())
+      ),
+      im: Array.from({ length: h }, () =>
+        Array.from({ length: wr }, () => random.normal())
+      )
     }));
     // Columns ordered (image, channel, kx); rows real parts then imaginary.
     const rows = [...Array(2 * h)].map((_, r) =>
@@ -168,11 +201,17 @@ describe('parameterizations', () => {
               const pixels = values(image);
               expect(Math.min(...pixels)).toBeGreaterThan(0);
               expect(Math.max(...pixels)).toBeLessThan(1);
-              const error = finiteDifferenceError(v => param.imageFrom(v), param.variables[0], {
-                epsilon: 1e-2
-              });
+              const error = finiteDifferenceError(
+                v => param.imageFrom(v),
+                param.variables[0],
+                {
+                  epsilon: 1e-2
+                }
+              );
               expect(error).toBeLessThan(1e-2);
-              const grad = values(tf.grad(v => tf.sum(param.imageFrom(v)))(param.variables[0]));
+              const grad = values(
+                tf.grad(v => tf.sum(param.imageFrom(v)))(param.variables[0])
+              );
               expect(grad.every(Number.isFinite)).toBe(true);
             });
             param.dispose();
@@ -183,15 +222,28 @@ describe('parameterizations', () => {
     });
   }
 
-  it('decorrelates colour with Lucid\'s normalized matrix', async () => {
+  it("decorrelates colour with Lucid's normalized matrix", async () => {
     await useBackend('cpu');
     tf.tidy(() => {
       const t = tf.tensor4d([0.3, -0.2, 0.5], [1, 1, 1, 3]);
       const ours = values(toValidImage(t, decorrelationMatrix()));
-      const m = [[0.26, 0.09, 0.02], [0.27, 0.0, -0.05], [0.27, -0.09, 0.03]];
-      const norm = Math.max(...[0, 1, 2].map(j => Math.hypot(m[0][j], m[1][j], m[2][j])));
+      const m = [
+        [0.26, 0.09, 0.02],
+        [0.27, 0.0, -0.05],
+        [0.27, -0.09, 0.03]
+      ];
+      const norm = Math.max(
+        ...[0, 1, 2].map(j => Math.hypot(m[0][j], m[1][j], m[2][j]))
+      );
       const v = [0.3, -0.2, 0.5];
-      const expected = [0, 1, 2].map(i => 1 / (1 + Math.exp(-(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2]) / norm)));
+      const expected = [0, 1, 2].map(
+        i =>
+          1 /
+          (1 +
+            Math.exp(
+              -(m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2]) / norm
+            ))
+      );
       expect(maxAbsDiff(ours, expected)).toBeLessThan(1e-6);
     });
   });
@@ -199,7 +251,15 @@ describe('parameterizations', () => {
   it('is the same for the same seed and differs for another', async () => {
     await useBackend('cpu');
     const make = (seed: number) => {
-      const p = createParam({ kind: 'fourier', batch: 1, height: 6, width: 6, channels: 1, decorrelate: false, random: createRandom(seed) });
+      const p = createParam({
+        kind: 'fourier',
+        batch: 1,
+        height: 6,
+        width: 6,
+        channels: 1,
+        decorrelate: false,
+        random: createRandom(seed)
+      });
       const v = tf.tidy(() => values(p.image()));
       p.dispose();
       return v;

@@ -21,15 +21,24 @@ import {
   standardTransforms
 } from '../transforms';
 
-function image(shape: [number, number, number, number], seed: number): tf.Tensor4D {
+function image(
+  shape: [number, number, number, number],
+  seed: number
+): tf.Tensor4D {
   return tf.randomUniform(shape, 0, 1, 'float32', seed) as tf.Tensor4D;
 }
 
 /** numpy.pad(mode='reflect') on the two spatial axes, written out. */
 function reflectReference(x: number[][][][], p: number): number[] {
   const out: number[] = [];
-  const [b, h, w, c] = [x.length, x[0].length, x[0][0].length, x[0][0][0].length];
-  const reflect = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+  const [b, h, w, c] = [
+    x.length,
+    x[0].length,
+    x[0][0].length,
+    x[0][0][0].length
+  ];
+  const reflect = (i: number, n: number): number =>
+    i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
   for (let n = 0; n < b; n++) {
     for (let i = -p; i < h + p; i++) {
       for (let j = -p; j < w + p; j++) {
@@ -43,8 +52,19 @@ function reflectReference(x: number[][][][], p: number): number[] {
 }
 
 /** Bilinear rotation/scaling about the centres, in float64 (0 outside). */
-function resampleReference(x: number[][][][], angle: number, scale: number, outH: number, outW: number): number[] {
-  const [b, h, w, c] = [x.length, x[0].length, x[0][0].length, x[0][0][0].length];
+function resampleReference(
+  x: number[][][][],
+  angle: number,
+  scale: number,
+  outH: number,
+  outW: number
+): number[] {
+  const [b, h, w, c] = [
+    x.length,
+    x[0].length,
+    x[0][0].length,
+    x[0][0][0].length
+  ];
   const at = (n: number, i: number, j: number, k: number): number =>
     i >= 0 && i < h && j >= 0 && j < w ? x[n][i][j][k] : 0;
   const out: number[] = [];
@@ -79,19 +99,38 @@ describe('transforms', () => {
       it('reflect-pads like numpy', () => {
         tf.tidy(() => {
           const x = image([2, 5, 4, 3], 1);
-          expect(maxAbsDiff(values(reflectPad(x, 3)), reflectReference(x.arraySync(), 3))).toBeLessThan(1e-7);
+          expect(
+            maxAbsDiff(
+              values(reflectPad(x, 3)),
+              reflectReference(x.arraySync(), 3)
+            )
+          ).toBeLessThan(1e-7);
           const constant = pad(2, 'constant', 0.5).apply(x, createRandom(0));
           expect(constant.shape).toEqual([2, 9, 8, 3]);
-          expect(values(tf.slice(constant, [0, 0, 0, 0], [-1, 2, -1, -1])).every(v => v === 0.5)).toBe(true);
+          expect(
+            values(tf.slice(constant, [0, 0, 0, 0], [-1, 2, -1, -1])).every(
+              v => v === 0.5
+            )
+          ).toBe(true);
         });
       });
 
       it('resamples like a float64 bilinear reference', () => {
         tf.tidy(() => {
           const x = image([2, 9, 11, 2], 2);
-          for (const [angle, scale, h, w] of [[0.3, 1, 9, 11], [0, 1.1, 10, 12], [-0.2, 0.9, 8, 10], [Math.PI / 7, 1.3, 12, 14]]) {
+          for (const [angle, scale, h, w] of [
+            [0.3, 1, 9, 11],
+            [0, 1.1, 10, 12],
+            [-0.2, 0.9, 8, 10],
+            [Math.PI / 7, 1.3, 12, 14]
+          ]) {
             const ours = values(resample(x, angle, scale, h, w));
-            expect(maxAbsDiff(ours, resampleReference(x.arraySync(), angle, scale, h, w))).toBeLessThan(1e-5);
+            expect(
+              maxAbsDiff(
+                ours,
+                resampleReference(x.arraySync(), angle, scale, h, w)
+              )
+            ).toBeLessThan(1e-5);
           }
         });
       });
@@ -99,13 +138,19 @@ describe('transforms', () => {
       it('is the identity at angle 0, scale 1, and an exact permutation at 90°', () => {
         tf.tidy(() => {
           const x = image([1, 6, 6, 2], 3);
-          expect(maxAbsDiff(values(resample(x, 0, 1, 6, 6)), values(x))).toBeLessThan(1e-6);
+          expect(
+            maxAbsDiff(values(resample(x, 0, 1, 6, 6)), values(x))
+          ).toBeLessThan(1e-6);
           // A quarter turn maps pixel centres onto pixel centres:
           // out[y][x] = in[W−1−x][y].
           const rotated = resample(x, Math.PI / 2, 1, 6, 6).arraySync()[0];
           const src = x.arraySync()[0];
-          const expected = rotated.map((row, y) => row.map((_, xx) => src[5 - xx][y]));
-          expect(maxAbsDiff(rotated.flat(2), expected.flat(2))).toBeLessThan(1e-5);
+          const expected = rotated.map((row, y) =>
+            row.map((_, xx) => src[5 - xx][y])
+          );
+          expect(maxAbsDiff(rotated.flat(2), expected.flat(2))).toBeLessThan(
+            1e-5
+          );
         });
       });
 
@@ -113,7 +158,8 @@ describe('transforms', () => {
         tf.tidy(() => {
           const x = image([2, 7, 8, 3], 4);
           const y = tf.randomNormal([2, 9, 10, 3], 0, 1, 'float32', 5);
-          const f = (t: tf.Tensor) => resample(t as tf.Tensor4D, 0.4, 1.2, 9, 10);
+          const f = (t: tf.Tensor) =>
+            resample(t as tf.Tensor4D, 0.4, 1.2, 9, 10);
           const ax = tf.sum(tf.mul(f(x), y)).dataSync()[0];
           const aty = tf.grad(t => tf.sum(tf.mul(f(t), y)))(x);
           const xaty = tf.sum(tf.mul(x, aty)).dataSync()[0];
@@ -135,11 +181,15 @@ describe('transforms', () => {
           tf.tidy(() => {
             const x = image([1, 20, 18, 3], 6);
             // The same random draws at every evaluation.
-            const f = (v: tf.Tensor) => t.apply(v as tf.Tensor4D, createRandom(11));
+            const f = (v: tf.Tensor) =>
+              t.apply(v as tf.Tensor4D, createRandom(11));
             // Transforms are linear in the image, so a large step is exact and
             // keeps float32 rounding out of the difference.
             const error = finiteDifferenceError(f, x, { epsilon: 1e-1 });
-            expect([t.description, error < 1e-2]).toEqual([t.description, true]);
+            expect([t.description, error < 1e-2]).toEqual([
+              t.description,
+              true
+            ]);
           });
         }
       });
@@ -148,7 +198,15 @@ describe('transforms', () => {
         const before = tf.memory().numTensors;
         tf.tidy(() => {
           const x = image([2, 32, 32, 3], 7);
-          const y = tf.grad(v => tf.sum(applyTransforms(v as tf.Tensor4D, standardTransforms(), createRandom(1))))(x);
+          const y = tf.grad(v =>
+            tf.sum(
+              applyTransforms(
+                v as tf.Tensor4D,
+                standardTransforms(),
+                createRandom(1)
+              )
+            )
+          )(x);
           expect(y.shape).toEqual(x.shape);
         });
         expect(tf.memory().numTensors).toBe(before);
@@ -160,10 +218,15 @@ describe('transforms', () => {
     await useBackend('cpu');
     tf.tidy(() => {
       const x = image([1, 40, 40, 1], 8);
-      const run = (seed: number) => values(applyTransforms(x, smallTransforms(), createRandom(seed)));
+      const run = (seed: number) =>
+        values(applyTransforms(x, smallTransforms(), createRandom(seed)));
       expect(maxAbsDiff(run(1), run(1))).toBe(0);
       const others = [2, 3, 4, 5].map(run);
-      expect(others.some(o => o.length !== run(1).length || maxAbsDiff(o, run(1)) > 0)).toBe(true);
+      expect(
+        others.some(
+          o => o.length !== run(1).length || maxAbsDiff(o, run(1)) > 0
+        )
+      ).toBe(true);
     });
   });
 
@@ -175,10 +238,12 @@ describe('transforms', () => {
       expect(fitTo(x, 31, 27)).toBe(x);
       expect(compileTransforms('none')).toEqual([]);
       expect(compileTransforms('standard')).toHaveLength(5);
-      expect(compileTransforms([{ type: 'jitter', pixels: 2 }, { type: 'pad', pixels: 1 }]).map(t => t.description)).toEqual([
-        'jitter(2)',
-        'pad(1, reflect)'
-      ]);
+      expect(
+        compileTransforms([
+          { type: 'jitter', pixels: 2 },
+          { type: 'pad', pixels: 1 }
+        ]).map(t => t.description)
+      ).toEqual(['jitter(2)', 'pad(1, reflect)']);
     });
   });
 });

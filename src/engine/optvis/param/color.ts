@@ -22,18 +22,31 @@ function maxColumnNorm(m: number[][]): number {
 /** The 3×3 matrix t ↦ t·Mᵀ that maps decorrelated to RGB colours. */
 export function decorrelationMatrix(): tf.Tensor2D {
   const norm = maxColumnNorm(COLOR_CORRELATION_SVD_SQRT);
-  const transposed = [0, 1, 2].map(j => [0, 1, 2].map(i => COLOR_CORRELATION_SVD_SQRT[i][j] / norm));
+  const transposed = [0, 1, 2].map(j =>
+    [0, 1, 2].map(i => COLOR_CORRELATION_SVD_SQRT[i][j] / norm)
+  );
   return tf.tensor2d(transposed);
+}
+
+/** Maps decorrelated colours to RGB (3-channel images only). */
+export function decorrelate(
+  t: tf.Tensor4D,
+  decorrelation: tf.Tensor2D | null
+): tf.Tensor4D {
+  if (!decorrelation || t.shape[3] !== 3) {
+    return t;
+  }
+  const flat = tf.reshape(t, [-1, 3]) as tf.Tensor2D;
+  return tf.reshape(tf.matMul(flat, decorrelation), t.shape) as tf.Tensor4D;
 }
 
 /**
  * Lucid's to_valid_rgb with sigmoid: decorrelate (3 channels only), then map
  * to [0, 1] with a sigmoid.
  */
-export function toValidImage(t: tf.Tensor4D, decorrelation: tf.Tensor2D | null): tf.Tensor4D {
-  if (decorrelation && t.shape[3] === 3) {
-    const flat = tf.reshape(t, [-1, 3]) as tf.Tensor2D;
-    t = tf.reshape(tf.matMul(flat, decorrelation), t.shape) as tf.Tensor4D;
-  }
-  return tf.sigmoid(t);
+export function toValidImage(
+  t: tf.Tensor4D,
+  decorrelation: tf.Tensor2D | null
+): tf.Tensor4D {
+  return tf.sigmoid(decorrelate(t, decorrelation));
 }

@@ -90,7 +90,10 @@ export class InverseDft {
       [h * batch * channels, 2 * wr]
     ) as tf.Tensor2D;
     const x = tf.matMul(rows, this._w); // [H·B·C, W]
-    return tf.transpose(tf.reshape(x, [h, batch, channels, w]), [1, 0, 3, 2]) as tf.Tensor4D;
+    return tf.transpose(
+      tf.reshape(x, [h, batch, channels, w]),
+      [1, 0, 3, 2]
+    ) as tf.Tensor4D;
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type IRandom, normalArray } from '../rng';
-import { decorrelationMatrix, toValidImage } from './color';
+import { decorrelate, decorrelationMatrix } from './color';
 import { InverseDft, halfWidth, spectrumScale } from './fourier';
 
 export type ParamKind = 'pixel' | 'fourier';
@@ -19,6 +19,11 @@ export interface IParamOptions {
   readonly decorrelate: boolean;
   /** Standard deviation of the initial values (Lucid: 0.01). */
   readonly sd?: number;
+  /**
+   * 'sigmoid' (default) keeps pixels in (0, 1); 'none' leaves them free
+   * (Lucid's sigmoid=False), for objectives that bound the image themselves.
+   */
+  readonly squash?: 'sigmoid' | 'none';
   readonly random: IRandom;
 }
 
@@ -46,12 +51,20 @@ function variable(values: Float32Array, shape: number[]): tf.Variable {
 export function createParam(options: IParamOptions): IParam {
   const { batch, height, width, channels, random } = options;
   const sd = options.sd ?? 0.01;
-  const decorrelation = options.decorrelate && channels === 3 ? decorrelationMatrix() : null;
+  const decorrelation =
+    options.decorrelate && channels === 3 ? decorrelationMatrix() : null;
   const owned: tf.Tensor[] = decorrelation ? [decorrelation] : [];
+  const toValidImage = (t: tf.Tensor4D, m: tf.Tensor2D | null): tf.Tensor4D =>
+    options.squash === 'none'
+      ? decorrelate(t, m)
+      : tf.sigmoid(decorrelate(t, m));
 
   if (options.kind === 'pixel') {
     const shape = [batch, height, width, channels];
-    const v = variable(normalArray(random, batch * height * width * channels, sd), shape);
+    const v = variable(
+      normalArray(random, batch * height * width * channels, sd),
+      shape
+    );
     const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
       toValidImage(values as tf.Tensor4D, decorrelation);
     return {
@@ -66,7 +79,10 @@ export function createParam(options: IParamOptions): IParam {
   }
 
   const columns = batch * channels * halfWidth(width);
-  const v = variable(normalArray(random, 2 * height * columns, sd), [2 * height, columns]);
+  const v = variable(normalArray(random, 2 * height * columns, sd), [
+    2 * height,
+    columns
+  ]);
   const scale = spectrumScale(height, width, batch, channels);
   // Lucid divides the image by 4; folded into the width matrix.
   const dft = new InverseDft(height, width, 1 / 4);
