@@ -3,10 +3,7 @@
  * views run in jsdom. Galata covers what needs a real JupyterLab.
  */
 // Transpile only: `jlpm typecheck:tests` (part of lint) checks the types.
-const tsJest = [
-  'ts-jest',
-  { tsconfig: 'tsconfig.test.json' }
-];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const common = {
   transform: { '^.+\\.tsx?$': tsJest },
   modulePathIgnorePatterns: [

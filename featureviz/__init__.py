@@ -7,8 +7,10 @@ extension it ships renders them.
 
 from __future__ import annotations
 
+from . import datasets, models
 from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
 from .display import Visualization
+from .models import Model
 
 try:
     from ._version import __version__
@@ -25,8 +27,11 @@ __all__ = [
     "MIME_TYPE",
     "SPEC_VERSION",
     "SUMMARY_MIME_TYPE",
+    "Model",
     "Visualization",
     "__version__",
+    "datasets",
+    "models",
     "spec_schema",
 ]
 

@@ -36,6 +36,13 @@ def test_wheel_contains_the_prebuilt_extension(wheel):
         f"{share}/schemas/jupyterlab-featureviz/settings.json",
         "featureviz/__init__.py",
         "featureviz/schema/featureviz.v1.schema.json",
+        # The bundled model, digits and WebAssembly binaries: no run-time download.
+        f"{share}/static/assets/models/mnist-cnn/model.json",
+        f"{share}/static/assets/models/mnist-cnn/group1-shard1of1.bin",
+        f"{share}/static/assets/datasets/mnist/mnist.json",
+        f"{share}/static/assets/datasets/mnist/mnist-images-idx3-ubyte.gz",
+        f"{share}/static/assets/datasets/mnist/mnist-labels-idx1-ubyte.gz",
+        f"{share}/static/assets/wasm/tfjs-backend-wasm-simd.wasm",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
     assert any(n.startswith(f"{share}/static/remoteEntry.") for n in names)
@@ -45,7 +52,9 @@ def test_wheel_contains_the_prebuilt_extension(wheel):
 def test_wheel_installs_and_runs_without_node(wheel, tmp_path):
     env = FreshVenv(tmp_path / "venv", with_node=False)
     assert shutil.which("node", path=env.env["PATH"]) is None
-    env.run(env.python, "-m", "pip", "install", "-q", wheel, "jupyterlab>=4.2,<5", timeout=1200)
+    env.run(
+        env.python, "-m", "pip", "install", "-q", wheel, "jupyterlab>=4.2,<5", "numpy", timeout=1200
+    )
     listing = env.run(env.bin / "jupyter", "labextension", "list")
     text = listing.stdout + listing.stderr
     line = next(
@@ -60,3 +69,11 @@ def test_wheel_installs_and_runs_without_node(wheel, tmp_path):
     assert imported.stdout.split() == ["0.1.0", "application/vnd.featureviz.v1+json"]
     # The schema ships in the wheel, not only in a checkout.
     env.run(env.python, "-c", "import featureviz as fv; assert fv.spec_schema()['$id']")
+    # The digits ship in the wheel and load in Python without the checkout.
+    loaded = env.run(
+        env.python,
+        "-c",
+        "import featureviz as fv; x, y = fv.datasets.mnist('test').load(); print(x.shape, y.shape)",
+    )
+    assert loaded.stdout.strip() == "(2000, 28, 28) (2000,)"
+

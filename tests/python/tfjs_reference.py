@@ -1,0 +1,170 @@
+"""Independent oracles for TensorFlow.js Layers models, used by the tests.
+
+``forward`` is a NumPy reference forward pass written from the file format and
+TensorFlow's layer semantics (channels-last, TF 'same' padding), sharing no
+code with ``featureviz.export``. It runs in float64 so that its own rounding is
+negligible next to the float32 implementations it checks.
+
+``tfjs_predict`` runs the real consumer, tfjs-layers 4.22 in Node (CPU backend),
+when Node and the JavaScript dependencies are installed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_model(folder: Path) -> tuple[dict, dict[str, np.ndarray], int]:
+    """model.json, its weights by name (float64), and the total bytes the manifest describes."""
+    model = json.loads((folder / "model.json").read_text())
+    weights: dict[str, np.ndarray] = {}
+    described = 0
+    for group in model["weightsManifest"]:
+        data = b"".join((folder / p).read_bytes() for p in group["paths"])
+        offset = 0
+        for entry in group["weights"]:
+            assert entry["dtype"] == "float32", entry
+            quantized = entry.get("quantization", {}).get("dtype")
+            assert quantized in (None, "float16"), entry
+            dtype = "<f2" if quantized == "float16" else "<f4"
+            size = math.prod(entry["shape"]) * np.dtype(dtype).itemsize
+            values = np.frombuffer(data[offset : offset + size], dtype)
+            weights[entry["name"]] = values.astype(np.float64).reshape(entry["shape"])
+            offset += size
+        assert offset == len(data), "the shard holds bytes the manifest does not describe"
+        described += offset
+    return model, weights, described
+
+
+def _pad_same(x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+    """TensorFlow's 'same' padding: ceil(n / s) outputs, the smaller half of the padding first."""
+    pads = [(0, 0)]
+    for n, k, s in zip(x.shape[1:3], kernel, strides):
+        total = max((math.ceil(n / s) - 1) * s + k - n, 0)
+        pads.append((total // 2, total - total // 2))
+    return np.pad(x, [*pads, (0, 0)])
+
+
+def _windows(x: np.ndarray, kernel, strides):
+    """Yields (i, j, x[:, i::sy, j::sx, :]) cut to the output size, for each kernel offset."""
+    (kh, kw), (sy, sx) = kernel, strides
+    oh = (x.shape[1] - kh) // sy + 1
+    ow = (x.shape[2] - kw) // sx + 1
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, x[:, i : i + sy * (oh - 1) + 1 : sy, j : j + sx * (ow - 1) + 1 : sx, :]
+
+
+def _activate(x: np.ndarray, name: str) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(x, 0)
+    assert name == "linear", f"the reference does not know activation {name!r}"
+    return x
+
+
+def forward(folder: Path, x: np.ndarray) -> np.ndarray:
+    """Runs the model in ``folder`` on ``x`` (N, H, W, C), in float64."""
+    model, weights, _ = read_model(folder)
+    assert model["format"] == "layers-model"
+    topology = model["modelTopology"]
+    assert topology["class_name"] == "Sequential"
+    used = set()
+    x = np.asarray(x, np.float64)
+    for layer in topology["config"]["layers"]:
+        kind, config = layer["class_name"], layer["config"]
+        name = config["name"]
+
+        def weight(suffix, name=name):
+            used.add(f"{name}/{suffix}")
+            return weights[f"{name}/{suffix}"]
+
+        if kind == "Conv2D":
+            assert config["data_format"] == "channels_last"
+            assert config["dilation_rate"] == [1, 1]
+            kernel = weight("kernel")  # (h, w, in, out)
+            size, strides = tuple(config["kernel_size"]), tuple(config["strides"])
+            assert kernel.shape[:2] == size and kernel.shape[3] == config["filters"]
+            if config["padding"] == "same":
+                x = _pad_same(x, size, strides)
+            else:
+                assert config["padding"] == "valid"
+            out = sum(patch @ kernel[i, j] for i, j, patch in _windows(x, size, strides))
+            if config["use_bias"]:
+                out = out + weight("bias")
+            x = _activate(out, config["activation"])
+        elif kind == "MaxPooling2D":
+            assert config["padding"] == "valid" and config["data_format"] == "channels_last"
+            pool, strides = tuple(config["pool_size"]), tuple(config["strides"])
+            x = np.max([patch for _, _, patch in _windows(x, pool, strides)], axis=0)
+        elif kind == "Dense":
+            x = x @ weight("kernel")
+            if config["use_bias"]:
+                x = x + weight("bias")
+            x = _activate(x, config["activation"])
+        elif kind == "Flatten":
+            x = x.reshape(len(x), -1)  # row-major over (H, W, C): channels-last order
+        elif kind == "Dropout":
+            pass  # identity at inference
+        elif kind == "Activation":
+            x = _activate(x, config["activation"])
+        else:
+            raise AssertionError(f"the reference does not know layer {kind}")
+    assert used == set(weights), f"weights no layer uses: {set(weights) - used}"
+    return x
+
+
+def tfjs_available() -> bool:
+    layers = ROOT / "node_modules" / "@tensorflow" / "tfjs-layers"
+    return shutil.which("node") is not None and layers.is_dir()
+
+
+_PREDICT_JS = r"""
+const fs = require('fs');
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+const tfl = require('@tensorflow/tfjs-layers');
+(async () => {
+  await tf.setBackend('cpu');
+  const [dir, input, shapeJson] = process.argv.slice(1);
+  const model = JSON.parse(fs.readFileSync(dir + '/model.json', 'utf8'));
+  const group = model.weightsManifest[0];
+  const bin = Buffer.concat(group.paths.map(p => fs.readFileSync(dir + '/' + p)));
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory({
+    modelTopology: model.modelTopology,
+    weightSpecs: group.weights,
+    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)
+  }));
+  const raw = fs.readFileSync(input);
+  const x = tf.tensor(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4),
+                      JSON.parse(shapeJson));
+  const y = loaded.predict(x);
+  const out = {names: loaded.layers.map(l => l.name), shape: y.shape,
+               values: Array.from(await y.data())};
+  process.stdout.write(JSON.stringify(out));
+})().catch(err => { console.error(err); process.exit(1); });
+"""
+
+
+def tfjs_predict(folder: Path, x: np.ndarray, tmp: Path) -> tuple[list[str], np.ndarray]:
+    """Loads ``folder`` with tfjs-layers in Node and predicts ``x`` (N, H, W, C)."""
+    x = np.ascontiguousarray(x, "<f4")
+    (tmp / "x.f32").write_bytes(x.tobytes())
+    result = subprocess.run(
+        ["node", "-e", _PREDICT_JS, str(folder), str(tmp / "x.f32"), json.dumps(list(x.shape))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    out = json.loads(result.stdout)
+    return out["names"], np.asarray(out["values"], np.float32).reshape(out["shape"])

@@ -1,0 +1,21 @@
+/**
+ * Extra build configuration, merged by @jupyter/builder into its own. Copies
+ * the files the extension serves as static assets from the Jupyter server:
+ * the bundled model and dataset (assets/) and TensorFlow.js's WebAssembly
+ * binaries, so that nothing is downloaded from elsewhere at run time.
+ */
+const path = require('path');
+const { CopyRspackPlugin } = require('@rspack/core');
+
+const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+
+module.exports = {
+  plugins: [
+    new CopyRspackPlugin({
+      patterns: [
+        { from: 'assets', to: 'assets' },
+        { from: path.join(wasmDir, '*.wasm'), to: 'assets/wasm/[name][ext]' }
+      ]
+    })
+  ]
+};
