@@ -10,6 +10,9 @@ const { CopyRspackPlugin } = require('@rspack/core');
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
 
 module.exports = {
+  // tfjs-backend-wasm's Emscripten loader reads __filename and __dirname on
+  // Node only; in the browser build they are mocked, which is what we want.
+  ignoreWarnings: [/"__(filename|dirname)" is used and has been mocked/],
   plugins: [
     new CopyRspackPlugin({
       patterns: [

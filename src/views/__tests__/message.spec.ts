@@ -33,7 +33,10 @@ describe('backendBadge', () => {
       available: ['wasm', 'cpu'],
       choice: 'auto',
       reason: 'measured fastest',
-      capabilities: null
+      probes: [],
+      worker: true,
+      queued: 0,
+      running: false
     });
     expect(badge.textContent).toBe('WASM');
     expect(badge.title).toContain('measured fastest');

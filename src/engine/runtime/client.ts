@@ -1,0 +1,154 @@
+/**
+ * The page's handle on the engine core, wherever the core runs: in a Web
+ * Worker (through Comlink) or, where workers cannot host it, on this thread.
+ */
+import { type ISignal, Signal } from '@lumino/signaling';
+import * as Comlink from 'comlink';
+import { CancelledError, FeatureVizError } from '../model/errors';
+import type { BackendChoice } from './capabilities';
+import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
+import type { IFeatureVizEngine, IRunOptions } from './engine';
+import type {
+  IEngineStatus,
+  IJobSummary,
+  IModelDescription,
+  IModelRequest,
+  ISerializedError,
+  JobEvent,
+  JobRequest
+} from './protocol';
+
+/** The core's methods, all asynchronous (as they are across a worker). */
+export interface ICoreApi {
+  start(): Promise<IEngineStatus>;
+  status(): Promise<IEngineStatus> | IEngineStatus;
+  setBackendChoice(choice: BackendChoice): Promise<IEngineStatus>;
+  describeModel(request: IModelRequest): Promise<IModelDescription>;
+  submit(request: JobRequest, listener: JobListener): Promise<string> | string;
+  cancel(id: string): Promise<void> | void;
+}
+
+/** The worker's exposed API: init, then the core's methods. */
+export interface IWorkerApi extends ICoreApi {
+  init(options: Omit<IEngineCoreOptions, 'fetch' | 'scope'>): Promise<void>;
+}
+
+/** An error from the core, with its original name (e.g. UnknownLayerError). */
+export class EngineError extends FeatureVizError {
+  constructor(error: ISerializedError) {
+    super(error.message);
+    this.name = error.name;
+  }
+}
+
+export class EngineClient implements IFeatureVizEngine {
+  private readonly _statusChanged = new Signal<
+    IFeatureVizEngine,
+    IEngineStatus
+  >(this);
+  private _started: Promise<IEngineStatus> | null = null;
+
+  constructor(
+    private readonly _core: ICoreApi,
+    /** Listeners cross a worker boundary as Comlink proxies. */
+    private readonly _remote: boolean
+  ) {}
+
+  /** A client for a core on this thread. */
+  static local(core: EngineCore): EngineClient {
+    return new EngineClient(core, false);
+  }
+
+  /** A client for a core in a worker that runs worker.ts. */
+  static async remote(
+    endpoint: Comlink.Endpoint,
+    options: Omit<IEngineCoreOptions, 'fetch' | 'scope'>
+  ): Promise<EngineClient> {
+    const api = Comlink.wrap<IWorkerApi>(endpoint);
+    await api.init(options);
+    return new EngineClient(api as unknown as ICoreApi, true);
+  }
+
+  get statusChanged(): ISignal<IFeatureVizEngine, IEngineStatus> {
+    return this._statusChanged;
+  }
+
+  status(): Promise<IEngineStatus> {
+    this._started ??= Promise.resolve(this._core.start()).then(status => {
+      this._statusChanged.emit(status);
+      return status;
+    });
+    return this._started.then(() => this._core.status());
+  }
+
+  setBackendChoice(choice: BackendChoice): void {
+    void this._core
+      .setBackendChoice(choice)
+      .then(status => this._statusChanged.emit(status));
+  }
+
+  describeModel(request: IModelRequest): Promise<IModelDescription> {
+    return this._core.describeModel(request).catch(reason => {
+      throw reason instanceof FeatureVizError
+        ? reason
+        : new EngineError(asSerialized(reason));
+    });
+  }
+
+  run(request: JobRequest, options: IRunOptions = {}): Promise<IJobSummary> {
+    const { signal, onEvent } = options;
+    if (signal?.aborted) {
+      return Promise.reject(new CancelledError());
+    }
+    return new Promise<IJobSummary>((resolve, reject) => {
+      let id: string | null = null;
+      let settled = false;
+      const cancel = () => {
+        if (id !== null) {
+          void this._core.cancel(id);
+        }
+      };
+      const listener: JobListener = (event: JobEvent) => {
+        if (settled) {
+          return;
+        }
+        onEvent?.(event);
+        if (event.type === 'done') {
+          settled = true;
+          resolve(event.summary);
+        } else if (event.type === 'failed') {
+          settled = true;
+          reject(new EngineError(event.error));
+        } else if (event.type === 'cancelled') {
+          settled = true;
+          reject(new CancelledError());
+        }
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      Promise.resolve(
+        this._core.submit(
+          request,
+          this._remote ? Comlink.proxy(listener) : listener
+        )
+      )
+        .then(jobId => {
+          id = jobId;
+          if (signal?.aborted) {
+            cancel();
+          }
+        })
+        .catch(reason => {
+          settled = true;
+          reject(reason);
+        });
+    });
+  }
+}
+
+function asSerialized(reason: unknown): ISerializedError {
+  const error = reason as { name?: unknown; message?: unknown };
+  return {
+    name: typeof error?.name === 'string' ? error.name : 'Error',
+    message: typeof error?.message === 'string' ? error.message : String(reason)
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * What crosses between the page and the engine (in a Web Worker or not): job
+ * requests, job events, status. Plain data only, so it survives
+ * structured cloning; frames carry their pixels as transferable buffers.
+ */
+import type { ILayerInfo } from '../model/inspect';
+import type { ModelFormat } from '../model/load';
+import type { ObjectiveNode } from '../optvis/objectives';
+import type { IOptimizationConfig } from '../optvis/jobs';
+import type { BackendChoice, BackendName } from './capabilities';
+
+/** A model to load: an absolute URL the host resolved. */
+export interface IModelRequest {
+  readonly url: string;
+  readonly format?: ModelFormat;
+  /** Refuse more weight bytes than this (from the manifest, before download). */
+  readonly maxWeightBytes?: number;
+}
+
+export type JobRequest =
+  | {
+      readonly kind: 'gradient-ascent';
+      readonly model: IModelRequest;
+      readonly objective: ObjectiveNode;
+      readonly optimization?: IOptimizationConfig;
+    }
+  | {
+      readonly kind: 'layer-atlas';
+      readonly model: IModelRequest;
+      readonly layer: string;
+      readonly channels?: readonly number[];
+      readonly optimization?: IOptimizationConfig;
+    };
+
+export type JobState = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** One frame of a run, as the views draw it. */
+export interface IFrameData {
+  readonly step: number;
+  readonly steps: number;
+  readonly value: number;
+  readonly perImage: Float32Array;
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly rgba: Uint8ClampedArray;
+}
+
+export interface IJobSummary {
+  readonly backend: BackendName;
+  readonly steps: number;
+  readonly seed: number;
+  readonly value: number;
+  readonly perImage: readonly number[];
+  readonly elapsedMs: number;
+  readonly firstFrameMs: number;
+  /** Set when the job ran on another backend than the page's. */
+  readonly fallback?: { readonly from: BackendName; readonly reason: string };
+}
+
+export interface ISerializedError {
+  readonly name: string;
+  readonly message: string;
+}
+
+export type JobEvent =
+  | { readonly type: 'queued'; readonly position: number }
+  | { readonly type: 'running'; readonly backend: BackendName }
+  | {
+      readonly type: 'fallback';
+      readonly from: BackendName;
+      readonly to: BackendName;
+      readonly reason: string;
+    }
+  | {
+      readonly type: 'frame';
+      readonly frame: IFrameData;
+      /** Fraction of steps done, 0 to 1. */
+      readonly progress: number;
+      /** Estimated milliseconds to finish. */
+      readonly etaMs: number | null;
+    }
+  | { readonly type: 'done'; readonly summary: IJobSummary }
+  | { readonly type: 'cancelled' }
+  | { readonly type: 'failed'; readonly error: ISerializedError };
+
+/** A backend's measured speed (the ladder is ranked by these). */
+export interface IProbeResult {
+  readonly backend: BackendName;
+  readonly ok: boolean;
+  /** Median milliseconds of the probe's gradient step, after warm-up. */
+  readonly msPerStep?: number;
+  /** Milliseconds of the first step (shader compilation, WASM start). */
+  readonly warmupMs?: number;
+  /** WebGL through a software rasterizer (SwiftShader). */
+  readonly software?: boolean;
+  readonly error?: string;
+}
+
+export interface IEngineStatus {
+  /** The backend jobs run on; null until the engine has started. */
+  readonly backend: BackendName | null;
+  /** The backends that can start here, fastest first once measured. */
+  readonly available: readonly BackendName[];
+  readonly choice: BackendChoice;
+  /** Why this backend: pinned, measured fastest, or a fallback. */
+  readonly reason: string;
+  readonly probes: readonly IProbeResult[];
+  /** Whether the engine runs in a Web Worker (the notebook never waits on it). */
+  readonly worker: boolean;
+  readonly queued: number;
+  readonly running: boolean;
+}
+
+export interface IModelDescription {
+  readonly url: string;
+  readonly format: ModelFormat;
+  readonly weightBytes: number;
+  readonly inputShape: readonly (number | null)[];
+  readonly layers: readonly ILayerInfo[];
+}
+
+export function serializeError(reason: unknown): ISerializedError {
+  if (reason instanceof Error) {
+    return { name: reason.name, message: reason.message };
+  }
+  return { name: 'Error', message: String(reason) };
+}

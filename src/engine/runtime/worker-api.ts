@@ -1,0 +1,51 @@
+/**
+ * The API the engine's worker exposes: init, then the core's methods. Frames
+ * are transferred (their buffers move to the page), never copied.
+ */
+import * as Comlink from 'comlink';
+import type { IWorkerApi } from './client';
+import { EngineCore, type IEngineCoreOptions, type JobListener } from './core';
+
+export function createWorkerApi(
+  extra: Pick<IEngineCoreOptions, 'fetch' | 'candidates'> = {}
+): IWorkerApi {
+  let core: EngineCore | null = null;
+  const ready = (): EngineCore => {
+    if (!core) {
+      throw new Error('The engine worker was not initialized.');
+    }
+    return core;
+  };
+  return {
+    async init(options) {
+      core = new EngineCore({ ...options, ...extra, worker: true });
+    },
+    start: () => ready().start(),
+    status: () => ready().status(),
+    setBackendChoice: choice => ready().setBackendChoice(choice),
+    describeModel: request => ready().describeModel(request),
+    submit: (request, listener: JobListener) =>
+      ready().submit(request, event => {
+        if (event.type === 'frame') {
+          const { rgba, perImage } = event.frame;
+          void listener(
+            Comlink.transfer(event, [rgba.buffer, perImage.buffer])
+          );
+          return;
+        }
+        const sent = Promise.resolve(listener(event));
+        if (
+          event.type === 'done' ||
+          event.type === 'failed' ||
+          event.type === 'cancelled'
+        ) {
+          // The listener is a proxy holding a MessageChannel open: free it.
+          const remote = listener as unknown as Partial<
+            Comlink.Remote<JobListener>
+          >;
+          void sent.finally(() => remote[Comlink.releaseProxy]?.());
+        }
+      }),
+    cancel: id => ready().cancel(id)
+  };
+}
