@@ -9,6 +9,8 @@ import type { BackendChoice } from './capabilities';
 import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
 import type { IFeatureVizEngine, IRunOptions } from './engine';
 import type {
+  IDatasetDescription,
+  IDatasetRequest,
   IEngineStatus,
   IJobSummary,
   IModelDescription,
@@ -24,6 +26,7 @@ export interface ICoreApi {
   status(): Promise<IEngineStatus> | IEngineStatus;
   setBackendChoice(choice: BackendChoice): Promise<IEngineStatus>;
   describeModel(request: IModelRequest): Promise<IModelDescription>;
+  describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
   submit(request: JobRequest, listener: JobListener): Promise<string> | string;
   cancel(id: string): Promise<void> | void;
 }
@@ -89,6 +92,14 @@ export class EngineClient implements IFeatureVizEngine {
 
   describeModel(request: IModelRequest): Promise<IModelDescription> {
     return this._core.describeModel(request).catch(reason => {
+      throw reason instanceof FeatureVizError
+        ? reason
+        : new EngineError(asSerialized(reason));
+    });
+  }
+
+  describeDataset(request: IDatasetRequest): Promise<IDatasetDescription> {
+    return this._core.describeDataset(request).catch(reason => {
       throw reason instanceof FeatureVizError
         ? reason
         : new EngineError(asSerialized(reason));

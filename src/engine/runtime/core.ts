@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from '../model/errors';
 import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
+import { type IImageDataset, loadIdxDataset } from '../dataset/images';
 import {
   type IOptimizationConfig,
   DEFAULTS,
@@ -24,6 +25,8 @@ import {
 } from './capabilities';
 import { ModelCache } from './models';
 import type {
+  IDatasetDescription,
+  IDatasetRequest,
   IEngineStatus,
   IFrameData,
   IJobSummary,
@@ -80,6 +83,7 @@ export class EngineCore {
   private _probes: IProbeResult[] = [];
   private _reason = 'starting';
   private _started: Promise<IEngineStatus> | null = null;
+  private readonly _datasets = new Map<string, Promise<IImageDataset>>();
 
   constructor(private readonly _options: IEngineCoreOptions = {}) {
     this._choice = _options.choice ?? 'auto';
@@ -177,6 +181,34 @@ export class EngineCore {
     } finally {
       handle.release();
     }
+  }
+
+  /** Loads a dataset (kept for later jobs) and summarizes it. */
+  async describeDataset(
+    request: IDatasetRequest
+  ): Promise<IDatasetDescription> {
+    let loading = this._datasets.get(request.url);
+    if (!loading) {
+      loading = loadIdxDataset(request.url, { fetch: this._options.fetch });
+      this._datasets.set(request.url, loading);
+      loading.catch(() => this._datasets.delete(request.url));
+    }
+    const dataset = await loading;
+    let labelCounts: number[] | null = null;
+    if (dataset.labels) {
+      labelCounts = [];
+      for (const label of dataset.labels) {
+        labelCounts[label] = (labelCounts[label] ?? 0) + 1;
+      }
+    }
+    return {
+      url: request.url,
+      name: dataset.name,
+      count: dataset.count,
+      imageShape: dataset.imageShape,
+      splits: dataset.splits,
+      labelCounts
+    };
   }
 
   /** Queues a job; events go to `listener`. Returns the job's id. */

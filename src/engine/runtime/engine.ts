@@ -5,6 +5,8 @@
 import type { ISignal } from '@lumino/signaling';
 import type { BackendChoice } from './capabilities';
 import type {
+  IDatasetDescription,
+  IDatasetRequest,
   IEngineStatus,
   IJobSummary,
   IModelDescription,
@@ -33,4 +35,6 @@ export interface IFeatureVizEngine {
   run(request: JobRequest, options?: IRunOptions): Promise<IJobSummary>;
   /** Loads a model (cached) and lists its layers. */
   describeModel(request: IModelRequest): Promise<IModelDescription>;
+  /** Loads a dataset (cached) and summarizes it. */
+  describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
 }

@@ -120,6 +120,21 @@ export interface IModelDescription {
   readonly layers: readonly ILayerInfo[];
 }
 
+/** A dataset manifest to load (an absolute URL the host resolved). */
+export interface IDatasetRequest {
+  readonly url: string;
+}
+
+export interface IDatasetDescription {
+  readonly url: string;
+  readonly name: string;
+  readonly count: number;
+  readonly imageShape: readonly [number, number, number];
+  readonly splits: Readonly<Record<string, readonly [number, number]>>;
+  /** Examples per label, when the dataset has labels. */
+  readonly labelCounts: readonly number[] | null;
+}
+
 export function serializeError(reason: unknown): ISerializedError {
   if (reason instanceof Error) {
     return { name: reason.name, message: reason.message };

@@ -24,6 +24,7 @@ export function createWorkerApi(
     status: () => ready().status(),
     setBackendChoice: choice => ready().setBackendChoice(choice),
     describeModel: request => ready().describeModel(request),
+    describeDataset: request => ready().describeDataset(request),
     submit: (request, listener: JobListener) =>
       ready().submit(request, event => {
         if (event.type === 'frame') {

@@ -98,6 +98,25 @@ describe('EngineCore', () => {
     expect(description.layers[1].outputShape).toEqual([null, 24, 24, 64]);
   });
 
+  it('summarizes the bundled digits', async () => {
+    const description = await core.describeDataset({
+      url: fileUrl('assets/datasets/mnist/mnist.json')
+    });
+    expect(description).toMatchObject({
+      name: 'mnist',
+      count: 10000,
+      imageShape: [28, 28, 1]
+    });
+    expect(description.splits).toEqual({
+      all: [0, 10000],
+      train: [0, 8000],
+      test: [8000, 10000]
+    });
+    expect(description.labelCounts).toEqual([
+      1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978
+    ]);
+  });
+
   it('runs a job: running, frames with progress and ETA, then a summary', async () => {
     const { events, listener } = recorder();
     core.submit(channelJob(5), listener);
