@@ -6,16 +6,25 @@ it). The output is what ``tf.loadLayersModel`` reads: a ``model.json`` holding a
 Keras ``Sequential`` config as tfjs-layers 4.22 serializes it, plus one binary
 weight shard.
 
-Only the layers the demo needs, and whose meaning is identical in both
-frameworks, are supported: Conv2d, ReLU, MaxPool2d, Dropout, Flatten and
-Linear. Anything else raises :class:`ExportError` naming the layer, rather than
-exporting something that computes a different function.
+Only layers whose meaning is identical in both frameworks are supported: those
+of the demo's CNN (Conv2d, ReLU, MaxPool2d, Dropout, Flatten, Linear) and those
+of a MobileNet-v1 (depthwise Conv2d, BatchNorm2d, ReLU6, ZeroPad2d,
+AdaptiveAvgPool2d(1)). Anything else raises :class:`ExportError` naming the
+layer, rather than exporting something that computes a different function.
 
 Layout is the subtle part. PyTorch is channels-first (N, C, H, W); tfjs Layers is
 channels-last (N, H, W, C). So conv kernels go from (out, in, h, w) to
 (h, w, in, out), dense kernels from (out, in) to (in, out), and the first Linear
 after a Flatten gets its input rows reordered, because flattening C, H, W and
-flattening H, W, C visit the same values in different orders.
+flattening H, W, C visit the same values in different orders. A depthwise
+kernel (C*m, 1, h, w) becomes (h, w, C, m): both frameworks number output
+channel c*m + q as the q-th filter on input channel c, so only the axes move.
+BatchNorm2d normalizes axis 1 in PyTorch and axis -1 (channels) in tfjs.
+
+tfjs's GlobalAveragePooling2D returns (N, C) where PyTorch's
+AdaptiveAvgPool2d(1) returns (N, C, 1, 1), so it must be followed by a Flatten;
+and tfjs's Flatten refuses 2-D inputs, so a Flatten of something already flat
+is written as the equivalent ``Reshape`` to (features,).
 
 torch and numpy are imported inside the functions: ``featureviz`` itself
 imports with the standard library only.
@@ -37,7 +46,10 @@ SHARD_FILE = "group1-shard1of1.bin"
 #: The tfjs-layers version whose serialization this writes (and the engine bundles).
 TFJS_LAYERS_VERSION = "4.22.0"
 
-SUPPORTED = "Conv2d, ReLU, MaxPool2d, Dropout, Flatten and Linear"
+SUPPORTED = (
+    "Conv2d (groups=1 or depthwise), ReLU, ReLU6, MaxPool2d, Dropout, Flatten, Linear, "
+    "BatchNorm2d, ZeroPad2d and AdaptiveAvgPool2d(1)"
+)
 # tfjs-layers' own check for names (isValidTensorName), without "/": it would
 # make "<layer>/kernel" ambiguous.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,6 +62,8 @@ _KERNEL_INIT = {
     "config": {"scale": 1, "mode": "fan_avg", "distribution": "normal", "seed": None},
 }
 _BIAS_INIT = {"class_name": "Zeros", "config": {}}
+_ZEROS = {"class_name": "Zeros", "config": {}}
+_ONES = {"class_name": "Ones", "config": {}}
 
 
 class ExportError(ValueError):
@@ -74,6 +88,9 @@ def export_tfjs(
     default they are Keras's automatic names (conv2d, conv2d_1, dense, ...).
     ``quantize="float16"`` stores the weights as IEEE half floats, halving the
     download; tfjs decodes them back to float32 when it loads the model.
+
+    BatchNorm2d is exported as it computes in eval mode (its running
+    statistics), whatever mode ``model`` is in; the model is not modified.
 
     Returns the path of the written ``model.json``.
     """
@@ -163,7 +180,6 @@ def _pair(value: Any) -> tuple[int, int]:
 
 def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
     """The Keras layers for ``model``: class name, config (without name) and weights."""
-    import numpy as np
     import torch
     import torch.nn as nn
 
@@ -183,65 +199,121 @@ def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
     x = torch.zeros((1, *input_shape), **like)
     layers: list[dict[str, Any]] = []
     perm = None  # the row order the next Linear needs after a Flatten of (C, H, W)
-    with torch.no_grad():
-        for index, module in enumerate(modules):
-            where = f"layer {index} ({type(module).__name__})"
-            shape = tuple(x.shape)
-            try:
-                x = module(x)
-            except Exception as err:  # report which layer, then the cause
-                raise ExportError(f"{where} fails on input of shape {shape}: {err}") from err
-            kind = type(module)
-            if kind is nn.Conv2d:
-                layers.append(_conv2d(module, shape, where))
-            elif kind is nn.Linear:
-                if len(shape) != 2:
+    pooled = None  # where the last AdaptiveAvgPool2d is, until the Flatten it needs
+    # In training mode the probe below would update BatchNorm's running statistics
+    # (no_grad does not stop that) and fail on a batch of one; eval mode is also
+    # the function being exported.
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            for index, module in enumerate(modules):
+                where = f"layer {index} ({type(module).__name__})"
+                if pooled is not None and type(module) is not nn.Flatten:
                     raise ExportError(
-                        f"{where} gets a {len(shape)}-D input; put a Flatten before it "
-                        "(PyTorch applies Linear to the width axis, tfjs Dense to channels)"
+                        f"{pooled} must be followed by a Flatten, not {type(module).__name__}: "
+                        "tfjs's GlobalAveragePooling2D already drops the 1x1 spatial axes"
                     )
-                kernel = module.weight.detach().cpu().double().numpy().T
-                if perm is not None:
-                    kernel = kernel[perm]
-                    perm = None
-                layers.append(_with_bias("Dense", module, kernel, {"units": module.out_features}))
-            elif kind is nn.ReLU:
-                last = layers[-1] if layers else None
-                if (
-                    last is not None
-                    and last["module"] is modules[index - 1]
-                    and last["config"].get("activation") == "linear"
-                ):
-                    last["config"]["activation"] = "relu"  # fused, as Keras would write it
-                else:
-                    layers.append(_layer("Activation", module, {"activation": "relu"}))
-            elif kind is nn.MaxPool2d:
-                layers.append(_max_pool(module, shape, tuple(x.shape), where))
-            elif kind is nn.Dropout:
-                config = {"rate": float(module.p), "noise_shape": None, "seed": None}
-                layers.append(_layer("Dropout", module, config))
-            elif kind is nn.Flatten:
-                if module.start_dim != 1 or module.end_dim != -1:
-                    raise ExportError(
-                        f"{where}: only Flatten(start_dim=1, end_dim=-1) is supported"
-                    )
-                if len(shape) == 4:
-                    _, c, h, w = shape
-                    # tfjs's flat (h, w, c) element is torch's flat (c, h, w) element.
-                    perm = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
-                elif len(shape) != 2:
-                    raise ExportError(f"{where}: only 2-D and 4-D inputs can be flattened")
-                config = {"data_format": "channels_last"}
-                layers.append(_layer("Flatten", module, config))
-            else:
-                raise ExportError(
-                    f"cannot export {where}: featureviz.export supports {SUPPORTED} "
-                    "in an nn.Sequential"
+                shape = tuple(x.shape)
+                try:
+                    x = module(x)
+                except Exception as err:  # report which layer, then the cause
+                    raise ExportError(f"{where} fails on input of shape {shape}: {err}") from err
+                perm, pooled = _convert_one(
+                    module, modules, index, shape, tuple(x.shape), layers, perm, pooled, where
                 )
+    finally:
+        for m, training in modes:
+            m.training = training
+    if pooled is not None:
+        raise ExportError(f"{pooled} must be followed by a Flatten")
 
     layers[0]["config"]["batch_input_shape"] = [None, *_channels_last(input_shape)]
     layers[0]["config"]["dtype"] = "float32"
     return layers
+
+
+def _convert_one(
+    module: Any,
+    modules: list[Any],
+    index: int,
+    shape: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    layers: list[dict[str, Any]],
+    perm: Any,
+    pooled: str | None,
+    where: str,
+) -> tuple[Any, str | None]:
+    """Appends ``module``'s Keras layer to ``layers``; returns the new (perm, pooled)."""
+    import numpy as np
+    import torch.nn as nn
+
+    kind = type(module)
+    if kind is nn.Conv2d:
+        layers.append(_conv2d(module, shape, where))
+    elif kind is nn.Linear:
+        if len(shape) != 2:
+            raise ExportError(
+                f"{where} gets a {len(shape)}-D input; put a Flatten before it "
+                "(PyTorch applies Linear to the width axis, tfjs Dense to channels)"
+            )
+        kernel = module.weight.detach().cpu().double().numpy().T
+        if perm is not None:
+            kernel = kernel[perm]
+            perm = None
+        layers.append(_with_bias("Dense", module, kernel, {"units": module.out_features}))
+    elif kind is nn.ReLU:
+        last = layers[-1] if layers else None
+        if (
+            last is not None
+            and last["module"] is modules[index - 1]
+            and last["config"].get("activation") == "linear"
+        ):
+            last["config"]["activation"] = "relu"  # fused, as Keras would write it
+        else:
+            layers.append(_layer("Activation", module, {"activation": "relu"}))
+    elif kind is nn.ReLU6:
+        # Never fused: Keras's MobileNet keeps it a layer, so the output before
+        # it (a BatchNormalization's) stays addressable by name.
+        layers.append(_layer("ReLU", module, {"max_value": 6}))
+    elif kind is nn.BatchNorm2d:
+        layers.append(_batch_norm(module, where))
+    elif kind is nn.ZeroPad2d:
+        left, right, top, bottom = (int(p) for p in module.padding)
+        if min(left, right, top, bottom) < 0:
+            raise ExportError(f"{where}: negative padding (cropping) is not supported")
+        config = {"padding": [[top, bottom], [left, right]], "data_format": "channels_last"}
+        layers.append(_layer("ZeroPadding2D", module, config))
+    elif kind is nn.AdaptiveAvgPool2d:
+        if module.output_size not in (1, (1, 1), [1, 1]):
+            raise ExportError(f"{where}: only AdaptiveAvgPool2d(1), a global average, is supported")
+        layers.append(_layer("GlobalAveragePooling2D", module, {"data_format": "channels_last"}))
+        pooled = where
+    elif kind is nn.MaxPool2d:
+        layers.append(_max_pool(module, shape, out_shape, where))
+    elif kind is nn.Dropout:
+        config = {"rate": float(module.p), "noise_shape": None, "seed": None}
+        layers.append(_layer("Dropout", module, config))
+    elif kind is nn.Flatten:
+        if module.start_dim != 1 or module.end_dim != -1:
+            raise ExportError(f"{where}: only Flatten(start_dim=1, end_dim=-1) is supported")
+        if len(shape) not in (2, 4):
+            raise ExportError(f"{where}: only 2-D and 4-D inputs can be flattened")
+        if pooled is not None or len(shape) == 2:
+            # Already (N, features) in tfjs, where Flatten rejects 2-D inputs
+            # (its inputSpec is minNDim 3) and Reshape computes the same identity.
+            layers.append(_layer("Reshape", module, {"target_shape": [out_shape[1]]}))
+            pooled = None
+        else:
+            _, c, h, w = shape
+            # tfjs's flat (h, w, c) element is torch's flat (c, h, w) element.
+            perm = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
+            layers.append(_layer("Flatten", module, {"data_format": "channels_last"}))
+    else:
+        raise ExportError(
+            f"cannot export {where}: featureviz.export supports {SUPPORTED} in an nn.Sequential"
+        )
+    return perm, pooled
 
 
 def _channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -295,8 +367,13 @@ def _conv_padding(module: Any, size: int, axis: int) -> str | None:
 
 
 def _conv2d(module: Any, shape: tuple, where: str) -> dict[str, Any]:
-    if module.groups != 1 or tuple(module.dilation) != (1, 1):
-        raise ExportError(f"{where}: only groups=1 and dilation=1 are supported")
+    c = module.in_channels
+    depthwise = module.groups == c and c > 1
+    if not (module.groups == 1 or depthwise) or tuple(module.dilation) != (1, 1):
+        raise ExportError(
+            f"{where}: only groups=1 or groups=in_channels (depthwise), and dilation=1, "
+            f"are supported, not groups={module.groups} with {c} input channels"
+        )
     if module.padding_mode != "zeros":
         raise ExportError(f"{where}: only padding_mode='zeros' is supported")
     modes = {_conv_padding(module, shape[2], 0), _conv_padding(module, shape[3], 1)}
@@ -306,17 +383,88 @@ def _conv2d(module: Any, shape: tuple, where: str) -> dict[str, Any]:
             "0 nor TensorFlow's 'same' padding for that size, so tfjs cannot express it; "
             "use padding=0 or padding='same'"
         )
-    # (out, in, h, w) -> (h, w, in, out)
-    kernel = module.weight.detach().cpu().double().numpy().transpose(2, 3, 1, 0)
+    weight = module.weight.detach().cpu().double().numpy()
     config = {
-        "filters": module.out_channels,
         "kernel_size": list(module.kernel_size),
         "strides": list(module.stride),
         "padding": modes.pop(),
         "data_format": "channels_last",
         "dilation_rate": [1, 1],
     }
-    return _with_bias("Conv2D", module, kernel, config)
+    if not depthwise:
+        # (out, in, h, w) -> (h, w, in, out)
+        config = {"filters": module.out_channels, **config}
+        return _with_bias("Conv2D", module, weight.transpose(2, 3, 1, 0), config)
+    m = module.out_channels // c
+    kh, kw = module.kernel_size
+    # (c*m + q, 1, h, w) -> (c, q, h, w) -> (h, w, c, q): torch's grouped output
+    # order is tfjs's, so this is a reshape, not a shuffle of channels.
+    kernel = weight.reshape(c, m, kh, kw).transpose(2, 3, 0, 1)
+    use_bias = module.bias is not None
+    layer = _layer(
+        "DepthwiseConv2D",
+        module,
+        {
+            **config,
+            "activation": "linear",
+            "use_bias": use_bias,
+            "bias_initializer": _BIAS_INIT,
+            "bias_regularizer": None,
+            "activity_regularizer": None,
+            "bias_constraint": None,
+            "depth_multiplier": m,
+            "depthwise_initializer": _KERNEL_INIT,
+            "depthwise_regularizer": None,
+            "depthwise_constraint": None,
+        },
+    )
+    layer["weights"].append(("depthwise_kernel", kernel))
+    if use_bias:
+        layer["weights"].append(("bias", module.bias.detach().cpu().double().numpy()))
+    return layer
+
+
+def _batch_norm(module: Any, where: str) -> dict[str, Any]:
+    if module.running_mean is None or module.running_var is None:
+        raise ExportError(
+            f"{where}: BatchNorm2d(track_running_stats=False) normalizes with each batch's "
+            "own statistics, which a tfjs BatchNormalization cannot do at inference"
+        )
+    affine = module.weight is not None
+    # Keras's momentum weighs the old average, PyTorch's the new batch; it only
+    # matters for training, and PyTorch's cumulative average (None) has no Keras form.
+    momentum = 0.99 if module.momentum is None else 1 - float(module.momentum)
+    layer = _layer(
+        "BatchNormalization",
+        module,
+        {
+            "axis": -1,
+            "momentum": momentum,
+            "epsilon": float(module.eps),
+            "center": affine,
+            "scale": affine,
+            "beta_initializer": _ZEROS,
+            "gamma_initializer": _ONES,
+            "moving_mean_initializer": _ZEROS,
+            "moving_variance_initializer": _ONES,
+            "beta_regularizer": None,
+            "gamma_regularizer": None,
+            "beta_constraint": None,
+            "gamma_constraint": None,
+        },
+    )
+
+    def array(t: Any) -> Any:
+        return t.detach().cpu().double().numpy()
+
+    # The order in which tfjs's BatchNormalization.build adds them.
+    if affine:
+        layer["weights"] += [("gamma", array(module.weight)), ("beta", array(module.bias))]
+    layer["weights"] += [
+        ("moving_mean", array(module.running_mean)),
+        ("moving_variance", array(module.running_var)),
+    ]
+    return layer
 
 
 def _max_pool(module: Any, shape: tuple, out_shape: tuple, where: str) -> dict[str, Any]:
@@ -340,11 +488,17 @@ def _max_pool(module: Any, shape: tuple, out_shape: tuple, where: str) -> dict[s
 
 _AUTO_NAMES = {
     "Conv2D": "conv2d",
+    "DepthwiseConv2D": "depthwise_conv2d",
     "Dense": "dense",
     "MaxPooling2D": "max_pooling2d",
     "Dropout": "dropout",
     "Flatten": "flatten",
+    "Reshape": "reshape",
     "Activation": "activation",
+    "ReLU": "re_lu",
+    "BatchNormalization": "batch_normalization",
+    "ZeroPadding2D": "zero_padding2d",
+    "GlobalAveragePooling2D": "global_average_pooling2d",
 }
 
 

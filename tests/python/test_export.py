@@ -16,7 +16,13 @@ torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 nn = torch.nn
 
-from tfjs_reference import forward, read_model, tfjs_available, tfjs_predict  # noqa: E402
+from tfjs_reference import (  # noqa: E402
+    forward,
+    read_model,
+    tfjs_available,
+    tfjs_predict,
+    tfjs_topology,
+)
 
 from featureviz.export import ExportError, export_tfjs  # noqa: E402
 
@@ -68,7 +74,75 @@ def case_mlp():
     return model, (12,), []
 
 
-CASES = [case_strided, case_padded_no_bias, case_stride2_valid_nested, case_mlp]
+def randomize_batch_norms(model):
+    """Running statistics and affine parameters far from the identity, as after training."""
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.running_mean.normal_(0, 0.5)
+                module.running_var.uniform_(0.3, 2.0)
+                if module.affine:
+                    module.weight.uniform_(0.5, 1.5)
+                    module.bias.normal_(0, 0.3)
+    return model
+
+
+def case_mobilenet_like():
+    # A MobileNet-v1 in miniature: Keras's asymmetric pad before stride-2 convs,
+    # bias-free convs, batch norm, ReLU6 as its own layer, depthwise convs (one
+    # with multiplier 2 and a bias and a fused ReLU), global average pooling.
+    model = nn.Sequential(
+        nn.ZeroPad2d((0, 1, 0, 1)),
+        nn.Conv2d(3, 8, 3, stride=2, bias=False),
+        nn.BatchNorm2d(8, eps=1e-3),
+        nn.ReLU6(),
+        nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False),
+        nn.BatchNorm2d(8, eps=1e-3),
+        nn.ReLU6(),
+        nn.Conv2d(8, 16, 1, bias=False),
+        nn.BatchNorm2d(16),
+        nn.ReLU6(),
+        nn.ZeroPad2d((0, 1, 0, 1)),
+        nn.Conv2d(16, 32, 3, stride=2, groups=16),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(1e-3),
+        nn.Linear(32, 5),
+    )
+    return randomize_batch_norms(model), (3, 16, 16), ["valid", "same", "valid", "valid"]
+
+
+def case_depthwise_asymmetric():
+    # Depthwise multiplier 3 with TF 'same' padding on a non-square input, an
+    # asymmetric pad whose four sides all differ, and a batch norm without affine.
+    model = nn.Sequential(
+        nn.Conv2d(2, 6, 3, stride=2, padding=1, groups=2, bias=False),
+        nn.ZeroPad2d((1, 2, 0, 3)),
+        nn.BatchNorm2d(6, affine=False),
+        nn.ReLU(),
+        nn.Conv2d(6, 6, (3, 1), groups=6),
+        nn.Flatten(),
+        nn.Linear(6 * 7 * 10, 4),
+    )
+    return randomize_batch_norms(model), (2, 11, 13), ["same", "valid"]
+
+
+def case_flatten_flat():
+    # A Flatten of something already flat: tfjs's Flatten rejects 2-D inputs.
+    model = nn.Sequential(nn.Linear(6, 5), nn.Flatten(), nn.ReLU(), nn.Linear(5, 3))
+    return model, (6,), []
+
+
+CASES = [
+    case_strided,
+    case_padded_no_bias,
+    case_stride2_valid_nested,
+    case_mlp,
+    case_mobilenet_like,
+    case_depthwise_asymmetric,
+    case_flatten_flat,
+]
 
 
 def channels_last(x):
@@ -79,8 +153,10 @@ def torch_forward(model, x, *, half=False):
     if half:
         model = copy.deepcopy(model)
         with torch.no_grad():
-            for p in model.parameters():
-                p.copy_(p.half().float())
+            # Batch norm's running statistics are exported, and rounded, too.
+            for t in [*model.parameters(), *model.buffers()]:
+                if t.is_floating_point():
+                    t.copy_(t.half().float())
     model.eval()
     with torch.no_grad():
         return model(x).numpy()
@@ -106,7 +182,7 @@ def test_export_computes_what_torch_computes(tmp_path, case, quantize):
     convs = [
         layer["config"]["padding"]
         for layer in topology["modelTopology"]["config"]["layers"]
-        if layer["class_name"] == "Conv2D"
+        if layer["class_name"] in ("Conv2D", "DepthwiseConv2D")
     ]
     assert convs == paddings
     assert described == (tmp_path / "group1-shard1of1.bin").stat().st_size
@@ -208,12 +284,28 @@ def test_bad_layer_names_are_rejected(tmp_path, names, message):
 @pytest.mark.parametrize(
     ("layers", "shape", "message"),
     [
-        ([nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)], (1, 8, 8), r"layer 1 \(BatchNorm2d\).*supports"),
+        ([nn.Conv2d(1, 2, 3), nn.BatchNorm1d(2)], (1, 8, 8), r"layer 1 \(BatchNorm1d\).*supports"),
         ([nn.Flatten(), nn.Linear(64, 2), nn.Sigmoid()], (1, 8, 8), r"layer 2 \(Sigmoid\)"),
-        ([nn.AvgPool2d(2)], (1, 8, 8), r"AvgPool2d.*Conv2d, ReLU, MaxPool2d, Dropout, Flatten"),
+        ([nn.AvgPool2d(2)], (1, 8, 8), r"AvgPool2d.*Conv2d \(groups=1 or depthwise\), ReLU, ReLU6"),
+        ([nn.Hardtanh(0, 6)], (1, 8, 8), r"layer 0 \(Hardtanh\)"),
+        ([nn.BatchNorm2d(1, track_running_stats=False)], (1, 8, 8), r"track_running_stats"),
+        ([nn.ZeroPad2d((0, -1, 0, 0))], (1, 8, 8), r"negative padding"),
+        ([nn.ConstantPad2d(1, 0.5)], (1, 8, 8), r"ConstantPad2d"),
+        ([nn.AdaptiveAvgPool2d(2)], (1, 8, 8), r"only AdaptiveAvgPool2d\(1\)"),
+        ([nn.AdaptiveAvgPool2d((1, None))], (1, 8, 8), r"only AdaptiveAvgPool2d\(1\)"),
+        ([nn.AdaptiveMaxPool2d(1)], (1, 8, 8), r"AdaptiveMaxPool2d"),
+        ([nn.AdaptiveAvgPool2d(1)], (1, 8, 8), r"must be followed by a Flatten"),
+        (
+            [nn.AdaptiveAvgPool2d(1), nn.Conv2d(1, 2, 1)],
+            (1, 8, 8),
+            r"layer 0 \(AdaptiveAvgPool2d\) must be followed by a Flatten, not Conv2d",
+        ),
         ([nn.Conv2d(1, 2, 3, stride=2, padding=1)], (1, 8, 8), r"padding=\(1, 1\).*'same'"),
         ([nn.Conv2d(1, 2, 3, padding=2)], (1, 8, 8), r"padding=\(2, 2\)"),
-        ([nn.Conv2d(2, 2, 3, groups=2)], (2, 8, 8), r"groups=1"),
+        ([nn.Conv2d(4, 4, 3, groups=2)], (4, 8, 8), r"groups=1 or groups=in_channels"),
+        ([nn.Conv2d(2, 2, 3, groups=2, dilation=2)], (2, 8, 8), r"dilation=1"),
+        ([nn.Conv2d(2, 2, 3, groups=2, padding=1, stride=2)], (2, 8, 8), r"'same'"),
+        ([nn.Conv2d(2, 2, 3, groups=2, padding_mode="reflect")], (2, 8, 8), r"padding_mode"),
         ([nn.Conv2d(1, 2, 3, dilation=2)], (1, 8, 8), r"dilation=1"),
         ([nn.Linear(8, 2)], (1, 8, 8), r"4-D input; put a Flatten before it"),
         ([nn.MaxPool2d(2, padding=1)], (1, 8, 8), r"padding=0"),
@@ -262,3 +354,123 @@ def test_tfjs_layers_loads_the_export_and_agrees(tmp_path):
         "conv2d", "conv2d_1", "max_pooling2d", "dropout", "flatten", "dense", "dense_1",
     ]  # fmt: skip
     assert np.abs(y - torch_forward(model, x, half=True)).max() < 1e-4
+
+
+@pytest.mark.skipif(not tfjs_available(), reason="needs Node and node_modules (jlpm install)")
+@pytest.mark.parametrize(
+    "case",
+    [case_mobilenet_like, case_depthwise_asymmetric, case_flatten_flat],
+    ids=lambda c: c.__name__,
+)
+def test_tfjs_layers_reads_the_new_layers_as_written(tmp_path, case):
+    torch.manual_seed(3)
+    model, shape, _ = case()
+    export_tfjs(model, tmp_path / "model", input_shape=shape)
+    x = torch.rand(2, *shape)
+    _, y = tfjs_predict(tmp_path / "model", channels_last(x), tmp_path)
+    expected = torch_forward(model, x)
+    assert np.abs(y - expected).max() <= 1e-5 * max(1.0, np.abs(expected).max())
+
+    # tfjs serializes back every config value it understood; a misspelt key or a
+    # value it reads differently would come back changed or missing.
+    ours = json.loads((tmp_path / "model" / "model.json").read_text())["modelTopology"]
+    theirs = tfjs_topology(tmp_path / "model", channels_last(x), tmp_path)
+    assert [layer["class_name"] for layer in theirs["config"]["layers"]] == [
+        layer["class_name"] for layer in ours["config"]["layers"]
+    ]
+    for mine, read in zip(ours["config"]["layers"], theirs["config"]["layers"]):
+        assert mine["config"] == read["config"], mine["class_name"]
+
+
+def test_depthwise_kernel_keeps_torchs_channel_order(tmp_path):
+    # Output channel c*m + q of a depthwise conv filters input channel c: a
+    # one-hot input channel must light up exactly its m outputs, in both models.
+    model = nn.Sequential(nn.Conv2d(3, 6, 1, groups=3, bias=False))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.arange(1.0, 7.0).reshape(6, 1, 1, 1))
+    export_tfjs(model, tmp_path, input_shape=(3, 2, 2))
+    _, weights, _ = read_model(tmp_path)
+    kernel = weights["depthwise_conv2d/depthwise_kernel"]
+    assert kernel.shape == (1, 1, 3, 2)
+    assert kernel[0, 0].tolist() == [[1, 2], [3, 4], [5, 6]]
+    x = torch.zeros(1, 3, 2, 2)
+    x[:, 1] = 1
+    assert forward(tmp_path, channels_last(x))[0, 0, 0].tolist() == [0, 0, 3, 4, 0, 0]
+
+
+def test_mobilenet_layers_serialize_like_keras(tmp_path):
+    model, shape, _ = case_mobilenet_like()
+    export_tfjs(model, tmp_path, input_shape=shape)
+    saved = json.loads((tmp_path / "model.json").read_text())
+    layers = saved["modelTopology"]["config"]["layers"]
+    assert [(layer["class_name"], layer["config"]["name"]) for layer in layers] == [
+        ("ZeroPadding2D", "zero_padding2d"),
+        ("Conv2D", "conv2d"),
+        ("BatchNormalization", "batch_normalization"),
+        ("ReLU", "re_lu"),
+        ("DepthwiseConv2D", "depthwise_conv2d"),
+        ("BatchNormalization", "batch_normalization_1"),
+        ("ReLU", "re_lu_1"),
+        ("Conv2D", "conv2d_1"),
+        ("BatchNormalization", "batch_normalization_2"),
+        ("ReLU", "re_lu_2"),
+        ("ZeroPadding2D", "zero_padding2d_1"),
+        ("DepthwiseConv2D", "depthwise_conv2d_1"),
+        ("GlobalAveragePooling2D", "global_average_pooling2d"),
+        ("Reshape", "reshape"),
+        ("Dropout", "dropout"),
+        ("Dense", "dense"),
+    ]
+    config = [layer["config"] for layer in layers]
+    assert config[0]["padding"] == [[0, 1], [0, 1]]
+    assert config[0]["batch_input_shape"] == [None, 16, 16, 3]
+    assert config[1]["use_bias"] is False and config[1]["activation"] == "linear"
+    assert config[2]["axis"] == -1 and config[2]["epsilon"] == pytest.approx(1e-3)
+    assert config[2]["momentum"] == pytest.approx(0.9)
+    assert config[8]["epsilon"] == pytest.approx(1e-5)
+    assert config[3]["max_value"] == 6
+    assert config[4]["depth_multiplier"] == 1 and config[4]["padding"] == "same"
+    assert config[11]["depth_multiplier"] == 2 and config[11]["strides"] == [2, 2]
+    assert config[11]["padding"] == "valid" and config[11]["activation"] == "relu"
+    assert config[11]["use_bias"] is True
+    assert config[13]["target_shape"] == [32]
+    shapes = {w["name"]: w["shape"] for w in saved["weightsManifest"][0]["weights"]}
+    assert list(shapes)[:6] == [
+        "conv2d/kernel",
+        "batch_normalization/gamma",
+        "batch_normalization/beta",
+        "batch_normalization/moving_mean",
+        "batch_normalization/moving_variance",
+        "depthwise_conv2d/depthwise_kernel",
+    ]
+    assert shapes["depthwise_conv2d/depthwise_kernel"] == [3, 3, 8, 1]
+    assert shapes["depthwise_conv2d_1/depthwise_kernel"] == [3, 3, 16, 2]
+    assert shapes["depthwise_conv2d_1/bias"] == [32]
+    assert "depthwise_conv2d/bias" not in shapes and "conv2d/bias" not in shapes
+
+
+def test_batch_norm_without_affine_has_only_statistics(tmp_path):
+    model, shape, _ = case_depthwise_asymmetric()
+    export_tfjs(model, tmp_path, input_shape=shape)
+    _, weights, _ = read_model(tmp_path)
+    assert sorted(k for k in weights if k.startswith("batch_normalization/")) == [
+        "batch_normalization/moving_mean",
+        "batch_normalization/moving_variance",
+    ]
+    layers = json.loads((tmp_path / "model.json").read_text())["modelTopology"]["config"]
+    bn = next(la for la in layers["layers"] if la["class_name"] == "BatchNormalization")
+    assert bn["config"]["center"] is False and bn["config"]["scale"] is False
+
+
+def test_export_leaves_a_training_model_as_it_was(tmp_path):
+    # The exporter's probe must not update running statistics nor switch modes.
+    model, shape, _ = case_mobilenet_like()
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    export_tfjs(model, tmp_path, input_shape=shape)
+    assert all(m.training for m in model.modules())
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    # ... and what it wrote is the eval-mode function.
+    x = torch.rand(2, *shape)
+    assert np.abs(forward(tmp_path, channels_last(x)) - torch_forward(model, x)).max() < 1e-5

@@ -66,12 +66,17 @@ def _windows(x: np.ndarray, kernel, strides):
 def _activate(x: np.ndarray, name: str) -> np.ndarray:
     if name == "relu":
         return np.maximum(x, 0)
+    if name == "relu6":
+        return np.clip(x, 0, 6)
     assert name == "linear", f"the reference does not know activation {name!r}"
     return x
 
 
-def forward(folder: Path, x: np.ndarray) -> np.ndarray:
-    """Runs the model in ``folder`` on ``x`` (N, H, W, C), in float64."""
+def forward(folder: Path, x: np.ndarray, until: str | None = None) -> np.ndarray:
+    """Runs the model in ``folder`` on ``x`` (N, H, W, C), in float64.
+
+    With ``until``, stops after the layer of that name and returns its output.
+    """
     model, weights, _ = read_model(folder)
     assert model["format"] == "layers-model"
     topology = model["modelTopology"]
@@ -100,6 +105,47 @@ def forward(folder: Path, x: np.ndarray) -> np.ndarray:
             if config["use_bias"]:
                 out = out + weight("bias")
             x = _activate(out, config["activation"])
+        elif kind == "DepthwiseConv2D":
+            assert config["data_format"] == "channels_last"
+            assert config["dilation_rate"] == [1, 1]
+            kernel = weight("depthwise_kernel")  # (h, w, in, multiplier)
+            size, strides = tuple(config["kernel_size"]), tuple(config["strides"])
+            m = config["depth_multiplier"]
+            assert kernel.shape == (*size, x.shape[3], m)
+            if config["padding"] == "same":
+                x = _pad_same(x, size, strides)
+            else:
+                assert config["padding"] == "valid"
+            # Output channel c * m + q is input channel c times its q-th filter.
+            out = sum(
+                patch[..., :, None] * kernel[i, j] for i, j, patch in _windows(x, size, strides)
+            )
+            out = out.reshape(*out.shape[:3], -1)
+            if config["use_bias"]:
+                out = out + weight("bias")
+            x = _activate(out, config["activation"])
+        elif kind == "BatchNormalization":
+            assert config["axis"] in (-1, 3, [-1], [3])
+            x = (x - weight("moving_mean")) / np.sqrt(weight("moving_variance") + config["epsilon"])
+            if config["scale"]:
+                x = x * weight("gamma")
+            if config["center"]:
+                x = x + weight("beta")
+        elif kind == "ReLU":
+            # Keras's ReLU: max(x, 0), clipped at max_value when it has one.
+            assert config.get("negative_slope", 0) == 0 and config.get("threshold", 0) == 0
+            x = np.maximum(x, 0)
+            if config.get("max_value") is not None:
+                x = np.minimum(x, config["max_value"])
+        elif kind == "ZeroPadding2D":
+            assert config["data_format"] == "channels_last"
+            (top, bottom), (left, right) = config["padding"]
+            x = np.pad(x, [(0, 0), (top, bottom), (left, right), (0, 0)])
+        elif kind == "GlobalAveragePooling2D":
+            assert config["data_format"] == "channels_last"
+            x = x.mean(axis=(1, 2))
+        elif kind == "Reshape":
+            x = x.reshape(len(x), *config["target_shape"])
         elif kind == "MaxPooling2D":
             assert config["padding"] == "valid" and config["data_format"] == "channels_last"
             pool, strides = tuple(config["pool_size"]), tuple(config["strides"])
@@ -117,6 +163,9 @@ def forward(folder: Path, x: np.ndarray) -> np.ndarray:
             x = _activate(x, config["activation"])
         else:
             raise AssertionError(f"the reference does not know layer {kind}")
+        if name == until:
+            return x
+    assert until is None, f"no layer is named {until!r}"
     assert used == set(weights), f"weights no layer uses: {set(weights) - used}"
     return x
 
@@ -133,7 +182,7 @@ require('@tensorflow/tfjs-backend-cpu');
 const tfl = require('@tensorflow/tfjs-layers');
 (async () => {
   await tf.setBackend('cpu');
-  const [dir, input, shapeJson] = process.argv.slice(1);
+  const [dir, input, shapeJson, outputName] = process.argv.slice(1);
   const model = JSON.parse(fs.readFileSync(dir + '/model.json', 'utf8'));
   const group = model.weightsManifest[0];
   const bin = Buffer.concat(group.paths.map(p => fs.readFileSync(dir + '/' + p)));
@@ -145,20 +194,25 @@ const tfl = require('@tensorflow/tfjs-layers');
   const raw = fs.readFileSync(input);
   const x = tf.tensor(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4),
                       JSON.parse(shapeJson));
-  const y = loaded.predict(x);
+  // A model that ends at the named layer, to read an intermediate output.
+  const upTo = outputName
+    ? tfl.model({inputs: loaded.inputs, outputs: loaded.getLayer(outputName).output})
+    : loaded;
+  const y = upTo.predict(x);
+  // How tfjs itself serializes what it understood of model.json.
   const out = {names: loaded.layers.map(l => l.name), shape: y.shape,
-               values: Array.from(await y.data())};
+               values: Array.from(await y.data()), topology: loaded.toJSON(null, false)};
   process.stdout.write(JSON.stringify(out));
 })().catch(err => { console.error(err); process.exit(1); });
 """
 
 
-def tfjs_predict(folder: Path, x: np.ndarray, tmp: Path) -> tuple[list[str], np.ndarray]:
-    """Loads ``folder`` with tfjs-layers in Node and predicts ``x`` (N, H, W, C)."""
+def _run_tfjs(folder: Path, x: np.ndarray, tmp: Path, output: str | None) -> dict:
     x = np.ascontiguousarray(x, "<f4")
     (tmp / "x.f32").write_bytes(x.tobytes())
+    args = [str(folder), str(tmp / "x.f32"), json.dumps(list(x.shape))]
     result = subprocess.run(
-        ["node", "-e", _PREDICT_JS, str(folder), str(tmp / "x.f32"), json.dumps(list(x.shape))],
+        ["node", "-e", _PREDICT_JS, *args, *([output] if output else [])],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -166,5 +220,21 @@ def tfjs_predict(folder: Path, x: np.ndarray, tmp: Path) -> tuple[list[str], np.
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    out = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def tfjs_predict(
+    folder: Path, x: np.ndarray, tmp: Path, output: str | None = None
+) -> tuple[list[str], np.ndarray]:
+    """Loads ``folder`` with tfjs-layers in Node and predicts ``x`` (N, H, W, C).
+
+    Returns the model's layer names and its output, or the output of the layer
+    named ``output``.
+    """
+    out = _run_tfjs(folder, x, tmp, output)
     return out["names"], np.asarray(out["values"], np.float32).reshape(out["shape"])
+
+
+def tfjs_topology(folder: Path, x: np.ndarray, tmp: Path) -> dict:
+    """The Keras topology tfjs-layers writes back after loading ``folder`` (and predicting x)."""
+    return _run_tfjs(folder, x, tmp, None)["topology"]

@@ -38,6 +38,8 @@ export interface IOptimizationConfig {
   readonly steps?: number;
   readonly seed?: number;
   readonly frameEvery?: number;
+  /** Also emit frames after these steps (benchmarks time from one). */
+  readonly thresholds?: readonly number[];
 }
 
 export interface IRunContext {
@@ -138,6 +140,7 @@ export async function* runObjective(
       steps,
       seed,
       frameEvery: config.frameEvery,
+      thresholds: config.thresholds,
       signal: context.signal
     });
   } finally {
