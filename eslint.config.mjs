@@ -67,7 +67,9 @@ export default tseslint.config(
       '**/*.js',
       '**/*.d.ts',
       'ui-tests/test-results',
-      'ui-tests/playwright-report'
+      'ui-tests/playwright-report',
+      'bench/.build',
+      'bench/models'
     ]
   },
   js.configs.recommended,
@@ -75,6 +77,11 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } }
+  },
+  {
+    // Functions passed to page.evaluate run in the browser.
+    files: ['bench/run.mjs'],
+    languageOptions: { globals: { ...globals.browser } }
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

@@ -3,7 +3,7 @@
  * plus a run through the real worker engine while the main thread draws
  * frames and a PerformanceObserver watches for long tasks.
  */
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { EngineClient } from '../src/engine/runtime/client';
 import type { JobRequest } from '../src/engine/runtime/protocol';
 import { coldFirstFrame, probeBackends, runBench, tf } from './engine-bench';
