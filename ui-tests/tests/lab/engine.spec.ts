@@ -41,7 +41,6 @@ test.describe('engine', () => {
     console.log('backend probe:', JSON.stringify(status.probes));
 
     const result: IRunResult = await page.evaluate(async assetSource => {
-      // eslint-disable-next-line no-new-func -- a helper shared as source text
       const assetUrl = new Function(`return ${assetSource}`)() as (
         path: string
       ) => string;
