@@ -7,10 +7,11 @@ extension it ships renders them.
 
 from __future__ import annotations
 
-from . import datasets, models
+from . import datasets, models, objectives
 from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
 from .display import Visualization
 from .models import Model
+from .optvis import gradient_ascent, layer_atlas, render_vis
 
 try:
     from ._version import __version__
@@ -31,7 +32,11 @@ __all__ = [
     "Visualization",
     "__version__",
     "datasets",
+    "gradient_ascent",
+    "layer_atlas",
     "models",
+    "objectives",
+    "render_vis",
     "spec_schema",
 ]
 

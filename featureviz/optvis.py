@@ -1,0 +1,388 @@
+"""Gradient ascent (activation maximization), computed in the browser.
+
+These functions build a spec and return a :class:`~featureviz.Visualization`;
+a notebook cell that returns one shows a live animation of the optimization,
+computed by the extension on the browser's GPU (or WebAssembly). The names
+follow Lucid and Lucent::
+
+    import featureviz as fv
+    net = fv.models.mnist_cnn()
+    fv.gradient_ascent(net, "conv2d_1", channel=5)
+    fv.gradient_ascent(net, logit=range(10))          # a row of "canonical digits"
+    fv.layer_atlas(net, "conv2d")
+    O = fv.objectives
+    fv.render_vis(net, O.channel("conv2d_1", 5) - 0.5 * O.channel("conv2d_1", 7))
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from . import objectives as obj
+from .display import Visualization
+from .models import Model
+
+__all__ = ["gradient_ascent", "layer_atlas", "render_vis"]
+
+_PARAMS = ("fourier", "pixel")
+_PRESETS = ("auto", "standard", "small", "none")
+_OPTIMIZERS = ("adam", "sgd")
+_REGULARIZERS = {
+    "total_variation": obj.total_variation,
+    "l1": obj.L1,
+    "l2": obj.L2,
+    "blur": obj.blur_input_each_step,
+}
+
+
+def _model(model: Any) -> Model:
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str):
+        return Model(model)
+    raise TypeError(
+        "model must be a featureviz Model, e.g. fv.models.mnist_cnn() or "
+        f"fv.Model('models/my_net/model.json'), not {type(model).__name__}"
+    )
+
+
+def _int(value: Any, argument: str, low: int, high: int) -> int:
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not integral or not low <= value <= high:
+        raise ValueError(f"{argument} must be an integer from {low} to {high}, not {value!r}")
+    return int(value)
+
+
+def _size(size: Any) -> list[int] | None:
+    if size is None:
+        return None
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        size = (size, size)
+    if not isinstance(size, Sequence) or isinstance(size, str) or len(size) != 2:
+        raise ValueError(
+            "size must be an integer or a (height, width) pair, "
+            f"or None for the model's input size, not {size!r}"
+        )
+    return [_int(size[0], "size height", 1, 1024), _int(size[1], "size width", 1, 1024)]
+
+
+def _transforms(transforms: Any) -> Any:
+    if isinstance(transforms, str):
+        if transforms not in _PRESETS:
+            raise ValueError(
+                f"transforms must be one of {', '.join(map(repr, _PRESETS))} "
+                f"or a list of transform dicts, not {transforms!r}"
+            )
+        return None if transforms == "auto" else transforms
+    if isinstance(transforms, Sequence) and all(
+        isinstance(t, Mapping) and isinstance(t.get("type"), str) for t in transforms
+    ):
+        return [dict(t) for t in transforms]
+    raise TypeError(
+        "transforms must be 'auto', 'standard', 'small', 'none' or a list of dicts such as "
+        f"{{'type': 'jitter', 'pixels': 2}}, not {transforms!r}"
+    )
+
+
+def _regularizers(regularizers: Any) -> list[obj.Objective]:
+    if regularizers is None:
+        return []
+    if isinstance(regularizers, Mapping):
+        terms = []
+        for name, weight in regularizers.items():
+            if name not in _REGULARIZERS:
+                raise ValueError(
+                    f"unknown regularizer {name!r}: use {', '.join(map(repr, _REGULARIZERS))}, "
+                    "each with its weight, e.g. {'total_variation': 1e-3}"
+                )
+            if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or weight < 0:
+                raise ValueError(f"the weight of {name!r} must be a number >= 0, not {weight!r}")
+            # Penalties are subtracted, as in Lucid: objective - weight * penalty.
+            terms.append(-float(weight) * _REGULARIZERS[name]())
+        return terms
+    if isinstance(regularizers, obj.Objective):
+        return [regularizers]
+    if isinstance(regularizers, Iterable) and not isinstance(regularizers, (str, bytes)):
+        items = list(regularizers)
+        if all(isinstance(r, obj.Objective) for r in items):
+            return items
+    raise TypeError(
+        "regularizers must be None, a dict of weights such as "
+        "{'total_variation': 1e-3, 'l1': 1e-4}, or objectives to add "
+        f"(e.g. [-1e-3 * fv.objectives.total_variation()]), not {regularizers!r}"
+    )
+
+
+def _optimization(
+    *,
+    steps: Any,
+    size: Any,
+    param: Any,
+    decorrelate: Any,
+    transforms: Any,
+    lr: Any,
+    optimizer: Any,
+    seed: Any,
+    batch: int | None,
+    frame_every: Any,
+) -> dict[str, Any]:
+    if param not in _PARAMS:
+        raise ValueError(f"param must be 'fourier' or 'pixel', not {param!r}")
+    if not isinstance(decorrelate, bool):
+        raise TypeError(f"decorrelate must be True or False, not {decorrelate!r}")
+    if optimizer not in _OPTIMIZERS:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', not {optimizer!r}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr <= 100:
+        raise ValueError(
+            f"lr must be a number above 0 and at most 100 (Lucid uses 0.05), not {lr!r}"
+        )
+    spec: dict[str, Any] = {
+        "param": param,
+        "decorrelate": decorrelate,
+        "optimizer": {"type": optimizer, "lr": float(lr)},
+        "steps": _int(steps, "steps", 1, 100000),
+        "seed": _int(seed, "seed", 0, 2**32 - 1),
+    }
+    shape = _size(size)
+    if shape is not None:
+        spec["size"] = shape
+    preset = _transforms(transforms)
+    if preset is not None:
+        spec["transforms"] = preset
+    if batch is not None:
+        spec["batch"] = _int(batch, "batch", 1, 1024)
+    if frame_every is not None:
+        spec["frameEvery"] = _int(frame_every, "frame_every", 1, 100000)
+    return spec
+
+
+def _display(keep_frames: Any, scale: Any) -> dict[str, Any] | None:
+    display: dict[str, Any] = {}
+    if not isinstance(keep_frames, bool):
+        raise TypeError(f"keep_frames must be True or False, not {keep_frames!r}")
+    if keep_frames:
+        display["keepFrames"] = True
+    if scale is not None:
+        display["scale"] = _int(scale, "scale", 1, 32)
+    return display or None
+
+
+def _spec(
+    view: str,
+    model: Model,
+    title: Any,
+    body: dict[str, Any],
+    display: dict[str, Any] | None,
+) -> Visualization:
+    spec: dict[str, Any] = {"view": view, "model": model.to_spec(), **body}
+    if title is not None:
+        if not isinstance(title, str):
+            raise TypeError(f"title must be a string, not {type(title).__name__}")
+        spec["title"] = title
+    if display:
+        spec["display"] = display
+    return Visualization(spec)
+
+
+def _indices(value: Any, argument: str) -> list[int] | int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return _int(value, argument, 0, 2**31 - 1)
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        items = list(value)
+        if items and len(items) <= 1024:
+            return [_int(v, argument, 0, 2**31 - 1) for v in items]
+    raise TypeError(
+        f"{argument} must be an index or a list of indices (at most 1024), not {value!r}"
+    )
+
+
+def render_vis(
+    model: Any,
+    objective: obj.Objective,
+    *,
+    steps: int = 256,
+    size: Any = None,
+    param: str = "fourier",
+    decorrelate: bool = True,
+    transforms: Any = "auto",
+    regularizers: Any = None,
+    lr: float = 0.05,
+    optimizer: str = "adam",
+    seed: int = 0,
+    batch: int | None = None,
+    frame_every: int | None = None,
+    keep_frames: bool = False,
+    scale: int | None = None,
+    title: str | None = None,
+) -> Visualization:
+    """Optimizes an input so that ``objective`` grows, and shows it as it goes.
+
+    Lucid's ``render_vis``: ``objective`` is built from
+    :mod:`featureviz.objectives`. ``param`` is the image's parameterization
+    (``"fourier"``, a 1/f-scaled spectrum, or ``"pixel"``); ``decorrelate``
+    optimizes colour images in a decorrelated colour space. ``transforms`` are
+    random changes before each step that make the result robust: ``"auto"``
+    picks Lucid's standard transforms for images of 64 pixels and more and a
+    small preset below; ``"none"`` turns them off. ``regularizers`` subtracts
+    penalties, e.g. ``{"total_variation": 1e-3}``. ``size`` defaults to the
+    model's input size. ``keep_frames`` saves the animation in the notebook.
+    """
+    if not isinstance(objective, obj.Objective):
+        raise TypeError(
+            "objective must be built from fv.objectives, "
+            f"e.g. fv.objectives.channel('conv2d_1', 5), not {type(objective).__name__}"
+        )
+    full = obj.Objective.sum([objective, *_regularizers(regularizers)])
+    body = {
+        "objective": full.to_spec(),
+        "optimization": _optimization(
+            steps=steps,
+            size=size,
+            param=param,
+            decorrelate=decorrelate,
+            transforms=transforms,
+            lr=lr,
+            optimizer=optimizer,
+            seed=seed,
+            batch=batch,
+            frame_every=frame_every,
+        ),
+    }
+    return _spec("gradient-ascent", _model(model), title, body, _display(keep_frames, scale))
+
+
+def gradient_ascent(
+    model: Any,
+    layer: str | None = None,
+    channel: Any = None,
+    neuron: Any = None,
+    logit: Any = None,
+    *,
+    steps: int = 256,
+    size: Any = None,
+    param: str = "fourier",
+    decorrelate: bool = True,
+    transforms: Any = "auto",
+    regularizers: Any = None,
+    lr: float = 0.05,
+    optimizer: str = "adam",
+    seed: int = 0,
+    frame_every: int | None = None,
+    keep_frames: bool = False,
+    scale: int | None = None,
+    title: str | None = None,
+) -> Visualization:
+    """The input that most excites a unit, shown as it is optimized.
+
+    Give exactly one of:
+
+    - ``channel``: a channel of ``layer`` (its mean over positions);
+    - ``neuron``: a channel at the centre of ``layer``, or ``(channel, x, y)``;
+    - ``logit``: a class score before softmax (``layer`` defaults to the logits);
+
+    or none of them for the whole layer (DeepDream). ``channel`` and ``logit``
+    may be lists: each unit then gets its own image in one batched run, e.g.
+    ``logit=range(10)`` draws ten "canonical digits". Other arguments are
+    those of :func:`render_vis`.
+    """
+    given = (("channel", channel), ("neuron", neuron), ("logit", logit))
+    chosen = [name for name, value in given if value is not None]
+    if len(chosen) > 1:
+        raise ValueError(f"give only one of channel, neuron and logit, not {' and '.join(chosen)}")
+    batch = None
+    if logit is not None:
+        target = _indices(logit, "logit")
+        if isinstance(target, list):
+            batch = len(target)
+            objective = obj.Objective.sum(
+                obj.class_logit(i, layer, batch=b) for b, i in enumerate(target)
+            )
+        else:
+            objective = obj.class_logit(target, layer)
+    else:
+        if layer is None:
+            raise ValueError(
+                "layer is required (a layer name such as 'conv2d_1'), except with logit="
+            )
+        if channel is not None:
+            target = _indices(channel, "channel")
+            if isinstance(target, list):
+                batch = len(target)
+                objective = obj.Objective.sum(
+                    obj.channel(layer, c, batch=b) for b, c in enumerate(target)
+                )
+            else:
+                objective = obj.channel(layer, target)
+        elif neuron is not None:
+            if isinstance(neuron, Sequence) and not isinstance(neuron, str):
+                if len(neuron) != 3:
+                    raise ValueError(
+                        f"neuron must be a channel index or (channel, x, y), not {neuron!r}"
+                    )
+                objective = obj.neuron(layer, neuron[0], neuron[1], neuron[2])
+            else:
+                objective = obj.neuron(layer, neuron)
+        else:
+            objective = obj.deepdream(layer)
+    return render_vis(
+        model,
+        objective,
+        steps=steps,
+        size=size,
+        param=param,
+        decorrelate=decorrelate,
+        transforms=transforms,
+        regularizers=regularizers,
+        lr=lr,
+        optimizer=optimizer,
+        seed=seed,
+        batch=batch,
+        frame_every=frame_every,
+        keep_frames=keep_frames,
+        scale=scale,
+        title=title,
+    )
+
+
+def layer_atlas(
+    model: Any,
+    layer: str,
+    channels: Any = None,
+    *,
+    steps: int = 256,
+    size: Any = None,
+    param: str = "fourier",
+    decorrelate: bool = True,
+    transforms: Any = "auto",
+    lr: float = 0.05,
+    optimizer: str = "adam",
+    seed: int = 0,
+    frame_every: int | None = None,
+    keep_frames: bool = False,
+    scale: int | None = None,
+    title: str | None = None,
+) -> Visualization:
+    """A grid of every channel of a layer (or the chosen ``channels``).
+
+    All channels are optimized together in one batched run: image i maximizes
+    channel i. Click a cell to see its animation.
+    """
+    body: dict[str, Any] = {"layer": obj._check_layer(layer)}
+    if channels is not None:
+        chosen = _indices(channels, "channels")
+        body["channels"] = chosen if isinstance(chosen, list) else [chosen]
+    body["optimization"] = _optimization(
+        steps=steps,
+        size=size,
+        param=param,
+        decorrelate=decorrelate,
+        transforms=transforms,
+        lr=lr,
+        optimizer=optimizer,
+        seed=seed,
+        batch=None,
+        frame_every=frame_every,
+    )
+    return _spec("layer-atlas", _model(model), title, body, _display(keep_frames, scale))
