@@ -76,4 +76,3 @@ def test_wheel_installs_and_runs_without_node(wheel, tmp_path):
         "import featureviz as fv; x, y = fv.datasets.mnist('test').load(); print(x.shape, y.shape)",
     )
     assert loaded.stdout.strip() == "(2000, 28, 28) (2000,)"
-
