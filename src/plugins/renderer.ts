@@ -2,9 +2,14 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { createRendererFactory } from '../output/renderer';
-import { IFeatureVizEngine } from './tokens';
+import {
+  type FeatureVizOutput,
+  createRendererFactory
+} from '../output/renderer';
+import { assetUrl } from './assets';
+import { IFeatureVizEngine, IFeatureVizSettings } from './tokens';
 
 /**
  * Registers the featureviz MIME renderer. A normal plugin rather than a
@@ -14,13 +19,39 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-featureviz:renderer',
   description: 'Renders application/vnd.featureviz.v1+json outputs.',
   autoStart: true,
-  requires: [IRenderMimeRegistry, IFeatureVizEngine],
+  requires: [IRenderMimeRegistry, IFeatureVizEngine, IFeatureVizSettings],
+  optional: [INotebookTracker],
   activate: (
     _app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
-    engine: IFeatureVizEngine
+    engine: IFeatureVizEngine,
+    settings: IFeatureVizSettings,
+    notebooks: INotebookTracker | null
   ): void => {
-    rendermime.addFactory(createRendererFactory({ engine }));
+    const live = new Set<FeatureVizOutput>();
+    rendermime.addFactory(
+      createRendererFactory({
+        engine,
+        settings: () => settings.current,
+        assetUrl,
+        track: (output, isLive) =>
+          isLive ? live.add(output) : live.delete(output)
+      })
+    );
+    // Restarting a kernel cancels the runs of that notebook's outputs.
+    const watch = (panel: NotebookPanel) => {
+      panel.sessionContext.statusChanged.connect((_, status) => {
+        if (status === 'restarting' || status === 'autorestarting') {
+          for (const output of live) {
+            if (panel.node.contains(output.node)) {
+              output.cancel();
+            }
+          }
+        }
+      });
+    };
+    notebooks?.forEach(watch);
+    notebooks?.widgetAdded.connect((_, panel) => watch(panel));
   }
 };
 

@@ -233,14 +233,15 @@ export function channelPerImage(
               act,
               Array.from({ length: act.rank - 2 }, (_, i) => i + 1)
             );
-      const mask = tf.oneHot(
-        tf.tensor1d(channels as number[], 'int32'),
-        means.shape[1] as number,
-        1,
-        0,
-        'float32'
-      );
-      return tf.sum(tf.mul(means, mask), 1) as tf.Tensor1D;
+      const width = means.shape[1] as number;
+      // A [batch, channels] mask with a 1 at (i, channels[i]), built in JS:
+      // the WASM backend's OneHot returns zeros for float32 output.
+      const mask = new Float32Array(size * width);
+      channels.forEach((c, i) => (mask[i * width + c] = 1));
+      return tf.sum(
+        tf.mul(means, tf.tensor2d(mask, [size, width])),
+        1
+      ) as tf.Tensor1D;
     },
     (shapeOf, size) => {
       if (channels.length !== size) {

@@ -58,12 +58,18 @@ interface IProbeWorkload {
   readonly f2: Float32Array;
 }
 
+// Sized like the real work (the MNIST CNN's second convolution): with
+// smaller tensors per-op overhead dominates and ranks backends wrongly (the
+// plain-JS CPU backend has less overhead per op than WASM, and far less speed).
+const PROBE = { size: 28, inChannels: 8, mid: 32, out: 64 };
+
 function workload(): IProbeWorkload {
   const random = createRandom(1234);
+  const { size, inChannels, mid, out } = PROBE;
   return {
-    x: normalArray(random, 32 * 32 * 3, 1),
-    f1: normalArray(random, 3 * 3 * 3 * 16, 0.3),
-    f2: normalArray(random, 3 * 3 * 16 * 32, 0.2)
+    x: normalArray(random, size * size * inChannels, 1),
+    f1: normalArray(random, 3 * 3 * inChannels * mid, 0.3),
+    f2: normalArray(random, 3 * 3 * mid * out, 0.1)
   };
 }
 
@@ -73,9 +79,10 @@ function workload(): IProbeWorkload {
  */
 async function probeStep(w: IProbeWorkload, backend: string): Promise<number> {
   const grad = tf.tidy(() => {
-    const x = tf.tensor4d(w.x, [1, 32, 32, 3]);
-    const f1 = tf.tensor4d(w.f1, [3, 3, 3, 16]);
-    const f2 = tf.tensor4d(w.f2, [3, 3, 16, 32]);
+    const { size, inChannels, mid, out } = PROBE;
+    const x = tf.tensor4d(w.x, [1, size, size, inChannels]);
+    const f1 = tf.tensor4d(w.f1, [3, 3, inChannels, mid]);
+    const f2 = tf.tensor4d(w.f2, [3, 3, mid, out]);
     const options = {
       strides: [1, 1] as [number, number],
       padding: 'same' as const,
@@ -113,86 +120,92 @@ function median(values: number[]): number {
 
 export interface IProbeOptions {
   readonly wasmPaths?: WasmPaths;
-  /** Time spent measuring each backend after its warm-up. */
-  readonly budgetMs?: number;
-  readonly maxSteps?: number;
-}
-
-async function measure(
-  backend: BackendName,
-  w: IProbeWorkload,
-  reference: number,
-  options: IProbeOptions,
-  software: boolean
-): Promise<IProbeResult> {
-  const start = performance.now();
-  const checksum = await probeStep(w, backend);
-  const warmupMs = performance.now() - start;
-  // A backend that computes something else (a broken driver) is not used.
-  if (
-    !Number.isFinite(checksum) ||
-    Math.abs(checksum - reference) > 1e-3 * Math.abs(reference)
-  ) {
-    return {
-      backend,
-      ok: false,
-      software,
-      error: `self-test failed: ${checksum} instead of ${reference}`
-    };
-  }
-  const times: number[] = [];
-  const budget = options.budgetMs ?? 300;
-  const began = performance.now();
-  while (
-    times.length < (options.maxSteps ?? 12) &&
-    (times.length < 3 || performance.now() - began < budget)
-  ) {
-    const t0 = performance.now();
-    await probeStep(w, backend);
-    times.push(performance.now() - t0);
-  }
-  return { backend, ok: true, msPerStep: median(times), warmupMs, software };
+  /** Rounds of timed steps; each round visits every backend once. */
+  readonly rounds?: number;
+  readonly stepsPerRound?: number;
 }
 
 /**
  * Measures each candidate backend and returns the results, fastest first
  * (failures last). Leaves the fastest backend active.
+ *
+ * Backends are timed in interleaved rounds (a few steps each, every backend
+ * per round), so that other work on the machine slows them all alike instead
+ * of spoiling one backend's figure.
  */
 export async function probeBackends(
   candidates: readonly BackendName[],
   options: IProbeOptions = {}
 ): Promise<IProbeResult[]> {
   const w = workload();
-  const results: IProbeResult[] = [];
   let reference = NaN;
   if (await activateBackend('cpu')) {
     reference = await probeStep(w, 'cpu');
   }
+  const started = new Map<
+    BackendName,
+    { warmupMs: number; software: boolean; times: number[] }
+  >();
+  const failed: IProbeResult[] = [];
   for (const backend of candidates) {
-    if (backend === 'cpu') {
-      results.push(await measure('cpu', w, reference, options, false));
-      continue;
-    }
-    if (await activateBackend(backend, options.wasmPaths)) {
-      results.push(await measure(backend, w, reference, options, false));
-      continue;
-    }
-    if (backend === 'webgl') {
+    let software = false;
+    let ok = await activateBackend(backend, options.wasmPaths);
+    if (!ok && backend === 'webgl') {
       // Only a software rasterizer is there: measure it, decide below.
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-      if (await activateBackend('webgl')) {
-        results.push(await measure('webgl', w, reference, options, true));
-        continue;
+      ok = await activateBackend('webgl');
+      software = ok;
+      if (!ok) {
+        tf.env().set('SOFTWARE_WEBGL_ENABLED', false);
       }
-      tf.env().set('SOFTWARE_WEBGL_ENABLED', false);
     }
-    results.push({ backend, ok: false, error: 'it did not start here' });
+    if (!ok) {
+      failed.push({ backend, ok: false, error: 'it did not start here' });
+      continue;
+    }
+    const t0 = performance.now();
+    const checksum = await probeStep(w, backend);
+    const warmupMs = performance.now() - t0;
+    // A backend that computes something else (a broken driver) is not used.
+    if (
+      !Number.isFinite(checksum) ||
+      Math.abs(checksum - reference) > 1e-3 * Math.abs(reference)
+    ) {
+      failed.push({
+        backend,
+        ok: false,
+        software,
+        error: `self-test failed: ${checksum} instead of ${reference}`
+      });
+      continue;
+    }
+    started.set(backend, { warmupMs, software, times: [] });
   }
-  const ranked = rankProbes(results);
+  const rounds = options.rounds ?? 3;
+  const steps = options.stepsPerRound ?? 2;
+  for (let round = 0; round < rounds; round++) {
+    for (const [backend, entry] of started) {
+      if (entry.software) {
+        tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+      }
+      await activateBackend(backend, options.wasmPaths);
+      for (let i = 0; i < steps; i++) {
+        const t0 = performance.now();
+        await probeStep(w, backend);
+        entry.times.push(performance.now() - t0);
+      }
+    }
+  }
+  const results: IProbeResult[] = [...started].map(([backend, entry]) => ({
+    backend,
+    ok: true,
+    msPerStep: median(entry.times),
+    warmupMs: entry.warmupMs,
+    software: entry.software
+  }));
+  const ranked = rankProbes([...results, ...failed]);
   const best = ranked.find(r => r.ok);
-  if (!best?.software) {
-    tf.env().set('SOFTWARE_WEBGL_ENABLED', false);
-  }
+  tf.env().set('SOFTWARE_WEBGL_ENABLED', best?.software ?? false);
   if (best) {
     await activateBackend(best.backend, options.wasmPaths);
   }

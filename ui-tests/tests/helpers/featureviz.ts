@@ -85,3 +85,56 @@ export class FeatureVizHelper {
       .locator(OUTPUT);
   }
 }
+
+/**
+ * Variance of the pixels' luminance in an output's canvases: a blank or
+ * uniform canvas gives 0.
+ */
+export async function pixelVariance(output: Locator): Promise<number> {
+  return output.evaluate(node => {
+    let n = 0;
+    let sum = 0;
+    let squares = 0;
+    for (const canvas of node.querySelectorAll('canvas')) {
+      const c = canvas as HTMLCanvasElement;
+      const context = c.getContext('2d');
+      if (!context || c.width === 0) {
+        continue;
+      }
+      const { data } = context.getImageData(0, 0, c.width, c.height);
+      for (let i = 0; i < data.length; i += 4) {
+        const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+        n++;
+        sum += y;
+        squares += y * y;
+      }
+    }
+    return n === 0 ? 0 : squares / n - (sum / n) ** 2;
+  });
+}
+
+/** The pixels of an output's first canvas, for comparing two outputs. */
+export async function canvasPixels(output: Locator): Promise<number[]> {
+  return output
+    .locator('canvas')
+    .first()
+    .evaluate(canvas => {
+      const c = canvas as HTMLCanvasElement;
+      const context = c.getContext('2d');
+      return context
+        ? Array.from(context.getImageData(0, 0, c.width, c.height).data)
+        : [];
+    });
+}
+
+/** Counts WebGL contexts the page (main thread) creates: run before load. */
+export const COUNT_WEBGL_CONTEXTS = `(() => {
+  const original = HTMLCanvasElement.prototype.getContext;
+  window.__webglContexts = 0;
+  HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+    if (kind === 'webgl' || kind === 'webgl2' || kind === 'experimental-webgl') {
+      window.__webglContexts++;
+    }
+    return original.call(this, kind, ...rest);
+  };
+})()`;

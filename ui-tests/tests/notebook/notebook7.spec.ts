@@ -35,7 +35,7 @@ test('the extension loads in Notebook 7 and renders a featureviz output', async 
   );
   await page.locator('.jp-Cell .jp-InputArea-editor').first().click();
   await page.keyboard.press('Shift+Enter');
-  await expect(output).toHaveAttribute('data-state', 'valid', {
+  await expect(output).toHaveAttribute('data-state', 'done', {
     timeout: 60000
   });
   await expect(output.locator('.jp-FeatureViz-view')).toHaveText(

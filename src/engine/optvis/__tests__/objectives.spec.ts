@@ -138,73 +138,79 @@ describe('objectives', () => {
 describe('objective values', () => {
   beforeAll(() => useBackend('cpu'));
 
-  it('match sums and means computed by hand, and split across the batch', () => {
-    tf.tidy(() => {
-      const act = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 2);
-      const a = act.arraySync() as number[][][][];
-      const acts = { conv: act, [INPUT]: act };
-      // channel: mean over space, averaged over the batch.
-      const mean = (b: number, c: number) =>
-        a[b].flat().reduce((s, px) => s + px[c], 0) / 20;
-      expect(
-        maxAbsDiff(
-          values(channel('conv', 2).perImage(acts, 3)),
-          [0, 1, 2].map(b => mean(b, 2) / 3)
-        )
-      ).toBeLessThan(1e-6);
-      const only = values(channel('conv', 4, 1).perImage(acts, 3));
-      expect(maxAbsDiff(only, [0, mean(1, 4), 0])).toBeLessThan(1e-6);
-      // neuron: the centre (row 2, column 2).
-      expect(
-        maxAbsDiff(
-          values(neuron('conv', 1).perImage(acts, 3)),
-          [0, 1, 2].map(b => a[b][2][2][1] / 3)
-        )
-      ).toBeLessThan(1e-6);
-      // atlas: image i, channel c_i.
-      expect(
-        maxAbsDiff(
-          values(channelPerImage('conv', [5, 0, 3]).perImage(acts, 3)),
-          [mean(0, 5), mean(1, 0), mean(2, 3)]
-        )
-      ).toBeLessThan(1e-6);
-      // L1 and total variation per image.
-      const flat = (b: number) => a[b].flat(2);
-      expect(
-        maxAbsDiff(
-          values(l1(INPUT, 0.5).perImage(acts, 3)),
-          [0, 1, 2].map(b => flat(b).reduce((s, v) => s + Math.abs(v - 0.5), 0))
-        )
-      ).toBeLessThan(1e-3);
-      const tv = (b: number) => {
-        let s = 0;
-        for (let i = 0; i < 4; i++)
-          for (let j = 0; j < 5; j++)
-            for (let c = 0; c < 6; c++) {
-              if (i < 3) s += Math.abs(a[b][i + 1][j][c] - a[b][i][j][c]);
-              if (j < 4) s += Math.abs(a[b][i][j + 1][c] - a[b][i][j][c]);
-            }
-        return s;
-      };
-      expect(
-        maxAbsDiff(
-          values(totalVariation().perImage(acts, 3)),
-          [0, 1, 2].map(tv)
-        )
-      ).toBeLessThan(1e-3);
-      // L2 of the whole batch, spread evenly.
-      const norm = Math.sqrt(
-        [0, 1, 2].flatMap(flat).reduce((s, v) => s + v * v, 0) + 1e-6
-      );
-      expect(
-        maxAbsDiff(values(l2().perImage(acts, 3)), [
-          norm / 3,
-          norm / 3,
-          norm / 3
-        ])
-      ).toBeLessThan(1e-3);
-    });
-  });
+  it.each(TEST_BACKENDS)(
+    'match sums and means computed by hand, and split across the batch (%s)',
+    async backend => {
+      await useBackend(backend);
+      tf.tidy(() => {
+        const act = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 2);
+        const a = act.arraySync() as number[][][][];
+        const acts = { conv: act, [INPUT]: act };
+        // channel: mean over space, averaged over the batch.
+        const mean = (b: number, c: number) =>
+          a[b].flat().reduce((s, px) => s + px[c], 0) / 20;
+        expect(
+          maxAbsDiff(
+            values(channel('conv', 2).perImage(acts, 3)),
+            [0, 1, 2].map(b => mean(b, 2) / 3)
+          )
+        ).toBeLessThan(1e-6);
+        const only = values(channel('conv', 4, 1).perImage(acts, 3));
+        expect(maxAbsDiff(only, [0, mean(1, 4), 0])).toBeLessThan(1e-6);
+        // neuron: the centre (row 2, column 2).
+        expect(
+          maxAbsDiff(
+            values(neuron('conv', 1).perImage(acts, 3)),
+            [0, 1, 2].map(b => a[b][2][2][1] / 3)
+          )
+        ).toBeLessThan(1e-6);
+        // atlas: image i, channel c_i.
+        expect(
+          maxAbsDiff(
+            values(channelPerImage('conv', [5, 0, 3]).perImage(acts, 3)),
+            [mean(0, 5), mean(1, 0), mean(2, 3)]
+          )
+        ).toBeLessThan(1e-6);
+        // L1 and total variation per image.
+        const flat = (b: number) => a[b].flat(2);
+        expect(
+          maxAbsDiff(
+            values(l1(INPUT, 0.5).perImage(acts, 3)),
+            [0, 1, 2].map(b =>
+              flat(b).reduce((s, v) => s + Math.abs(v - 0.5), 0)
+            )
+          )
+        ).toBeLessThan(1e-3);
+        const tv = (b: number) => {
+          let s = 0;
+          for (let i = 0; i < 4; i++)
+            for (let j = 0; j < 5; j++)
+              for (let c = 0; c < 6; c++) {
+                if (i < 3) s += Math.abs(a[b][i + 1][j][c] - a[b][i][j][c]);
+                if (j < 4) s += Math.abs(a[b][i][j + 1][c] - a[b][i][j][c]);
+              }
+          return s;
+        };
+        expect(
+          maxAbsDiff(
+            values(totalVariation().perImage(acts, 3)),
+            [0, 1, 2].map(tv)
+          )
+        ).toBeLessThan(1e-3);
+        // L2 of the whole batch, spread evenly.
+        const norm = Math.sqrt(
+          [0, 1, 2].flatMap(flat).reduce((s, v) => s + v * v, 0) + 1e-6
+        );
+        expect(
+          maxAbsDiff(values(l2().perImage(acts, 3)), [
+            norm / 3,
+            norm / 3,
+            norm / 3
+          ])
+        ).toBeLessThan(1e-3);
+      });
+    }
+  );
 
   it("total variation's gradient is the sum of the signs of the differences", () => {
     for (const batch of [undefined, 1]) {

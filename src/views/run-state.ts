@@ -1,0 +1,151 @@
+/**
+ * The life of one visualization run, as its view shows it. Pure: the view
+ * feeds it events and draws what it returns, so the rules are tested alone.
+ *
+ *   idle ─submit→ queued ─running→ running ─done→ done
+ *            stored ─rerun→ queued   │  │  └─failed→ failed
+ *                                    │  └─cancelled→ cancelled
+ *   done / cancelled / failed ─rerun→ queued      (queued may be cancelled
+ *                                                  or fail too)
+ */
+export type RunStateName =
+  'idle' | 'stored' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface IRunState {
+  readonly state: RunStateName;
+  /** Jobs ahead of this one while queued. */
+  readonly position: number | null;
+  readonly backend: string | null;
+  /** 0 to 1. */
+  readonly progress: number;
+  readonly etaMs: number | null;
+  readonly step: number;
+  readonly steps: number;
+  readonly error: string | null;
+  readonly fallback: string | null;
+}
+
+export type RunEvent =
+  | { readonly type: 'submit' }
+  | { readonly type: 'stored' }
+  | { readonly type: 'queued'; readonly position: number }
+  | { readonly type: 'running'; readonly backend: string }
+  | { readonly type: 'fallback'; readonly from: string; readonly to: string }
+  | {
+      readonly type: 'frame';
+      readonly step: number;
+      readonly steps: number;
+      readonly progress: number;
+      readonly etaMs: number | null;
+    }
+  | { readonly type: 'done' }
+  | { readonly type: 'cancelled' }
+  | { readonly type: 'failed'; readonly message: string };
+
+export const INITIAL: IRunState = {
+  state: 'idle',
+  position: null,
+  backend: null,
+  progress: 0,
+  etaMs: null,
+  step: 0,
+  steps: 0,
+  error: null,
+  fallback: null
+};
+
+const FINISHED: readonly RunStateName[] = ['done', 'cancelled', 'failed'];
+
+/** Whether a run in this state may be started (again). */
+export function canStart(state: RunStateName): boolean {
+  return state === 'idle' || state === 'stored' || FINISHED.includes(state);
+}
+
+/** Whether a run in this state can be cancelled. */
+export function canCancel(state: RunStateName): boolean {
+  return state === 'queued' || state === 'running';
+}
+
+/** The next state; events that make no sense in a state are ignored. */
+export function reduce(current: IRunState, event: RunEvent): IRunState {
+  const { state } = current;
+  switch (event.type) {
+    case 'submit':
+      return canStart(state) ? { ...INITIAL, state: 'queued' } : current;
+    case 'stored':
+      return state === 'idle' ? { ...INITIAL, state: 'stored' } : current;
+    case 'queued':
+      return state === 'queued'
+        ? { ...current, position: event.position }
+        : current;
+    case 'running':
+      return state === 'queued' || state === 'running'
+        ? {
+            ...current,
+            state: 'running',
+            position: null,
+            backend: event.backend
+          }
+        : current;
+    case 'fallback':
+      return state === 'running'
+        ? {
+            ...current,
+            backend: event.to,
+            fallback: `${event.from} lacked a kernel; running on ${event.to}`
+          }
+        : current;
+    case 'frame':
+      return state === 'running'
+        ? {
+            ...current,
+            step: event.step,
+            steps: event.steps,
+            progress: event.progress,
+            etaMs: event.etaMs
+          }
+        : current;
+    case 'done':
+      return state === 'running'
+        ? { ...current, state: 'done', progress: 1, etaMs: 0 }
+        : current;
+    case 'cancelled':
+      return canCancel(state)
+        ? { ...current, state: 'cancelled', etaMs: null }
+        : current;
+    case 'failed':
+      return canCancel(state)
+        ? { ...current, state: 'failed', error: event.message, etaMs: null }
+        : current;
+  }
+}
+
+/** Words for the state, for the status line and screen readers. */
+export function describeState(run: IRunState): string {
+  switch (run.state) {
+    case 'idle':
+      return 'Not started';
+    case 'stored':
+      return 'Saved result';
+    case 'queued':
+      return run.position ? `Queued (${run.position} ahead)` : 'Queued';
+    case 'running':
+      return `Running: step ${run.step} of ${run.steps}${run.etaMs !== null && run.etaMs > 0 ? `, about ${formatDuration(run.etaMs)} left` : ''}`;
+    case 'done':
+      return `Done: ${run.steps} steps`;
+    case 'cancelled':
+      return `Cancelled at step ${run.step}`;
+    case 'failed':
+      return 'Failed';
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) {
+    return '<1 s';
+  }
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60
+    ? `${seconds} s`
+    : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
