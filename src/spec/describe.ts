@@ -45,6 +45,18 @@ function describeTarget(target: Target): string {
   return `unit ${target.unit}${at} of ${target.layer}`;
 }
 
+/** A term of a sum with its sign: `- 0.5 × tv` rather than `+ -0.5 × tv`. */
+function signed(term: Objective, first: boolean): string {
+  const negative = term.type === 'scale' && term.factor < 0;
+  const text = describeObjective(
+    negative ? { ...term, factor: -term.factor } : term
+  );
+  if (first) {
+    return negative ? `-${text}` : text;
+  }
+  return negative ? ` - ${text}` : ` + ${text}`;
+}
+
 /** An objective tree in Lucid's notation, e.g. `channel(conv2d_1, 5) - 0.5 × tv`. */
 export function describeObjective(objective: Objective): string {
   switch (objective.type) {
@@ -70,19 +82,26 @@ export function describeObjective(objective: Objective): string {
       return 'total variation';
     case 'blur-input-each-step':
       return 'blur';
-    case 'sum':
-      return objective.terms
-        .map((term, i) => {
-          const negative = term.type === 'scale' && term.factor < 0;
-          const text = describeObjective(
-            negative ? { ...term, factor: -term.factor } : term
-          );
-          if (i === 0) {
-            return negative ? `-${text}` : text;
-          }
-          return negative ? ` - ${text}` : ` + ${text}`;
-        })
-        .join('');
+    case 'sum': {
+      // A batched row (one logit or channel per image) reads as one phrase.
+      const row = objective.terms.filter(
+        t =>
+          (t.type === 'logit' || t.type === 'channel') && t.batch !== undefined
+      );
+      if (row.length >= 3) {
+        const units = row.map(t =>
+          t.type === 'logit' ? t.index : t.type === 'channel' ? t.channel : 0
+        );
+        const first = row[0];
+        const head =
+          first.type === 'channel'
+            ? `channels ${units.join(', ')} of ${first.layer}, one per image`
+            : `logits ${units.join(', ')}, one per image`;
+        const rest = objective.terms.filter(t => !row.includes(t));
+        return head + rest.map(t => signed(t, false)).join('');
+      }
+      return objective.terms.map((t, i) => signed(t, i === 0)).join('');
+    }
     case 'scale':
       if (objective.factor === 1) {
         return describeObjective(objective.term);

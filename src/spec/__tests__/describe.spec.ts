@@ -1,4 +1,5 @@
 import { describeObjective, describeSpec } from '../describe';
+import type { Objective } from '../types.generated';
 
 describe('describeSpec', () => {
   it('words a gradient-ascent spec with a composed objective', () => {
@@ -26,6 +27,26 @@ describe('describeSpec', () => {
       subject:
         'channel 5 of conv2d_1 - 0.5 × channel 7 of conv2d_1 - total variation'
     });
+  });
+
+  it('words a batched row of logits as one phrase', () => {
+    const terms = Array.from({ length: 10 }, (_, i) => ({
+      type: 'logit' as const,
+      index: i,
+      batch: i
+    })) as [Objective, ...Objective[]];
+    expect(describeObjective({ type: 'sum', terms })).toBe(
+      'logits 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, one per image'
+    );
+    expect(
+      describeObjective({
+        type: 'sum',
+        terms: [
+          ...terms,
+          { type: 'scale', factor: -0.05, term: { type: 'l1' } }
+        ]
+      })
+    ).toBe('logits 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, one per image - 0.05 × L1');
   });
 
   it('words data and targets', () => {
