@@ -7,7 +7,9 @@ import { backendBadge } from '../views/badge';
 import { h } from '../views/dom';
 
 const QUICK_START = `import featureviz as fv
-fv.Visualization({...})`;
+net = fv.models.mnist_cnn()
+fv.gradient_ascent(net, "conv2d_1", channel=5)
+fv.layer_atlas(net, "conv2d")`;
 
 /**
  * The Feature Viz sidebar: the engine's status now; the model and layer
