@@ -13,7 +13,7 @@ import {
   SUMMARY_MIME_TYPE,
   validateSpec
 } from '../spec';
-import { describeSpec } from '../spec/describe';
+import { batchLabels, describeSpec } from '../spec/describe';
 import { specHash } from '../spec/hash';
 import { toJobRequest } from '../spec/to-engine';
 import { type IAtlas, mountAtlas } from '../views/atlas';
@@ -68,25 +68,6 @@ function readSummary(data: unknown): IStoredSummary | null {
 
 function isBase64(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(value);
-}
-
-/** Captions for a batched row of logits or channels (e.g. "0" … "9"). */
-function rowLabels(spec: GradientAscentSpec): string[] | undefined {
-  const objective = spec.objective;
-  if (objective.type !== 'sum') {
-    return undefined;
-  }
-  const labels: string[] = [];
-  for (const term of objective.terms) {
-    if (term.type === 'logit' && term.batch !== undefined) {
-      labels[term.batch] = String(term.index);
-    } else if (term.type === 'channel' && term.batch !== undefined) {
-      labels[term.batch] = `ch ${term.channel}`;
-    } else {
-      return undefined;
-    }
-  }
-  return labels;
 }
 
 type View = IPlayer | IAtlas;
@@ -275,7 +256,10 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         channels: spec.channels ?? []
       });
     }
-    return mountPlayer(host, { ...common, labels: rowLabels(spec) });
+    return mountPlayer(host, {
+      ...common,
+      labels: batchLabels(spec.objective)
+    });
   }
 
   private _apply(event: RunEvent): void {

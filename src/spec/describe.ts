@@ -112,6 +112,25 @@ export function describeObjective(objective: Objective): string {
   }
 }
 
+/**
+ * Captions for the images of a batched row of logits or channels (e.g. "0" …
+ * "9"); other terms of the sum (penalties such as L1) do not change the row.
+ */
+export function batchLabels(objective: Objective): string[] | undefined {
+  if (objective.type !== 'sum') {
+    return undefined;
+  }
+  const labels: string[] = [];
+  for (const term of objective.terms) {
+    if (term.type === 'logit' && term.batch !== undefined) {
+      labels[term.batch] = String(term.index);
+    } else if (term.type === 'channel' && term.batch !== undefined) {
+      labels[term.batch] = `ch ${term.channel}`;
+    }
+  }
+  return labels.length > 1 ? Array.from(labels, l => l ?? '') : undefined;
+}
+
 export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
   const view = VIEW_NAMES[spec.view];
   const model = describeModel(spec.model);

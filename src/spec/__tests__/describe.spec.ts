@@ -1,4 +1,4 @@
-import { describeObjective, describeSpec } from '../describe';
+import { batchLabels, describeObjective, describeSpec } from '../describe';
 import type { Objective } from '../types.generated';
 
 describe('describeSpec', () => {
@@ -47,6 +47,28 @@ describe('describeSpec', () => {
         ]
       })
     ).toBe('logits 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, one per image - 0.05 × L1');
+  });
+
+  it('labels the images of a batched row, ignoring penalties', () => {
+    const terms = Array.from({ length: 3 }, (_, i) => ({
+      type: 'logit' as const,
+      index: 7 - i,
+      batch: i
+    })) as [Objective, ...Objective[]];
+    expect(batchLabels({ type: 'sum', terms })).toEqual(['7', '6', '5']);
+    expect(
+      batchLabels({
+        type: 'sum',
+        terms: [
+          { type: 'channel', layer: 'c', channel: 4, batch: 1 },
+          { type: 'channel', layer: 'c', channel: 9, batch: 0 },
+          { type: 'scale', factor: -0.1, term: { type: 'l1' } }
+        ]
+      })
+    ).toEqual(['ch 9', 'ch 4']);
+    expect(
+      batchLabels({ type: 'channel', layer: 'c', channel: 1 })
+    ).toBeUndefined();
   });
 
   it('words data and targets', () => {
