@@ -51,6 +51,12 @@ test.describe('walkthrough', () => {
       .filter(o => o.data?.['application/vnd.featureviz.v1+json']);
     expect(results).toHaveLength(4);
     for (const result of results) {
+      const summary = result.data?.[
+        'application/vnd.featureviz.summary.v1+json'
+      ] as { firstFrameMs: number; elapsedMs: number; backend: string };
+      console.log(
+        `output: first frame ${summary.firstFrameMs} ms, done in ${summary.elapsedMs} ms on ${summary.backend}`
+      );
       expect(typeof result.data?.['image/png']).toBe('string');
       expect(
         result.data?.['application/vnd.featureviz.summary.v1+json']
