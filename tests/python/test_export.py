@@ -284,7 +284,11 @@ def test_bad_layer_names_are_rejected(tmp_path, names, message):
 @pytest.mark.parametrize(
     ("layers", "shape", "message"),
     [
-        ([nn.Conv2d(1, 2, 3), nn.BatchNorm1d(2)], (1, 8, 8), r"layer 1 \(BatchNorm1d\).*supports"),
+        (
+            [nn.Conv2d(1, 2, 3), nn.InstanceNorm2d(2)],
+            (1, 8, 8),
+            r"layer 1 \(InstanceNorm2d\).*supports",
+        ),
         ([nn.Flatten(), nn.Linear(64, 2), nn.Sigmoid()], (1, 8, 8), r"layer 2 \(Sigmoid\)"),
         ([nn.AvgPool2d(2)], (1, 8, 8), r"AvgPool2d.*Conv2d \(groups=1 or depthwise\), ReLU, ReLU6"),
         ([nn.Hardtanh(0, 6)], (1, 8, 8), r"layer 0 \(Hardtanh\)"),

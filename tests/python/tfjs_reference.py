@@ -72,10 +72,13 @@ def _activate(x: np.ndarray, name: str) -> np.ndarray:
     return x
 
 
-def forward(folder: Path, x: np.ndarray, until: str | None = None) -> np.ndarray:
+def forward(
+    folder: Path, x: np.ndarray, until: str | None = None, trace: list | None = None
+) -> np.ndarray:
     """Runs the model in ``folder`` on ``x`` (N, H, W, C), in float64.
 
     With ``until``, stops after the layer of that name and returns its output.
+    ``trace``, a list, receives (layer name, output shape without the batch) per layer.
     """
     model, weights, _ = read_model(folder)
     assert model["format"] == "layers-model"
@@ -163,6 +166,8 @@ def forward(folder: Path, x: np.ndarray, until: str | None = None) -> np.ndarray
             x = _activate(x, config["activation"])
         else:
             raise AssertionError(f"the reference does not know layer {kind}")
+        if trace is not None:
+            trace.append((name, x.shape[1:]))
         if name == until:
             return x
     assert until is None, f"no layer is named {until!r}"
@@ -201,7 +206,8 @@ const tfl = require('@tensorflow/tfjs-layers');
   const y = upTo.predict(x);
   // How tfjs itself serializes what it understood of model.json.
   const out = {names: loaded.layers.map(l => l.name), shape: y.shape,
-               values: Array.from(await y.data()), topology: loaded.toJSON(null, false)};
+               values: Array.from(await y.data()), topology: loaded.toJSON(null, false),
+               outputShapes: loaded.layers.map(l => l.outputShape)};
   process.stdout.write(JSON.stringify(out));
 })().catch(err => { console.error(err); process.exit(1); });
 """
@@ -233,6 +239,12 @@ def tfjs_predict(
     """
     out = _run_tfjs(folder, x, tmp, output)
     return out["names"], np.asarray(out["values"], np.float32).reshape(out["shape"])
+
+
+def tfjs_output_shapes(folder: Path, x: np.ndarray, tmp: Path) -> list[tuple[str, tuple]]:
+    """(layer name, output shape without the batch) for each layer, as tfjs-layers infers them."""
+    out = _run_tfjs(folder, x, tmp, None)
+    return [(n, tuple(s[1:])) for n, s in zip(out["names"], out["outputShapes"])]
 
 
 def tfjs_topology(folder: Path, x: np.ndarray, tmp: Path) -> dict:
