@@ -27,6 +27,47 @@ export const INPUT = 'input';
 /** Suffix that names a layer's output before its activation function. */
 export const PRE_ACTIVATION = '/preactivation';
 
+/**
+ * Suffix that asks for some output channels only: `conv2d_1#5` is channel 5
+ * of conv2d_1 (shape [..., 1]). Convolutions and dense layers then compute
+ * those channels alone, with sliced kernels (an objective on one channel of
+ * a 64-channel layer does 1/64 of that layer's work); other layers compute
+ * everything and gather the channels.
+ */
+export const CHANNELS = '#';
+
+interface IName {
+  readonly base: string;
+  readonly pre: boolean;
+  readonly channels: readonly number[] | null;
+}
+
+export function parseName(name: string): IName {
+  const hash = name.indexOf(CHANNELS);
+  const head = hash >= 0 ? name.slice(0, hash) : name;
+  const channels =
+    hash >= 0
+      ? name
+          .slice(hash + 1)
+          .split(',')
+          .map(Number)
+      : null;
+  const pre = head.endsWith(PRE_ACTIVATION);
+  return {
+    base: pre ? head.slice(0, -PRE_ACTIVATION.length) : head,
+    pre,
+    channels
+  };
+}
+
+/** The name of some channels of a layer (or of its pre-activation). */
+export function channelsName(
+  layer: string,
+  channels: readonly number[]
+): string {
+  return `${layer}${CHANNELS}${channels.join(',')}`;
+}
+
 /** A model that can be run to any set of its layers, differentiably. */
 export interface IExecutor {
   /** [batch, height, width, channels]; null for sizes the model leaves free. */
@@ -44,6 +85,8 @@ export interface IExecutor {
    * and its maximum is the same unit's.
    */
   optimizable(layer: string): string;
+  /** Whether asking for some channels of a layer (`layer#c`) saves work. */
+  sliceable(name: string): boolean;
   /**
    * The named activations for a batch of images (and `input` for the input).
    * Call inside `tf.tidy` or a gradient function; the result is not kept.
@@ -62,11 +105,16 @@ interface INode {
   readonly name: string;
   readonly className: string;
   /** Names of the layers feeding this one; empty for the model input. */
-  readonly inbound: readonly string[];
-  /** Built on first use, so unsupported layers fail only when reached. */
-  applier: Applier | null;
-  /** The same layer without its activation function, built on demand. */
-  preApplier: Applier | null;
+  inbound: readonly string[];
+  /**
+   * Built on first use, per variant (whole, pre-activation, some channels),
+   * so unsupported layers fail only when reached.
+   */
+  readonly appliers: Map<string, Applier>;
+  /** Set when this batch norm is folded into the convolution before it. */
+  foldFrom: string | null;
+  /** Why the layer cannot run at all (e.g. shared layers). */
+  readonly broken: string | null;
 }
 
 // tfjs-layers types its configs loosely; these are the fields we read.
@@ -92,6 +140,49 @@ interface ILayerConfig {
   cropping?: number[][] | number | number[];
   size?: number | number[];
   interpolation?: string;
+}
+
+const CONV_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+
+/**
+ * Some slices of a weight along an axis, as a tensor with its own buffer.
+ * The WASM backend keeps one shape per buffer, and gather's result shares a
+ * buffer with a 4-D reshape, so a gathered bias reaches FusedConv2D as "rank
+ * 4"; the product by 1 gives it a buffer of its own.
+ */
+function slices<T extends tf.Tensor>(
+  t: T,
+  channels: readonly number[],
+  axis: number
+): T {
+  return tf.mul(tf.gather(t, channels as number[], axis), 1) as T;
+}
+
+/**
+ * Some channels (last axis) of an activation, differentiably on every
+ * backend: gather's gradient needs UnsortedSegmentSum, which WASM lacks, so
+ * runs of consecutive channels are sliced and concatenated.
+ */
+export function pickChannels(
+  y: tf.Tensor,
+  channels: readonly number[]
+): tf.Tensor {
+  const axis = y.rank - 1;
+  const runs: [number, number][] = [];
+  for (const c of channels) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === c) {
+      last[1] += 1;
+    } else {
+      runs.push([c, 1]);
+    }
+  }
+  const parts = runs.map(([start, size]) => {
+    const begin = y.shape.map((_, i) => (i === axis ? start : 0));
+    const sizes = y.shape.map((_, i) => (i === axis ? size : -1));
+    return tf.slice(y, begin, sizes);
+  });
+  return parts.length === 1 ? parts[0] : tf.concat(parts, axis);
 }
 
 const IDENTITY_LAYERS = new Set([
@@ -176,6 +267,8 @@ export class LayersExecutor implements IExecutor {
   private readonly _nodes = new Map<string, INode>();
   private readonly _layers = new Map<string, tf.layers.Layer>();
   private readonly _kept: tf.Tensor[] = [];
+  /** Folded batch-norm weights, once per node whatever the variant. */
+  private readonly _folded = new Map<string, (tf.Tensor | null)[]>();
   private readonly _strategy: InputGradStrategy;
   private _inputName = INPUT;
 
@@ -192,6 +285,7 @@ export class LayersExecutor implements IExecutor {
     }
     this.layerNames = names;
     this.logitsLayer = this._findLogits(model);
+    this._planFolds();
   }
 
   /** The last layer, or what feeds a final softmax. */
@@ -230,20 +324,61 @@ export class LayersExecutor implements IExecutor {
       name: layer.name,
       className,
       inbound,
-      applier:
-        nodes.length > 1
-          ? this._unsupported(layer, 'it is shared by several calls')
-          : null,
-      preApplier: null
+      appliers: new Map(),
+      foldFrom: null,
+      broken: nodes.length > 1 ? 'it is shared by several calls' : null
     });
     this._layers.set(layer.name, layer);
     names.push(layer.name);
   }
 
-  private _unsupported(layer: tf.layers.Layer, detail?: string): Applier {
-    return () => {
-      throw new UnsupportedLayerError(layer.name, layer.getClassName(), detail);
-    };
+  /**
+   * Folds each batch norm into the convolution feeding it, when that linear
+   * convolution feeds nothing else: one fused op instead of three. The
+   * convolution's own output stays available to anyone who asks for it.
+   */
+  private _planFolds(): void {
+    const consumers = new Map<string, number>();
+    for (const node of this._nodes.values()) {
+      for (const name of node.inbound) {
+        consumers.set(name, (consumers.get(name) ?? 0) + 1);
+      }
+    }
+    for (const node of this._nodes.values()) {
+      const source = this._nodes.get(node.inbound[0]);
+      if (
+        node.className !== 'BatchNormalization' ||
+        !source ||
+        source.broken ||
+        !CONV_LAYERS.has(source.className) ||
+        consumers.get(source.name) !== 1
+      ) {
+        continue;
+      }
+      const bn = this._layers.get(node.name)?.getConfig() as ILayerConfig;
+      const conv = this._layers.get(source.name)?.getConfig() as ILayerConfig;
+      const axis = Array.isArray(bn.axis) ? bn.axis[0] : (bn.axis ?? -1);
+      if (
+        (axis === -1 || axis === 3) &&
+        (conv.activation ?? 'linear') === 'linear'
+      ) {
+        node.foldFrom = source.name;
+        node.inbound = source.inbound;
+      }
+    }
+  }
+
+  /** Whether asking for some channels of a layer saves work. */
+  sliceable(name: string): boolean {
+    const { base } = parseName(name);
+    const node = this._nodes.get(base);
+    if (!node) {
+      return false;
+    }
+    const kind = node.foldFrom
+      ? this._nodes.get(node.foldFrom)?.className
+      : node.className;
+    return kind === 'Conv2D' || kind === 'SeparableConv2D' || kind === 'Dense';
   }
 
   optimizable(layer: string): string {
@@ -262,8 +397,13 @@ export class LayersExecutor implements IExecutor {
     if (name === INPUT || name === this._inputName) {
       return this.inputShape;
     }
-    if (name.endsWith(PRE_ACTIVATION)) {
-      return this.outputShape(name.slice(0, -PRE_ACTIVATION.length));
+    const parsed = parseName(name);
+    if (parsed.channels) {
+      const whole = this.outputShape(parsed.base);
+      return [...whole.slice(0, -1), parsed.channels.length];
+    }
+    if (parsed.pre) {
+      return this.outputShape(parsed.base);
     }
     const layer = this._layers.get(name);
     if (!layer) {
@@ -299,22 +439,18 @@ export class LayersExecutor implements IExecutor {
       if (known) {
         return known;
       }
-      const pre = name.endsWith(PRE_ACTIVATION);
-      const node = this._nodes.get(
-        pre ? name.slice(0, -PRE_ACTIVATION.length) : name
-      );
+      const parsed = parseName(name);
+      const node = this._nodes.get(parsed.base);
       if (!node) {
-        throw new UnknownLayerError(name, this.layerNames);
+        throw new UnknownLayerError(parsed.base, this.layerNames);
       }
       const args = node.inbound.map(evaluate);
-      let out: tf.Tensor;
-      if (pre) {
-        node.preApplier ??= this._compile(node, true);
-        out = node.preApplier(args);
-      } else {
-        node.applier ??= this._compile(node, false);
-        out = node.applier(args);
+      let applier = node.appliers.get(name);
+      if (!applier) {
+        applier = this._compile(node, parsed);
+        node.appliers.set(name, applier);
       }
+      const out = applier(args);
       cache.set(name, out);
       return out;
     };
@@ -326,12 +462,12 @@ export class LayersExecutor implements IExecutor {
   }
 
   dispose(): void {
+    this._folded.clear();
     for (const t of this._kept.splice(0)) {
       t.dispose();
     }
     for (const node of this._nodes.values()) {
-      node.applier = null;
-      node.preApplier = null;
+      node.appliers.clear();
     }
   }
 
@@ -342,10 +478,25 @@ export class LayersExecutor implements IExecutor {
     return t;
   }
 
-  private _compile(node: INode, preActivation: boolean): Applier {
+  private _compile(node: INode, variant: IName): Applier {
+    if (node.broken) {
+      const broken = node.broken;
+      return () => {
+        throw new UnsupportedLayerError(node.name, node.className, broken);
+      };
+    }
+    const channels = variant.channels;
+    if (channels && !this.sliceable(node.name)) {
+      // No sliced kernel for this layer: compute it whole, keep the channels.
+      const whole = this._compile(node, { ...variant, channels: null });
+      return inputs => pickChannels(whole(inputs), channels);
+    }
+    if (node.foldFrom) {
+      return this._compileFolded(node, channels);
+    }
     const layer = this._layers.get(node.name) as tf.layers.Layer;
     const config = { ...(layer.getConfig() as ILayerConfig) };
-    if (preActivation) {
+    if (variant.pre) {
       if (config.activation === undefined) {
         throw new UnsupportedLayerError(
           node.name,
@@ -372,23 +523,33 @@ export class LayersExecutor implements IExecutor {
       case 'Conv2D':
       case 'DepthwiseConv2D':
       case 'SeparableConv2D':
-        return this._compileConv(layer, config, weights, unsupported);
+        return this._compileConv(
+          className,
+          name,
+          config,
+          weights,
+          unsupported,
+          channels
+        );
       case 'Activation':
         return ([x]) => act(x);
       case 'Dense': {
-        const [kernel] = weights as [tf.Tensor2D];
+        const kernel = weights[0] as tf.Tensor2D;
         const bias =
           config.useBias === false ? null : (weights[1] as tf.Tensor1D);
         return ([x]) => {
+          // Slices are taken per call: nothing is kept per channel choice.
+          const k = channels ? slices(kernel, channels, 1) : kernel;
+          const b = bias && channels ? slices(bias, channels, 0) : bias;
           const inner = x.shape[x.rank - 1] as number;
           const flat =
             x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inner]);
-          let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, kernel);
-          if (bias) {
-            y = tf.add(y, bias);
+          let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, k);
+          if (b) {
+            y = tf.add(y, b);
           }
           if (x.rank !== 2) {
-            y = tf.reshape(y, [...x.shape.slice(0, -1), kernel.shape[1]]);
+            y = tf.reshape(y, [...x.shape.slice(0, -1), k.shape[1] as number]);
           }
           return act(y);
         };
@@ -528,13 +689,19 @@ export class LayersExecutor implements IExecutor {
     }
   }
 
+  /**
+   * A convolution layer (optionally with substituted weights: a folded batch
+   * norm) as one fused, input-differentiable op. With `channels`, only those
+   * output channels are computed (Conv2D and SeparableConv2D).
+   */
   private _compileConv(
-    layer: tf.layers.Layer,
+    className: string,
+    name: string,
     config: ILayerConfig,
-    weights: tf.Tensor[],
-    unsupported: (detail: string) => never
+    weights: readonly (tf.Tensor | null)[],
+    unsupported: (detail: string) => never,
+    channels: readonly number[] | null
   ): Applier {
-    const className = layer.getClassName();
     const padding = config.padding;
     if (padding !== 'valid' && padding !== 'same') {
       unsupported(`padding "${String(padding)}" is not supported`);
@@ -557,24 +724,35 @@ export class LayersExecutor implements IExecutor {
     const after = (y: tf.Tensor): tf.Tensor =>
       fused === activation
         ? y
-        : applyActivation(y, activation, layer.name, className);
+        : applyActivation(y, activation, name, className);
+    // Output-channel slices are taken per call: nothing is kept per choice.
+    const pick = <T extends tf.Tensor>(t: T): T =>
+      channels ? slices(t, channels, t.rank - 1) : t;
     if (className === 'Conv2D') {
-      const [kernel] = weights as [tf.Tensor4D];
-      const bias = useBias ? (weights[1] as tf.Tensor1D) : null;
+      const kernel = weights[0] as tf.Tensor4D;
+      const bias = useBias ? (weights[1] as tf.Tensor1D | null) : null;
       const opts = options(strides, fused);
       return ([x]) =>
-        after(conv2dToInput(x as tf.Tensor4D, kernel, bias, opts));
+        after(
+          conv2dToInput(
+            x as tf.Tensor4D,
+            pick(kernel),
+            bias ? pick(bias) : null,
+            opts
+          )
+        );
     }
     if (className === 'DepthwiseConv2D') {
-      const [kernel] = weights as [tf.Tensor4D];
-      const bias = useBias ? (weights[1] as tf.Tensor1D) : null;
+      const kernel = weights[0] as tf.Tensor4D;
+      const bias = useBias ? (weights[1] as tf.Tensor1D | null) : null;
       const opts = options(strides, fused);
       return ([x]) =>
         after(depthwiseToInput(x as tf.Tensor4D, kernel, bias, opts));
     }
     // SeparableConv2D: depthwise (no bias, no activation), then pointwise.
-    const [depthwise, pointwise] = weights as [tf.Tensor4D, tf.Tensor4D];
-    const bias = useBias ? (weights[2] as tf.Tensor1D) : null;
+    const depthwise = weights[0] as tf.Tensor4D;
+    const pointwise = weights[1] as tf.Tensor4D;
+    const bias = useBias ? (weights[2] as tf.Tensor1D | null) : null;
     const depthOpts = options(strides, 'linear');
     const pointOpts: IConvOptions = {
       ...options([1, 1], fused),
@@ -585,11 +763,65 @@ export class LayersExecutor implements IExecutor {
       after(
         conv2dToInput(
           depthwiseToInput(x as tf.Tensor4D, depthwise, null, depthOpts),
-          pointwise,
-          bias,
+          pick(pointwise),
+          bias ? pick(bias) : null,
           pointOpts
         )
       );
+  }
+
+  /**
+   * A batch norm folded into its convolution: kernel·a and bias·a + b, where
+   * y = x·a + b is the batch norm. One fused op computes both layers.
+   */
+  private _compileFolded(
+    node: INode,
+    channels: readonly number[] | null
+  ): Applier {
+    const convLayer = this._layers.get(
+      node.foldFrom as string
+    ) as tf.layers.Layer;
+    const className = convLayer.getClassName();
+    const convConfig = convLayer.getConfig() as ILayerConfig;
+    let weights = this._folded.get(node.name);
+    if (!weights) {
+      const bnLayer = this._layers.get(node.name) as tf.layers.Layer;
+      const [multiplier, offset] = this._foldBatchNorm(
+        bnLayer.getConfig() as ILayerConfig,
+        bnLayer.getWeights()
+      );
+      const w = convLayer.getWeights();
+      const kernelIndex = className === 'SeparableConv2D' ? 1 : 0;
+      const kernel = w[kernelIndex] as tf.Tensor4D;
+      const bias = convConfig.useBias !== false ? w[kernelIndex + 1] : null;
+      const folded = this._keep(() =>
+        className === 'DepthwiseConv2D'
+          ? tf.mul(
+              kernel,
+              tf.reshape(multiplier, [kernel.shape[2], kernel.shape[3]])
+            )
+          : tf.mul(kernel, multiplier)
+      );
+      const foldedBias = this._keep(() =>
+        bias ? tf.add(tf.mul(bias, multiplier), offset) : tf.mul(offset, 1)
+      );
+      weights =
+        className === 'SeparableConv2D'
+          ? [w[0], folded, foldedBias]
+          : [folded, foldedBias];
+      this._folded.set(node.name, weights);
+    }
+    const unsupported = (detail: string): never => {
+      throw new UnsupportedLayerError(convLayer.name, className, detail);
+    };
+    return this._compileConv(
+      className,
+      node.name,
+      { ...convConfig, useBias: true, activation: 'linear' },
+      weights,
+      unsupported,
+      channels
+    );
   }
 
   /** Batch norm at inference as y = x·a + b, with a and b computed once. */

@@ -176,7 +176,9 @@ export function conv2dToInput(
       bias: bias ?? undefined,
       activation: options.activation
     });
-    save([y]);
+    // The filter may be a per-call slice: saving keeps it alive until
+    // backprop, after the forward pass's tidy has disposed the original.
+    save([y, filter]);
     const inShape = input.shape as [number, number, number, number];
     return {
       value: y,
@@ -186,7 +188,7 @@ export function conv2dToInput(
           saved[0] as tf.Tensor4D,
           options.activation
         );
-        return conv2dInputGrad(pre, filter, inShape, options);
+        return conv2dInputGrad(pre, saved[1] as tf.Tensor4D, inShape, options);
       }
     };
   });
@@ -253,7 +255,9 @@ export function depthwiseToInput(
       bias: bias ?? undefined,
       activation: options.activation
     });
-    save([y]);
+    // The filter may be a per-call slice: saving keeps it alive until
+    // backprop, after the forward pass's tidy has disposed the original.
+    save([y, filter]);
     const inShape = input.shape as [number, number, number, number];
     return {
       value: y,
@@ -263,7 +267,12 @@ export function depthwiseToInput(
           saved[0] as tf.Tensor4D,
           options.activation
         );
-        return depthwiseInputGrad(pre, filter, inShape, options);
+        return depthwiseInputGrad(
+          pre,
+          saved[1] as tf.Tensor4D,
+          inShape,
+          options
+        );
       }
     };
   });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../model/errors';
-import { INPUT, type IExecutor } from '../model/executor';
+import { INPUT, type IExecutor, channelsName } from '../model/executor';
 import {
   type Objective,
   type ObjectiveNode,
@@ -157,7 +157,8 @@ export function runGradientAscent(
   const { executor } = context;
   const objective = compileObjective(node, {
     logitsLayer: executor.logitsLayer,
-    optimizable: layer => executor.optimizable(layer)
+    optimizable: layer => executor.optimizable(layer),
+    sliceable: layer => executor.sliceable(layer)
   });
   return runObjective(objective, config, context);
 }
@@ -186,10 +187,19 @@ export function runLayerAtlas(
   config: IOptimizationConfig,
   context: IRunContext
 ): AsyncGenerator<IFrame, IFrame, undefined> {
-  const chosen = atlasChannels(context.executor, layer, channels);
-  const objective = channelPerImage(
-    context.executor.optimizable(layer),
-    chosen
-  );
+  const { executor } = context;
+  const chosen = atlasChannels(executor, layer, channels);
+  const target = executor.optimizable(layer);
+  let objective = channelPerImage(target, chosen);
+  const all = executor.outputShape(layer).at(-1);
+  if (chosen.length < (all ?? Infinity) && executor.sliceable(target)) {
+    // Chosen channels only: compute just those (image i reads column i).
+    objective = objective.reading(
+      channelPerImage(
+        channelsName(target, chosen),
+        chosen.map((_, i) => i)
+      )
+    );
+  }
   return runObjective(objective, { ...config, batch: chosen.length }, context);
 }

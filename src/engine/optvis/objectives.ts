@@ -15,7 +15,7 @@ import {
   PositionOutOfRangeError,
   UnknownLayerError
 } from '../model/errors';
-import { INPUT, PRE_ACTIVATION } from '../model/executor';
+import { INPUT, channelsName, parseName } from '../model/executor';
 
 /** The activations an objective reads, by layer name; `input` is the image. */
 export type Activations = Readonly<Record<string, tf.Tensor>>;
@@ -58,6 +58,19 @@ export class Objective {
   /** Throws a typed error if a layer, channel, position or batch index is wrong. */
   check(shapeOf: ShapeOf, batch: number): void {
     this._check(shapeOf, batch);
+  }
+
+  /**
+   * The same objective computed from other activations (e.g. a sliced
+   * layer), checked and described as this one.
+   */
+  reading(other: Objective): Objective {
+    return new Objective(
+      other.layers,
+      other._perImage,
+      this._check,
+      this.description
+    );
   }
 
   add(other: Objective | number): Objective {
@@ -574,6 +587,21 @@ export interface ICompileContext {
   readonly logitsLayer: string;
   /** The name to optimize for units of a layer (its pre-ReLU output). */
   readonly optimizable?: (layer: string) => string;
+  /** Whether the model can compute some channels of a layer alone. */
+  readonly sliceable?: (layer: string) => boolean;
+}
+
+/** A single-channel objective that reads only that channel when it can. */
+function oneChannel(
+  layer: string,
+  n: number,
+  context: ICompileContext,
+  make: (layer: string, channel: number) => Objective
+): Objective {
+  const whole = make(layer, n);
+  return context.sliceable?.(layer)
+    ? whole.reading(make(channelsName(layer, [n]), 0))
+    : whole;
 }
 
 /** Builds an objective from the spec's JSON tree. */
@@ -584,9 +612,13 @@ export function compileObjective(
   const unit = context.optimizable ?? ((layer: string) => layer);
   switch (node.type) {
     case 'channel':
-      return channel(unit(node.layer), node.channel, node.batch);
+      return oneChannel(unit(node.layer), node.channel, context, (l, c) =>
+        channel(l, c, node.batch)
+      );
     case 'neuron':
-      return neuron(unit(node.layer), node.channel, node.x, node.y, node.batch);
+      return oneChannel(unit(node.layer), node.channel, context, (l, c) =>
+        neuron(l, c, node.x, node.y, node.batch)
+      );
     case 'layer':
       return deepdream(node.layer, node.batch);
     case 'logit':
@@ -626,9 +658,7 @@ export function checkLayers(
   known: readonly string[]
 ): void {
   for (const name of objective.layers) {
-    const layer = name.endsWith(PRE_ACTIVATION)
-      ? name.slice(0, -PRE_ACTIVATION.length)
-      : name;
+    const layer = parseName(name).base;
     if (layer !== INPUT && !known.includes(layer)) {
       throw new UnknownLayerError(layer, known);
     }

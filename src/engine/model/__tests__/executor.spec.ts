@@ -12,7 +12,12 @@ import {
   UnknownLayerError,
   UnsupportedLayerError
 } from '../errors';
-import { INPUT, LayersExecutor } from '../executor';
+import {
+  INPUT,
+  LayersExecutor,
+  PRE_ACTIVATION,
+  channelsName
+} from '../executor';
 
 /** Random weights for every layer, including batch-norm statistics. */
 function randomizeWeights(model: tf.LayersModel, seed: number): void {
@@ -226,6 +231,79 @@ function branching(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out });
 }
 
+/**
+ * MobileNet's blocks: linear convolutions followed by batch norm and ReLU6,
+ * which the executor folds into one op each, then a dense head.
+ */
+function mobileBlocks(): tf.LayersModel {
+  const input = tf.input({ shape: [12, 12, 3], name: 'image' });
+  let x = tf.layers
+    .conv2d({
+      filters: 6,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      name: 'c1'
+    })
+    .apply(input) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({ name: 'c1_bn' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .reLU({ maxValue: 6, name: 'c1_relu' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      name: 'dw'
+    })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({ name: 'dw_bn' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .reLU({ maxValue: 6, name: 'dw_relu' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 8, kernelSize: 1, name: 'pw' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({ scale: false, name: 'pw_bn' })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: 'pw_relu' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .separableConv2d({
+      filters: 5,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'sep'
+    })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({ center: false, name: 'sep_bn' })
+    .apply(x) as tf.SymbolicTensor;
+  // A convolution with two consumers is not folded: its output is needed.
+  const shared = tf.layers
+    .conv2d({ filters: 5, kernelSize: 1, activation: 'relu', name: 'shared' })
+    .apply(x) as tf.SymbolicTensor;
+  const normed = tf.layers
+    .batchNormalization({ name: 'shared_bn' })
+    .apply(shared) as tf.SymbolicTensor;
+  x = tf.layers
+    .add({ name: 'sum' })
+    .apply([shared, normed]) as tf.SymbolicTensor;
+  x = tf.layers
+    .globalAveragePooling2d({ name: 'gap' })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 4, activation: 'relu', name: 'head' })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
 describe('LayersExecutor', () => {
   for (const backend of TEST_BACKENDS) {
     describe(`on ${backend}`, () => {
@@ -243,6 +321,100 @@ describe('LayersExecutor', () => {
         ) as tf.Tensor4D;
         const before = tf.memory().numTensors;
         checkAllLayers(model, x);
+        expect(tf.memory().numTensors).toBe(before);
+        x.dispose();
+        model.dispose();
+      });
+
+      it('folds batch norms into the convolutions before them and still equals predict', () => {
+        const model = mobileBlocks();
+        randomizeWeights(model, 31);
+        const x = tf.randomUniform(
+          [2, 12, 12, 3],
+          0,
+          1,
+          'float32',
+          32
+        ) as tf.Tensor4D;
+        checkAllLayers(model, x);
+        x.dispose();
+        model.dispose();
+      });
+
+      it("computes some channels of a layer alone: values and gradients equal the whole layer's", () => {
+        const model = mobileBlocks();
+        randomizeWeights(model, 41);
+        const executor = new LayersExecutor(model);
+        const x = tf.randomUniform(
+          [2, 12, 12, 3],
+          0,
+          1,
+          'float32',
+          42
+        ) as tf.Tensor4D;
+        const cases: [string, number[], boolean][] = [
+          ['c1', [4], true],
+          ['c1_bn', [0, 5], true],
+          ['dw_bn', [2], false],
+          ['pw', [7, 1], true],
+          ['pw_bn', [3], true],
+          ['pw_relu', [3], false],
+          ['pw_relu', [5, 0, 1, 2], false],
+          ['sep', [4], true],
+          ['sep_bn', [0, 2, 4], true],
+          ['shared' + PRE_ACTIVATION, [1], true],
+          ['shared_bn', [2], false],
+          ['head' + PRE_ACTIVATION, [3], true],
+          ['head', [0, 2], true]
+        ];
+        const before = tf.memory().numTensors;
+        for (const [layer, channels, sliceable] of cases) {
+          const name = channelsName(layer, channels);
+          expect([name, executor.sliceable(name)]).toEqual([name, sliceable]);
+          expect(executor.outputShape(name)).toEqual([
+            ...executor.outputShape(layer).slice(0, -1),
+            channels.length
+          ]);
+          const [part, whole, partGrad, wholeGrad] = tf.tidy(() => {
+            // Oracle: the whole layer, weighted by w on the chosen channels
+            // and 0 on the others (gather runs forward only: WASM has no
+            // gradient for it).
+            const full = executor.outputShape(layer).map(d => d ?? 2);
+            const axis = full.length - 1;
+            const mask = tf
+              .oneHot(tf.tensor1d(channels, 'int32'), full[axis])
+              .sum(0);
+            const wFull = tf.mul(
+              tf.randomNormal(full, 0, 1, 'float32', 7),
+              mask
+            );
+            const w = tf.gather(wFull, channels, axis);
+            const whole = (t: tf.Tensor): tf.Tensor =>
+              executor.forward(t as tf.Tensor4D, [layer])[layer];
+            const sliced = (t: tf.Tensor): tf.Tensor =>
+              executor.forward(t as tf.Tensor4D, [name])[name];
+            return [
+              values(sliced(x)),
+              values(tf.gather(whole(x), channels, axis)),
+              values(tf.grad(t => tf.sum(tf.mul(sliced(t), w)))(x)),
+              values(tf.grad(t => tf.sum(tf.mul(whole(t), wFull)))(x))
+            ];
+          });
+          const scale = Math.max(1, ...Array.from(whole, Math.abs));
+          expect([name, maxAbsDiff(part, whole) / scale < 1e-5]).toEqual([
+            name,
+            true
+          ]);
+          const gradScale = Math.max(1e-6, ...Array.from(wholeGrad, Math.abs));
+          expect([
+            name,
+            maxAbsDiff(partGrad, wholeGrad) / gradScale < 1e-4
+          ]).toEqual([name, true]);
+        }
+        // Slices are per call; only the folded weights are kept.
+        const kept = tf.memory().numTensors - before;
+        executor.dispose();
+        expect(kept).toBeGreaterThan(0);
         expect(tf.memory().numTensors).toBe(before);
         x.dispose();
         model.dispose();

@@ -107,8 +107,10 @@ describe('objectives', () => {
         it(`${JSON.stringify(node).slice(0, 90)}: finite gradient matching finite differences`, () => {
           const model = tiny();
           const executor = new LayersExecutor(model);
+          // Sliceable: channel and neuron objectives compute one channel.
           const objective = compileObjective(node, {
-            logitsLayer: executor.logitsLayer
+            logitsLayer: executor.logitsLayer,
+            sliceable: n => executor.sliceable(n)
           });
           const layers = [...objective.layers].filter(l => l !== INPUT);
           objective.check(n => executor.outputShape(n), 2);
@@ -288,6 +290,21 @@ describe('objective values', () => {
       }
       expect(maxAbsDiff(grad, expected)).toBeLessThan(1e-6);
     });
+  });
+
+  it('reads one channel alone when the layer can compute it alone', () => {
+    const node: ObjectiveNode = { type: 'neuron', layer: 'conv2', channel: 2 };
+    const sliced = compileObjective(node, {
+      logitsLayer: 'logits',
+      sliceable: () => true
+    });
+    const whole = compileObjective(node, {
+      logitsLayer: 'logits',
+      sliceable: () => false
+    });
+    expect([...sliced.layers]).toEqual(['conv2#2']);
+    expect([...whole.layers]).toEqual(['conv2']);
+    expect(sliced.description).toBe(whole.description);
   });
 
   it('compiles every node type and refuses an unknown one', () => {

@@ -324,6 +324,23 @@ describe('gradient ascent', () => {
       expect(last.perImage[i]).toBeGreaterThan(first.perImage[i]);
     }
     expect(last.perImage.reduce((a, b) => a + b, 0)).toBeCloseTo(last.value, 4);
+    // Four of twelve channels are computed alone (sliced kernels); the same
+    // run over the whole layer must give the same pictures.
+    const whole = Object.create(executor) as LayersExecutor;
+    whole.sliceable = () => false;
+    const reference = await collect(
+      runLayerAtlas(
+        'conv2d_1',
+        [0, 3, 5, 7],
+        { steps: 24, frameEvery: 12 },
+        { executor: whole }
+      )
+    );
+    frames.forEach((f, i) => {
+      expect(maxAbsDiff(f.perImage, reference[i].perImage)).toBeLessThan(
+        1e-3 * Math.max(1, ...f.perImage.map(Math.abs))
+      );
+    });
     executor.dispose();
     model.dispose();
   });
