@@ -18,7 +18,8 @@ import {
   type InputGradStrategy,
   conv2dToInput,
   defaultStrategy,
-  depthwiseToInput
+  depthwiseToInput,
+  matMulToInput
 } from './ops';
 
 /** The name under which executors expose the model's input. */
@@ -266,9 +267,11 @@ export class LayersExecutor implements IExecutor {
   readonly logitsLayer: string;
   private readonly _nodes = new Map<string, INode>();
   private readonly _layers = new Map<string, tf.layers.Layer>();
-  private readonly _kept: tf.Tensor[] = [];
-  /** Folded batch-norm weights, once per node whatever the variant. */
-  private readonly _folded = new Map<string, (tf.Tensor | null)[]>();
+  /**
+   * Tensors computed from the weights (folded batch norms, transposes), by
+   * `node:what`: once per node, whatever variants are compiled.
+   */
+  private readonly _kept = new Map<string, tf.Tensor>();
   private readonly _strategy: InputGradStrategy;
   private _inputName = INPUT;
 
@@ -462,19 +465,22 @@ export class LayersExecutor implements IExecutor {
   }
 
   dispose(): void {
-    this._folded.clear();
-    for (const t of this._kept.splice(0)) {
+    for (const t of this._kept.values()) {
       t.dispose();
     }
+    this._kept.clear();
     for (const node of this._nodes.values()) {
       node.appliers.clear();
     }
   }
 
   /** A tensor computed once from the weights and kept until dispose(). */
-  private _keep<T extends tf.Tensor>(make: () => T): T {
-    const t = tf.keep(tf.tidy(make));
-    this._kept.push(t);
+  private _keep<T extends tf.Tensor>(key: string, make: () => T): T {
+    let t = this._kept.get(key) as T | undefined;
+    if (!t) {
+      t = tf.keep(tf.tidy(make));
+      this._kept.set(key, t);
+    }
     return t;
   }
 
@@ -488,8 +494,14 @@ export class LayersExecutor implements IExecutor {
     const channels = variant.channels;
     if (channels && !this.sliceable(node.name)) {
       // No sliced kernel for this layer: compute it whole, keep the channels.
-      const whole = this._compile(node, { ...variant, channels: null });
-      return inputs => pickChannels(whole(inputs), channels);
+      const wholeName = node.name + (variant.pre ? PRE_ACTIVATION : '');
+      let whole = node.appliers.get(wholeName);
+      if (!whole) {
+        whole = this._compile(node, { ...variant, channels: null });
+        node.appliers.set(wholeName, whole);
+      }
+      const wholeApplier = whole;
+      return inputs => pickChannels(wholeApplier(inputs), channels);
     }
     if (node.foldFrom) {
       return this._compileFolded(node, channels);
@@ -535,16 +547,21 @@ export class LayersExecutor implements IExecutor {
         return ([x]) => act(x);
       case 'Dense': {
         const kernel = weights[0] as tf.Tensor2D;
+        // Kept for the gradient: see matMulToInput.
+        const kernelT = this._keep(`${name}:kernelT`, () =>
+          tf.transpose(kernel)
+        );
         const bias =
           config.useBias === false ? null : (weights[1] as tf.Tensor1D);
         return ([x]) => {
           // Slices are taken per call: nothing is kept per channel choice.
           const k = channels ? slices(kernel, channels, 1) : kernel;
+          const kT = channels ? slices(kernelT, channels, 0) : kernelT;
           const b = bias && channels ? slices(bias, channels, 0) : bias;
           const inner = x.shape[x.rank - 1] as number;
           const flat =
             x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inner]);
-          let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, k);
+          let y: tf.Tensor = matMulToInput(flat as tf.Tensor2D, k, kT);
           if (b) {
             y = tf.add(y, b);
           }
@@ -561,7 +578,7 @@ export class LayersExecutor implements IExecutor {
         if (axis !== -1 && axis !== 3) {
           unsupported('only the channel axis (-1) is supported');
         }
-        const [multiplier, offset] = this._foldBatchNorm(config, weights);
+        const [multiplier, offset] = this._foldBatchNorm(name, config, weights);
         return ([x]) => tf.add(tf.mul(x, multiplier), offset);
       }
       case 'ReLU': {
@@ -783,34 +800,31 @@ export class LayersExecutor implements IExecutor {
     ) as tf.layers.Layer;
     const className = convLayer.getClassName();
     const convConfig = convLayer.getConfig() as ILayerConfig;
-    let weights = this._folded.get(node.name);
-    if (!weights) {
-      const bnLayer = this._layers.get(node.name) as tf.layers.Layer;
-      const [multiplier, offset] = this._foldBatchNorm(
-        bnLayer.getConfig() as ILayerConfig,
-        bnLayer.getWeights()
-      );
-      const w = convLayer.getWeights();
-      const kernelIndex = className === 'SeparableConv2D' ? 1 : 0;
-      const kernel = w[kernelIndex] as tf.Tensor4D;
-      const bias = convConfig.useBias !== false ? w[kernelIndex + 1] : null;
-      const folded = this._keep(() =>
-        className === 'DepthwiseConv2D'
-          ? tf.mul(
-              kernel,
-              tf.reshape(multiplier, [kernel.shape[2], kernel.shape[3]])
-            )
-          : tf.mul(kernel, multiplier)
-      );
-      const foldedBias = this._keep(() =>
-        bias ? tf.add(tf.mul(bias, multiplier), offset) : tf.mul(offset, 1)
-      );
-      weights =
-        className === 'SeparableConv2D'
-          ? [w[0], folded, foldedBias]
-          : [folded, foldedBias];
-      this._folded.set(node.name, weights);
-    }
+    const bnLayer = this._layers.get(node.name) as tf.layers.Layer;
+    const [multiplier, offset] = this._foldBatchNorm(
+      node.name,
+      bnLayer.getConfig() as ILayerConfig,
+      bnLayer.getWeights()
+    );
+    const w = convLayer.getWeights();
+    const kernelIndex = className === 'SeparableConv2D' ? 1 : 0;
+    const kernel = w[kernelIndex] as tf.Tensor4D;
+    const bias = convConfig.useBias !== false ? w[kernelIndex + 1] : null;
+    const folded = this._keep(`${node.name}:foldedKernel`, () =>
+      className === 'DepthwiseConv2D'
+        ? tf.mul(
+            kernel,
+            tf.reshape(multiplier, [kernel.shape[2], kernel.shape[3]])
+          )
+        : tf.mul(kernel, multiplier)
+    );
+    const foldedBias = this._keep(`${node.name}:foldedBias`, () =>
+      bias ? tf.add(tf.mul(bias, multiplier), offset) : tf.mul(offset, 1)
+    );
+    const weights =
+      className === 'SeparableConv2D'
+        ? [w[0], folded, foldedBias]
+        : [folded, foldedBias];
     const unsupported = (detail: string): never => {
       throw new UnsupportedLayerError(convLayer.name, className, detail);
     };
@@ -826,6 +840,7 @@ export class LayersExecutor implements IExecutor {
 
   /** Batch norm at inference as y = x·a + b, with a and b computed once. */
   private _foldBatchNorm(
+    name: string,
     config: ILayerConfig,
     weights: tf.Tensor[]
   ): [tf.Tensor, tf.Tensor] {
@@ -834,11 +849,11 @@ export class LayersExecutor implements IExecutor {
     const beta = config.center !== false ? queue.shift() : undefined;
     const [mean, variance] = queue;
     const epsilon = config.epsilon ?? 1e-3;
-    const multiplier = this._keep(() => {
+    const multiplier = this._keep(`${name}:bnMultiplier`, () => {
       const inv = tf.rsqrt(tf.add(variance, epsilon));
       return gamma ? tf.mul(inv, gamma) : inv;
     });
-    const offset = this._keep(() => {
+    const offset = this._keep(`${name}:bnOffset`, () => {
       const shifted = tf.neg(tf.mul(mean, multiplier));
       return beta ? tf.add(shifted, beta) : shifted;
     });

@@ -6,9 +6,9 @@
  * Two tfjs gaps shape this module: MirrorPad's registered gradient ignores the
  * reflected pixels, and rotateWithOffset has no gradient at all. So reflection
  * is built from slices and reverses, and scaling and rotation share one
- * bilinear affine sampler whose gradient scatters back through ScatterNd (a
- * kernel every backend has; gather's own gradient needs UnsortedSegmentSum,
- * which WASM lacks).
+ * bilinear affine sampler that reads through GatherNd and whose gradient
+ * scatters back through ScatterNd (kernels every backend has; gather's own
+ * gradient needs UnsortedSegmentSum, which WASM lacks).
  */
 import * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../model/errors';
@@ -166,18 +166,17 @@ export function samplingGrid(
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const corners: [number, number, number][] = [
-        [y0, x0, (1 - fy) * (1 - fx)],
-        [y0, x0 + 1, (1 - fy) * fx],
-        [y0 + 1, x0, fy * (1 - fx)],
-        [y0 + 1, x0 + 1, fy * fx]
-      ];
       const base = 4 * (y * outW + x);
-      corners.forEach(([cy, cx, weight], k) => {
+      // Neighbours in the order (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1);
+      // no allocation per pixel: this loop runs for every output pixel.
+      for (let k = 0; k < 4; k++) {
+        const cy = y0 + (k >> 1);
+        const cx = x0 + (k & 1);
         const inside = cy >= 0 && cy < inH && cx >= 0 && cx < inW;
+        const weight = (k >> 1 ? fy : 1 - fy) * (k & 1 ? fx : 1 - fx);
         indices[base + k] = inside ? cy * inW + cx : 0;
         weights[base + k] = inside ? weight : 0;
-      });
+      }
     }
   }
   return { indices, weights };
@@ -197,20 +196,35 @@ export function resample(
   const [batch, inH, inW, channels] = image.shape;
   const { indices, weights } = samplingGrid(inH, inW, outH, outW, angle, scale);
   const n = outH * outW;
+  const columnsPerPixel = batch * channels;
+  // Weights laid out like the gathered values ([4n, B·C]) and each output
+  // pixel's index repeated for its 4 neighbours: WASM's broadcasting and
+  // tiling are several times slower than same-shape products and GatherNd.
+  const fullWeights = new Float32Array(4 * n * columnsPerPixel);
+  const repeat = new Int32Array(4 * n);
+  for (let i = 0, o = 0; i < 4 * n; i++) {
+    const weight = weights[i];
+    for (let c = 0; c < columnsPerPixel; c++) {
+      fullWeights[o++] = weight;
+    }
+    repeat[i] = i >> 2;
+  }
   const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor4D;
     const save = args[1] as tf.GradSaveFunc;
-    const idx = tf.tensor1d(indices, 'int32');
-    const w = tf.tensor2d(weights, [4 * n, 1]);
+    // [4n, 1]: GatherNd, not GatherV2 (15× slower on WASM), and the
+    // ScatterNd of the gradient takes the same indices.
+    const idx = tf.tensor2d(indices, [4 * n, 1], 'int32');
+    const w = tf.tensor2d(fullWeights, [4 * n, columnsPerPixel]);
     // customGrad frees what the forward made unless it is saved.
     save([idx, w]);
     // Pixels as rows, (image, channel) as columns: [inH·inW, B·C].
     const columns = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [
       inH * inW,
-      batch * channels
+      columnsPerPixel
     ]);
-    const picked = tf.mul(tf.gather(columns, idx), w); // [4n, B·C]
-    const summed = tf.sum(tf.reshape(picked, [n, 4, batch * channels]), 1);
+    const picked = tf.mul(tf.gatherND(columns, idx), w); // [4n, B·C]
+    const summed = tf.sum(tf.reshape(picked, [n, 4, columnsPerPixel]), 1);
     const value = tf.transpose(
       tf.reshape(summed, [outH, outW, batch, channels]),
       [2, 0, 1, 3]
@@ -221,18 +235,14 @@ export function resample(
         const [idx, w] = saved;
         const dyColumns = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [
           n,
-          1,
-          batch * channels
+          columnsPerPixel
         ]);
-        const spread = tf.reshape(
-          tf.mul(tf.tile(dyColumns, [1, 4, 1]), tf.reshape(w, [n, 4, 1])),
-          [4 * n, batch * channels]
+        const spread = tf.mul(
+          tf.gatherND(dyColumns, tf.tensor2d(repeat, [4 * n, 1], 'int32')),
+          w
         );
         // ScatterNd sums the contributions of repeated indices.
-        const back = tf.scatterND(tf.reshape(idx, [4 * n, 1]), spread, [
-          inH * inW,
-          batch * channels
-        ]);
+        const back = tf.scatterND(idx, spread, [inH * inW, columnsPerPixel]);
         return tf.transpose(
           tf.reshape(back, [inH, inW, batch, channels]),
           [2, 0, 1, 3]

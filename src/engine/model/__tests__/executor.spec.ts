@@ -411,8 +411,19 @@ describe('LayersExecutor', () => {
             maxAbsDiff(partGrad, wholeGrad) / gradScale < 1e-4
           ]).toEqual([name, true]);
         }
-        // Slices are per call; only the folded weights are kept.
+        // Slices are per call; only weights derived once per layer (folded
+        // batch norms, transposes) are kept, whatever channels are asked.
         const kept = tf.memory().numTensors - before;
+        tf.tidy(() => {
+          executor.forward(x, [
+            'c1_bn#1',
+            'pw_relu#0,1',
+            'shared_bn#4',
+            'head#1',
+            'head#3'
+          ]);
+        });
+        expect(tf.memory().numTensors - before).toBe(kept);
         executor.dispose();
         expect(kept).toBeGreaterThan(0);
         expect(tf.memory().numTensors).toBe(before);

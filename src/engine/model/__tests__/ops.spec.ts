@@ -10,7 +10,9 @@ import {
   type IConvOptions,
   type InputGradStrategy,
   conv2dToInput,
-  depthwiseToInput
+  depthwiseToInput,
+  leftMatMulToInput,
+  matMulToInput
 } from '../ops';
 
 interface ICase {
@@ -318,4 +320,42 @@ describe('convolutions differentiable to the input', () => {
       });
     }
   });
+});
+
+describe('matrix products with a constant', () => {
+  for (const backend of TEST_BACKENDS) {
+    it(`on ${backend}: x·w and m·x equal matMul, with tfjs's gradient for x`, async () => {
+      await useBackend(backend);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const x = tf.randomNormal([5, 7], 0, 1, 'float32', 1) as tf.Tensor2D;
+        const w = tf.randomNormal([7, 3], 0, 1, 'float32', 2) as tf.Tensor2D;
+        const m = tf.randomNormal([4, 5], 0, 1, 'float32', 3) as tf.Tensor2D;
+        const right = (t: tf.Tensor) =>
+          matMulToInput(t as tf.Tensor2D, w, tf.transpose(w));
+        const left = (t: tf.Tensor) =>
+          leftMatMulToInput(m, tf.transpose(m), t as tf.Tensor2D);
+        expect(maxAbsDiff(values(right(x)), values(tf.matMul(x, w)))).toBe(0);
+        expect(maxAbsDiff(values(left(x)), values(tf.matMul(m, x)))).toBe(0);
+        const dyRight = tf.randomNormal([5, 3], 0, 1, 'float32', 4);
+        const dyLeft = tf.randomNormal([4, 7], 0, 1, 'float32', 5);
+        const ours = [
+          tf.grad(t => tf.sum(tf.mul(right(t), dyRight)))(x),
+          tf.grad(t => tf.sum(tf.mul(left(t), dyLeft)))(x)
+        ];
+        const theirs = [
+          tf.grad(t => tf.sum(tf.mul(tf.matMul(t as tf.Tensor2D, w), dyRight)))(
+            x
+          ),
+          tf.grad(t => tf.sum(tf.mul(tf.matMul(m, t as tf.Tensor2D), dyLeft)))(
+            x
+          )
+        ];
+        ours.forEach((g, i) =>
+          expect(maxAbsDiff(values(g), values(theirs[i]))).toBeLessThan(1e-5)
+        );
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 });

@@ -9,6 +9,7 @@
  * numpy.fft.irfft2 computes it (imaginary parts of those columns drop out).
  */
 import * as tf from '@tensorflow/tfjs';
+import { leftMatMulToInput, matMulToInput } from '../../model/ops';
 
 /** Number of width frequencies of a real spectrum: ⌊W/2⌋ + 1. */
 export function halfWidth(width: number): number {
@@ -69,12 +70,17 @@ export class InverseDft {
   readonly width: number;
   private readonly _h: tf.Tensor2D;
   private readonly _w: tf.Tensor2D;
+  // Transposes for the gradients (see matMulToInput).
+  private readonly _hT: tf.Tensor2D;
+  private readonly _wT: tf.Tensor2D;
 
   constructor(height: number, width: number, post = 1) {
     this.height = height;
     this.width = width;
     this._h = heightMatrix(height);
     this._w = widthMatrix(height, width, post);
+    this._hT = tf.transpose(this._h);
+    this._wT = tf.transpose(this._w);
   }
 
   /**
@@ -84,12 +90,12 @@ export class InverseDft {
   apply(spectrum: tf.Tensor2D, batch: number, channels: number): tf.Tensor4D {
     const { height: h, width: w } = this;
     const wr = halfWidth(w);
-    const t = tf.matMul(this._h, spectrum); // [2H, B·C·Wr]
+    const t = leftMatMulToInput(this._h, this._hT, spectrum); // [2H, B·C·Wr]
     const rows = tf.reshape(
       tf.transpose(tf.reshape(t, [2, h, batch * channels, wr]), [1, 2, 0, 3]),
       [h * batch * channels, 2 * wr]
     ) as tf.Tensor2D;
-    const x = tf.matMul(rows, this._w); // [H·B·C, W]
+    const x = matMulToInput(rows, this._w, this._wT); // [H·B·C, W]
     return tf.transpose(
       tf.reshape(x, [h, batch, channels, w]),
       [1, 0, 3, 2]
@@ -99,6 +105,8 @@ export class InverseDft {
   dispose(): void {
     this._h.dispose();
     this._w.dispose();
+    this._hT.dispose();
+    this._wT.dispose();
   }
 }
 
