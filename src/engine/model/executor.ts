@@ -37,14 +37,25 @@ export const PRE_ACTIVATION = '/preactivation';
  */
 export const CHANNELS = '#';
 
+/**
+ * Suffix that asks for one channel per image: `conv2d_1@3,0,7` is, for a
+ * batch of 3, channel 3 of image 0, channel 0 of image 1 and channel 7 of
+ * image 2 (shape [..., 1]). A batched layer atlas reads this: each image
+ * costs one channel's work, not the whole layer's.
+ */
+export const PER_IMAGE = '@';
+
 interface IName {
   readonly base: string;
   readonly pre: boolean;
   readonly channels: readonly number[] | null;
+  /** channels[i] belongs to image i (PER_IMAGE), not to every image. */
+  readonly perImage: boolean;
 }
 
 export function parseName(name: string): IName {
-  const hash = name.indexOf(CHANNELS);
+  const at = name.indexOf(PER_IMAGE);
+  const hash = at >= 0 ? at : name.indexOf(CHANNELS);
   const head = hash >= 0 ? name.slice(0, hash) : name;
   const channels =
     hash >= 0
@@ -57,7 +68,8 @@ export function parseName(name: string): IName {
   return {
     base: pre ? head.slice(0, -PRE_ACTIVATION.length) : head,
     pre,
-    channels
+    channels,
+    perImage: at >= 0
   };
 }
 
@@ -67,6 +79,14 @@ export function channelsName(
   channels: readonly number[]
 ): string {
   return `${layer}${CHANNELS}${channels.join(',')}`;
+}
+
+/** The name of one channel per image of a layer: image i reads channels[i]. */
+export function perImageName(
+  layer: string,
+  channels: readonly number[]
+): string {
+  return `${layer}${PER_IMAGE}${channels.join(',')}`;
 }
 
 /** A model that can be run to any set of its layers, differentiably. */
@@ -184,6 +204,108 @@ export function pickChannels(
     return tf.slice(y, begin, sizes);
   });
   return parts.length === 1 ? parts[0] : tf.concat(parts, axis);
+}
+
+/** Output channels a variant computes; perImage: channels[i] for image i. */
+interface ISelection {
+  readonly channels: readonly number[];
+  readonly perImage: boolean;
+}
+
+function checkBatch(x: tf.Tensor, channels: readonly number[]): void {
+  if (x.shape[0] !== channels.length) {
+    throw new RangeError(
+      `One channel per image needs a batch of ${channels.length}, not ${x.shape[0]}.`
+    );
+  }
+}
+
+/**
+ * For each image i, channel channels[i] of conv(x, kernel) + bias, as
+ * [B, H', W', 1]: the work of one channel per image. The batch becomes the
+ * channels of one image, and a depthwise convolution with each image's
+ * filter, summed over input channels, is that image's channel. 1×1 kernels
+ * are a weighted sum of the input's channels.
+ */
+function convToInputPerImage(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  channels: readonly number[],
+  options: IConvOptions
+): tf.Tensor4D {
+  checkBatch(x, channels);
+  const [batch, h, w, inner] = x.shape;
+  const [kh, kw] = kernel.shape;
+  const filters = slices(kernel, channels, 3); // [kh, kw, inner, B]
+  let y: tf.Tensor4D;
+  if (
+    kh === 1 &&
+    kw === 1 &&
+    options.strides[0] === 1 &&
+    options.strides[1] === 1
+  ) {
+    const weights = tf.reshape(
+      tf.transpose(tf.reshape(filters, [inner, batch])),
+      [batch, 1, 1, inner]
+    );
+    y = tf.sum(tf.mul(x, weights), 3, true) as tf.Tensor4D;
+  } else {
+    const stacked = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [
+      1,
+      h,
+      w,
+      batch * inner
+    ]) as tf.Tensor4D;
+    const depthwise = tf.reshape(tf.transpose(filters, [0, 1, 3, 2]), [
+      kh,
+      kw,
+      batch * inner,
+      1
+    ]) as tf.Tensor4D;
+    const z = depthwiseToInput(stacked, depthwise, null, options);
+    const [, ho, wo] = z.shape;
+    const perImage = tf.sum(tf.reshape(z, [ho, wo, batch, inner]), 3);
+    y = tf.reshape(tf.transpose(perImage, [2, 0, 1]), [batch, ho, wo, 1]);
+  }
+  return bias
+    ? (tf.add(
+        y,
+        tf.reshape(slices(bias, channels, 0), [batch, 1, 1, 1])
+      ) as tf.Tensor4D)
+    : y;
+}
+
+/** For each image i, unit channels[i] of a dense layer (kernelT: [units, in]). */
+function denseToInputPerImage(
+  x: tf.Tensor,
+  kernelT: tf.Tensor2D,
+  bias: tf.Tensor1D | null,
+  channels: readonly number[]
+): tf.Tensor {
+  checkBatch(x, channels);
+  const batch = channels.length;
+  const inner = x.shape[x.rank - 1] as number;
+  const rows = tf.reshape(slices(kernelT, channels, 0), [batch, 1, inner]);
+  const flat = tf.reshape(x, [batch, -1, inner]);
+  let y = tf.sum(tf.mul(flat, rows), 2, true); // [B, M, 1]
+  if (bias) {
+    y = tf.add(y, tf.reshape(slices(bias, channels, 0), [batch, 1, 1]));
+  }
+  return tf.reshape(y, [...x.shape.slice(0, -1), 1]);
+}
+
+/** channels[i] of image i from a whole activation, as [..., 1]. */
+function channelPerImage(y: tf.Tensor, channels: readonly number[]): tf.Tensor {
+  checkBatch(y, channels);
+  const width = y.shape[y.rank - 1] as number;
+  // Built in JS: the WASM backend's OneHot returns zeros for float32 output.
+  const mask = new Float32Array(channels.length * width);
+  channels.forEach((c, i) => (mask[i * width + c] = 1));
+  const shape = y.shape.map((d, i) =>
+    i === 0 ? channels.length : i === y.rank - 1 ? width : 1
+  );
+  return tf.sum(tf.mul(y, tf.tensor(mask, shape)), -1, true);
 }
 
 const IDENTITY_LAYERS = new Set([
@@ -403,7 +525,10 @@ export class LayersExecutor implements IExecutor {
     const parsed = parseName(name);
     if (parsed.channels) {
       const whole = this.outputShape(parsed.base);
-      return [...whole.slice(0, -1), parsed.channels.length];
+      return [
+        ...whole.slice(0, -1),
+        parsed.perImage ? 1 : parsed.channels.length
+      ];
     }
     if (parsed.pre) {
       return this.outputShape(parsed.base);
@@ -501,10 +626,15 @@ export class LayersExecutor implements IExecutor {
         node.appliers.set(wholeName, whole);
       }
       const wholeApplier = whole;
-      return inputs => pickChannels(wholeApplier(inputs), channels);
+      return variant.perImage
+        ? inputs => channelPerImage(wholeApplier(inputs), channels)
+        : inputs => pickChannels(wholeApplier(inputs), channels);
     }
+    const selection: ISelection | null = channels
+      ? { channels, perImage: variant.perImage }
+      : null;
     if (node.foldFrom) {
-      return this._compileFolded(node, channels);
+      return this._compileFolded(node, selection);
     }
     const layer = this._layers.get(node.name) as tf.layers.Layer;
     const config = { ...(layer.getConfig() as ILayerConfig) };
@@ -541,7 +671,7 @@ export class LayersExecutor implements IExecutor {
           config,
           weights,
           unsupported,
-          channels
+          selection
         );
       case 'Activation':
         return ([x]) => act(x);
@@ -553,6 +683,9 @@ export class LayersExecutor implements IExecutor {
         );
         const bias =
           config.useBias === false ? null : (weights[1] as tf.Tensor1D);
+        if (channels && variant.perImage) {
+          return ([x]) => act(denseToInputPerImage(x, kernelT, bias, channels));
+        }
         return ([x]) => {
           // Slices are taken per call: nothing is kept per channel choice.
           const k = channels ? slices(kernel, channels, 1) : kernel;
@@ -717,8 +850,9 @@ export class LayersExecutor implements IExecutor {
     config: ILayerConfig,
     weights: readonly (tf.Tensor | null)[],
     unsupported: (detail: string) => never,
-    channels: readonly number[] | null
+    selection: ISelection | null
   ): Applier {
+    const channels = selection?.channels ?? null;
     const padding = config.padding;
     if (padding !== 'valid' && padding !== 'same') {
       unsupported(`padding "${String(padding)}" is not supported`);
@@ -749,6 +883,22 @@ export class LayersExecutor implements IExecutor {
       const kernel = weights[0] as tf.Tensor4D;
       const bias = useBias ? (weights[1] as tf.Tensor1D | null) : null;
       const opts = options(strides, fused);
+      if (channels && selection?.perImage) {
+        const linear = options(strides, 'linear');
+        return ([x]) =>
+          applyActivation(
+            convToInputPerImage(
+              x as tf.Tensor4D,
+              kernel,
+              bias,
+              channels,
+              linear
+            ),
+            activation,
+            name,
+            className
+          );
+      }
       return ([x]) =>
         after(
           conv2dToInput(
@@ -776,6 +926,22 @@ export class LayersExecutor implements IExecutor {
       padding: 'valid',
       dilations: [1, 1]
     };
+    if (channels && selection?.perImage) {
+      const linear: IConvOptions = { ...pointOpts, activation: 'linear' };
+      return ([x]) =>
+        applyActivation(
+          convToInputPerImage(
+            depthwiseToInput(x as tf.Tensor4D, depthwise, null, depthOpts),
+            pointwise,
+            bias,
+            channels,
+            linear
+          ),
+          activation,
+          name,
+          className
+        );
+    }
     return ([x]) =>
       after(
         conv2dToInput(
@@ -791,10 +957,7 @@ export class LayersExecutor implements IExecutor {
    * A batch norm folded into its convolution: kernel·a and bias·a + b, where
    * y = x·a + b is the batch norm. One fused op computes both layers.
    */
-  private _compileFolded(
-    node: INode,
-    channels: readonly number[] | null
-  ): Applier {
+  private _compileFolded(node: INode, selection: ISelection | null): Applier {
     const convLayer = this._layers.get(
       node.foldFrom as string
     ) as tf.layers.Layer;
@@ -834,7 +997,7 @@ export class LayersExecutor implements IExecutor {
       { ...convConfig, useBias: true, activation: 'linear' },
       weights,
       unsupported,
-      channels
+      selection
     );
   }
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../model/errors';
-import { INPUT, type IExecutor, channelsName } from '../model/executor';
+import { INPUT, type IExecutor, perImageName } from '../model/executor';
 import {
   type Objective,
   type ObjectiveNode,
@@ -191,13 +191,12 @@ export function runLayerAtlas(
   const chosen = atlasChannels(executor, layer, channels);
   const target = executor.optimizable(layer);
   let objective = channelPerImage(target, chosen);
-  const all = executor.outputShape(layer).at(-1);
-  if (chosen.length < (all ?? Infinity) && executor.sliceable(target)) {
-    // Chosen channels only: compute just those (image i reads column i).
+  if (executor.sliceable(target)) {
+    // Image i computes only its own channel (it reads column 0 of that).
     objective = objective.reading(
       channelPerImage(
-        channelsName(target, chosen),
-        chosen.map((_, i) => i)
+        perImageName(target, chosen),
+        chosen.map(() => 0)
       )
     );
   }

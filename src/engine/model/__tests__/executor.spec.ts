@@ -16,7 +16,8 @@ import {
   INPUT,
   LayersExecutor,
   PRE_ACTIVATION,
-  channelsName
+  channelsName,
+  perImageName
 } from '../executor';
 
 /** Random weights for every layer, including batch-norm statistics. */
@@ -426,6 +427,95 @@ describe('LayersExecutor', () => {
         expect(tf.memory().numTensors - before).toBe(kept);
         executor.dispose();
         expect(kept).toBeGreaterThan(0);
+        expect(tf.memory().numTensors).toBe(before);
+        x.dispose();
+        model.dispose();
+      });
+
+      it("computes one channel per image: values and gradients equal the whole layer's", () => {
+        const model = mobileBlocks();
+        randomizeWeights(model, 51);
+        const executor = new LayersExecutor(model);
+        const x = tf.randomUniform(
+          [2, 12, 12, 3],
+          0,
+          1,
+          'float32',
+          52
+        ) as tf.Tensor4D;
+        const cases: [string, [number, number]][] = [
+          ['c1', [4, 1]], // 3×3, stride 2: depthwise over the batch
+          ['c1_bn', [0, 5]], // folded
+          ['pw', [7, 2]], // 1×1: weighted sum
+          ['pw_bn', [3, 3]],
+          ['sep', [4, 0]],
+          ['shared' + PRE_ACTIVATION, [1, 4]],
+          ['dw_bn', [2, 5]], // not sliceable: whole layer, then a mask
+          ['head', [0, 3]],
+          ['head' + PRE_ACTIVATION, [2, 1]]
+        ];
+        const before = tf.memory().numTensors;
+        for (const [layer, channels] of cases) {
+          const name = perImageName(layer, channels);
+          expect(executor.outputShape(name)).toEqual([
+            ...executor.outputShape(layer).slice(0, -1),
+            1
+          ]);
+          const [part, oracle, partGrad, wholeGrad] = tf.tidy(() => {
+            const full = executor.outputShape(layer).map(d => d ?? 2);
+            const width = full[full.length - 1];
+            const whole = (t: tf.Tensor): tf.Tensor =>
+              executor.forward(t as tf.Tensor4D, [layer])[layer];
+            // Oracle in plain arrays: image i's values of channel c_i.
+            const all = values(whole(x));
+            const perImage = all.length / 2;
+            const expected = Float32Array.from(
+              { length: all.length / width },
+              (_, j) => {
+                const image = Math.floor((j * width) / perImage);
+                return all[j * width + channels[image]];
+              }
+            );
+            const w = tf.randomNormal(
+              [...full.slice(0, -1), 1],
+              0,
+              1,
+              'float32',
+              9
+            );
+            // w on each image's own channel, 0 on the others.
+            const maskData = new Float32Array(2 * width);
+            channels.forEach((c, i) => (maskData[i * width + c] = 1));
+            const mask = tf.tensor(maskData, [
+              2,
+              ...full.slice(1, -1).map(() => 1),
+              width
+            ]);
+            const wFull = tf.mul(w, mask);
+            const sliced = (t: tf.Tensor): tf.Tensor =>
+              executor.forward(t as tf.Tensor4D, [name])[name];
+            return [
+              values(sliced(x)),
+              expected,
+              values(tf.grad(t => tf.sum(tf.mul(sliced(t), w)))(x)),
+              values(tf.grad(t => tf.sum(tf.mul(whole(t), wFull)))(x))
+            ];
+          });
+          const scale = Math.max(1, ...Array.from(oracle, Math.abs));
+          expect([name, maxAbsDiff(part, oracle) / scale < 1e-5]).toEqual([
+            name,
+            true
+          ]);
+          const gradScale = Math.max(1e-6, ...Array.from(wholeGrad, Math.abs));
+          expect([
+            name,
+            maxAbsDiff(partGrad, wholeGrad) / gradScale < 1e-4
+          ]).toEqual([name, true]);
+        }
+        expect(() =>
+          tf.tidy(() => executor.forward(x, [perImageName('pw', [1, 2, 3])]))
+        ).toThrow(/batch of 3, not 2/);
+        executor.dispose();
         expect(tf.memory().numTensors).toBe(before);
         x.dispose();
         model.dispose();
