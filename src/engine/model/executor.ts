@@ -879,35 +879,30 @@ export class LayersExecutor implements IExecutor {
     // Output-channel slices are taken per call: nothing is kept per choice.
     const pick = <T extends tf.Tensor>(t: T): T =>
       channels ? slices(t, channels, t.rank - 1) : t;
+    // A full convolution (a Conv2D, or a separable's pointwise stage): some
+    // channels, one channel per image, or all of them.
+    const convolve = (
+      x: tf.Tensor4D,
+      kernel: tf.Tensor4D,
+      bias: tf.Tensor1D | null,
+      opts: IConvOptions
+    ): tf.Tensor =>
+      channels && selection?.perImage
+        ? applyActivation(
+            convToInputPerImage(x, kernel, bias, channels, {
+              ...opts,
+              activation: 'linear'
+            }),
+            activation,
+            name,
+            className
+          )
+        : after(conv2dToInput(x, pick(kernel), bias ? pick(bias) : null, opts));
     if (className === 'Conv2D') {
       const kernel = weights[0] as tf.Tensor4D;
       const bias = useBias ? (weights[1] as tf.Tensor1D | null) : null;
       const opts = options(strides, fused);
-      if (channels && selection?.perImage) {
-        const linear = options(strides, 'linear');
-        return ([x]) =>
-          applyActivation(
-            convToInputPerImage(
-              x as tf.Tensor4D,
-              kernel,
-              bias,
-              channels,
-              linear
-            ),
-            activation,
-            name,
-            className
-          );
-      }
-      return ([x]) =>
-        after(
-          conv2dToInput(
-            x as tf.Tensor4D,
-            pick(kernel),
-            bias ? pick(bias) : null,
-            opts
-          )
-        );
+      return ([x]) => convolve(x as tf.Tensor4D, kernel, bias, opts);
     }
     if (className === 'DepthwiseConv2D') {
       const kernel = weights[0] as tf.Tensor4D;
@@ -926,30 +921,12 @@ export class LayersExecutor implements IExecutor {
       padding: 'valid',
       dilations: [1, 1]
     };
-    if (channels && selection?.perImage) {
-      const linear: IConvOptions = { ...pointOpts, activation: 'linear' };
-      return ([x]) =>
-        applyActivation(
-          convToInputPerImage(
-            depthwiseToInput(x as tf.Tensor4D, depthwise, null, depthOpts),
-            pointwise,
-            bias,
-            channels,
-            linear
-          ),
-          activation,
-          name,
-          className
-        );
-    }
     return ([x]) =>
-      after(
-        conv2dToInput(
-          depthwiseToInput(x as tf.Tensor4D, depthwise, null, depthOpts),
-          pick(pointwise),
-          bias ? pick(bias) : null,
-          pointOpts
-        )
+      convolve(
+        depthwiseToInput(x as tf.Tensor4D, depthwise, null, depthOpts),
+        pointwise,
+        bias,
+        pointOpts
       );
   }
 

@@ -159,6 +159,55 @@ function padForTranspose(
   ][]);
 }
 
+type ConvKind = 'conv2d' | 'depthwise';
+
+/**
+ * A fused convolution (conv2d or depthwise) + bias + activation as one tape
+ * node whose gradient reaches x only.
+ */
+function convToInput(
+  kind: ConvKind,
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  options: IConvOptions
+): tf.Tensor4D {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor4D;
+    const save = args[1] as tf.GradSaveFunc;
+    const config = {
+      x: input,
+      filter,
+      strides: options.strides as [number, number],
+      pad: options.padding,
+      dilations: options.dilations as [number, number],
+      bias: bias ?? undefined,
+      activation: options.activation
+    };
+    const y =
+      kind === 'conv2d'
+        ? tf.fused.conv2d(config)
+        : tf.fused.depthwiseConv2d(config);
+    // The filter may be a per-call slice: saving keeps it alive until
+    // backprop, after the forward pass's tidy has disposed the original.
+    save([y, filter]);
+    const inShape = input.shape as [number, number, number, number];
+    const inputGrad = kind === 'conv2d' ? conv2dInputGrad : depthwiseInputGrad;
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const pre = activationGrad(
+          dy as tf.Tensor4D,
+          saved[0] as tf.Tensor4D,
+          options.activation
+        );
+        return inputGrad(pre, saved[1] as tf.Tensor4D, inShape, options);
+      }
+    };
+  });
+  return forward(x) as tf.Tensor4D;
+}
+
 /**
  * conv2d(x, filter) + bias, then the activation, differentiable with respect
  * to x only. `filter` and `bias` are constants (the model's weights).
@@ -169,35 +218,7 @@ export function conv2dToInput(
   bias: tf.Tensor1D | null,
   options: IConvOptions
 ): tf.Tensor4D {
-  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor4D;
-    const save = args[1] as tf.GradSaveFunc;
-    const y = tf.fused.conv2d({
-      x: input,
-      filter,
-      strides: options.strides as [number, number],
-      pad: options.padding,
-      dilations: options.dilations as [number, number],
-      bias: bias ?? undefined,
-      activation: options.activation
-    });
-    // The filter may be a per-call slice: saving keeps it alive until
-    // backprop, after the forward pass's tidy has disposed the original.
-    save([y, filter]);
-    const inShape = input.shape as [number, number, number, number];
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const pre = activationGrad(
-          dy as tf.Tensor4D,
-          saved[0] as tf.Tensor4D,
-          options.activation
-        );
-        return conv2dInputGrad(pre, saved[1] as tf.Tensor4D, inShape, options);
-      }
-    };
-  });
-  return forward(x) as tf.Tensor4D;
+  return convToInput('conv2d', x, filter, bias, options);
 }
 
 export function conv2dInputGrad(
@@ -248,40 +269,7 @@ export function depthwiseToInput(
   bias: tf.Tensor1D | null,
   options: IConvOptions
 ): tf.Tensor4D {
-  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor4D;
-    const save = args[1] as tf.GradSaveFunc;
-    const y = tf.fused.depthwiseConv2d({
-      x: input,
-      filter,
-      strides: options.strides as [number, number],
-      pad: options.padding,
-      dilations: options.dilations as [number, number],
-      bias: bias ?? undefined,
-      activation: options.activation
-    });
-    // The filter may be a per-call slice: saving keeps it alive until
-    // backprop, after the forward pass's tidy has disposed the original.
-    save([y, filter]);
-    const inShape = input.shape as [number, number, number, number];
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const pre = activationGrad(
-          dy as tf.Tensor4D,
-          saved[0] as tf.Tensor4D,
-          options.activation
-        );
-        return depthwiseInputGrad(
-          pre,
-          saved[1] as tf.Tensor4D,
-          inShape,
-          options
-        );
-      }
-    };
-  });
-  return forward(x) as tf.Tensor4D;
+  return convToInput('depthwise', x, filter, bias, options);
 }
 
 export function depthwiseInputGrad(
