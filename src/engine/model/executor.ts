@@ -296,7 +296,10 @@ function denseToInputPerImage(
 }
 
 /** channels[i] of image i from a whole activation, as [..., 1]. */
-function channelPerImage(y: tf.Tensor, channels: readonly number[]): tf.Tensor {
+export function channelPerImage(
+  y: tf.Tensor,
+  channels: readonly number[]
+): tf.Tensor {
   checkBatch(y, channels);
   const width = y.shape[y.rank - 1] as number;
   // Built in JS: the WASM backend's OneHot returns zeros for float32 output.

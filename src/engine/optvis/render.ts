@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from '../model/errors';
-import { INPUT, type IExecutor } from '../model/executor';
+import { INPUT, type IExecutor, withGradientCheck } from '../model/executor';
 import { nextTick } from '../runtime/tick';
 import type { Activations, Objective } from './objectives';
 import type { IParam } from './param';
@@ -151,26 +151,28 @@ export async function* renderVis(
   }
   const guard = new TapeGuard();
   const loss = (keep: IKeep) => (): tf.Scalar =>
-    tf.tidy(() => {
-      guard.note();
-      const image = param.image();
-      let x = applyTransforms(image, options.transforms, random);
-      if (modelH !== null && modelW !== null) {
-        x = fitTo(x, modelH, modelW);
-      }
-      if (lo !== 0 || hi !== 1) {
-        x = tf.add(tf.mul(x, hi - lo), lo) as tf.Tensor4D;
-      }
-      const acts: Activations = {
-        ...executor.forward(x, layers),
-        [INPUT]: image
-      };
-      const perImage = objective.perImage(acts, image.shape[0]);
-      if (keep.want) {
-        keep.perImage = tf.keep(tf.clone(perImage));
-      }
-      return tf.neg(tf.sum(perImage)) as tf.Scalar;
-    });
+    guard.result(
+      tf.tidy(() => {
+        guard.note();
+        const image = param.image();
+        let x = applyTransforms(image, options.transforms, random);
+        if (modelH !== null && modelW !== null) {
+          x = fitTo(x, modelH, modelW);
+        }
+        if (lo !== 0 || hi !== 1) {
+          x = tf.add(tf.mul(x, hi - lo), lo) as tf.Tensor4D;
+        }
+        const acts: Activations = {
+          ...executor.forward(x, layers),
+          [INPUT]: image
+        };
+        const perImage = objective.perImage(acts, image.shape[0]);
+        if (keep.want) {
+          keep.perImage = tf.keep(tf.clone(perImage));
+        }
+        return tf.neg(tf.sum(perImage)) as tf.Scalar;
+      })
+    );
 
   try {
     let last = await frame(0, NaN, new Float32Array(0));
@@ -184,10 +186,13 @@ export async function* renderVis(
       const keep: IKeep = { want: framing, perImage: null };
       let cost: tf.Scalar | null;
       try {
-        cost = optimizer.minimize(
-          loss(keep),
-          framing,
-          param.variables as tf.Variable[]
+        // An op without a gradient (a graph model's) becomes a typed error.
+        cost = withGradientCheck(() =>
+          optimizer.minimize(
+            loss(keep),
+            framing,
+            param.variables as tf.Variable[]
+          )
         );
         guard.clear();
       } catch (reason) {

@@ -4,7 +4,7 @@
  * than `capacity` idle models are kept, then the least recently used goes.
  */
 import { LayersExecutor, type IExecutor } from '../model/executor';
-import { FeatureVizError } from '../model/errors';
+import { GraphExecutor } from '../model/graph-executor';
 import {
   type FetchLike,
   type LoadedModel,
@@ -49,16 +49,17 @@ export class ModelCache {
         maxWeightBytes: request.maxWeightBytes,
         signal
       }).then(loaded => {
-        if (loaded.format !== 'layers') {
+        try {
+          const executor: IExecutor =
+            loaded.format === 'layers'
+              ? new LayersExecutor(loaded.model)
+              : new GraphExecutor(loaded);
+          return { loaded, executor };
+        } catch (reason) {
+          // Not an image model: nothing keeps it.
           disposeModel(loaded);
-          throw new FeatureVizError(
-            `${request.url} is a graph model; Feature Viz visualizes Layers models so far. Convert it with tensorflowjs_converter --output_format=tfjs_layers_model, or export it with featureviz.export.`
-          );
+          throw reason;
         }
-        return {
-          loaded,
-          executor: new LayersExecutor(loaded.model) as IExecutor
-        };
       });
       entry = { key, ready, refs: 0, lastUsed: 0 };
       this._entries.set(key, entry);

@@ -1,0 +1,181 @@
+/**
+ * Runs a TensorFlow.js Graph model (a converted SavedModel or frozen graph)
+ * for optimization: tfjs's own graph executor computes any set of nodes, and
+ * the gradient comes from tfjs's registered gradients. Where an op on the path
+ * has none, the render loop reports a NoGradientError naming it; where the
+ * backend lacks a kernel, the runtime falls back to the CPU. Channels of a
+ * node are taken from the whole node (no sliced kernels in a graph).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  InputRankError,
+  NotAnImageModelError,
+  UnknownLayerError
+} from './errors';
+import {
+  INPUT,
+  type IExecutor,
+  channelPerImage,
+  parseName,
+  pickChannels
+} from './executor';
+import type { ILoadedGraphModel } from './load';
+
+/** Ops that are not layers: constants, inputs, plumbing. */
+const NOT_LAYERS = new Set(['Const', 'Placeholder', 'NoOp', 'Identity']);
+
+/** Height and width used to infer node shapes when the model leaves them free. */
+const FREE_SIZE = 224;
+
+export class GraphExecutor implements IExecutor {
+  readonly inputShape: IExecutor['inputShape'];
+  readonly layerNames: readonly string[];
+  readonly logitsLayer: string;
+  private readonly _model: tf.GraphModel;
+  private readonly _inputName: string;
+  private readonly _ops = new Map<string, string>();
+  private readonly _inputsOf = new Map<string, string>();
+  private _shapes: Map<string, (number | null)[]> | null = null;
+
+  constructor(loaded: ILoadedGraphModel) {
+    this._model = loaded.model;
+    const inputs = loaded.model.inputs;
+    const shape = (inputs[0]?.shape ?? []).map(d =>
+      d === undefined || d < 0 ? null : d
+    );
+    if (inputs.length !== 1 || shape.length !== 4 || shape[3] === null) {
+      throw new NotAnImageModelError(shape);
+    }
+    this._inputName = inputs[0].name;
+    this.inputShape = [null, shape[1], shape[2], shape[3] as number];
+    const names: string[] = [];
+    for (const node of loaded.nodes) {
+      this._ops.set(node.name, node.op);
+      const first = node.input?.find(i => !i.startsWith('^'));
+      if (first) {
+        this._inputsOf.set(node.name, first.split(':')[0]);
+      }
+      if (!NOT_LAYERS.has(node.op)) {
+        names.push(node.name);
+      }
+    }
+    this.layerNames = names;
+    const output = loaded.model.outputs[0]?.name.split(':')[0] ?? '';
+    this.logitsLayer =
+      this._ops.get(output) === 'Softmax'
+        ? (this._inputsOf.get(output) ?? output)
+        : output;
+  }
+
+  /** The input of a ReLU node: the same unit before it (Lucid's pre_relu). */
+  optimizable(layer: string): string {
+    const op = this._ops.get(layer);
+    const input = this._inputsOf.get(layer);
+    return (op === 'Relu' || op === 'Relu6') && input && this._isLayer(input)
+      ? input
+      : layer;
+  }
+
+  sliceable(): boolean {
+    return false;
+  }
+
+  outputShape(name: string): readonly (number | null)[] {
+    if (name === INPUT || name === this._inputName) {
+      return this.inputShape;
+    }
+    const parsed = parseName(name);
+    const whole = this._shapeOf(parsed.base);
+    if (!parsed.channels) {
+      return whole;
+    }
+    return [
+      ...whole.slice(0, -1),
+      parsed.perImage ? 1 : parsed.channels.length
+    ];
+  }
+
+  forward(
+    input: tf.Tensor4D,
+    outputs: readonly string[]
+  ): Record<string, tf.Tensor> {
+    this._checkInput(input);
+    const parsed = outputs.map(name =>
+      name === this._inputName ? parseName(INPUT) : parseName(name)
+    );
+    const bases = [
+      ...new Set(parsed.map(p => p.base).filter(b => b !== INPUT))
+    ];
+    for (const base of bases) {
+      if (!this._isLayer(base)) {
+        throw new UnknownLayerError(base, this.layerNames);
+      }
+    }
+    const computed = new Map<string, tf.Tensor>([[INPUT, input]]);
+    if (bases.length) {
+      const result = this._model.execute({ [this._inputName]: input }, bases);
+      const tensors = Array.isArray(result) ? result : [result];
+      bases.forEach((base, i) => computed.set(base, tensors[i]));
+    }
+    const out: Record<string, tf.Tensor> = {};
+    outputs.forEach((name, i) => {
+      const { base, channels, perImage } = parsed[i];
+      const whole = computed.get(base) as tf.Tensor;
+      out[name] = !channels
+        ? whole
+        : perImage
+          ? channelPerImage(whole, channels)
+          : pickChannels(whole, channels);
+    });
+    return out;
+  }
+
+  /** Nothing to free: the model belongs to the model cache. */
+  dispose(): void {
+    this._shapes = null;
+  }
+
+  private _isLayer(name: string): boolean {
+    const op = this._ops.get(name);
+    return op !== undefined && !NOT_LAYERS.has(op);
+  }
+
+  private _checkInput(input: tf.Tensor4D): void {
+    const [, h, w, c] = this.inputShape;
+    if (
+      input.rank !== 4 ||
+      input.shape[3] !== c ||
+      (h !== null && input.shape[1] !== h) ||
+      (w !== null && input.shape[2] !== w)
+    ) {
+      throw new InputRankError(input.shape, this.inputShape);
+    }
+  }
+
+  /**
+   * A graph states no shapes for its nodes: they are measured once, on a
+   * blank image, and the batch is left free.
+   */
+  private _shapeOf(name: string): (number | null)[] {
+    if (!this._isLayer(name)) {
+      throw new UnknownLayerError(name, this.layerNames);
+    }
+    if (!this._shapes) {
+      const [, h, w, c] = this.inputShape;
+      const shapes = new Map<string, (number | null)[]>();
+      tf.tidy(() => {
+        const blank = tf.zeros([1, h ?? FREE_SIZE, w ?? FREE_SIZE, c]);
+        const result = this._model.execute(
+          { [this._inputName]: blank },
+          this.layerNames as string[]
+        );
+        const tensors = Array.isArray(result) ? result : [result];
+        this.layerNames.forEach((n, i) =>
+          shapes.set(n, [null, ...tensors[i].shape.slice(1)])
+        );
+      });
+      this._shapes = shapes;
+    }
+    return this._shapes.get(name) as (number | null)[];
+  }
+}
