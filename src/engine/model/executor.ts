@@ -19,7 +19,8 @@ import {
   conv2dToInput,
   defaultStrategy,
   depthwiseToInput,
-  matMulToInput
+  matMulToInput,
+  relu6ToInput
 } from './ops';
 
 /** The name under which executors expose the model's input. */
@@ -347,7 +348,7 @@ export function applyActivation(
     case 'relu':
       return tf.relu(x);
     case 'relu6':
-      return tf.relu6(x);
+      return relu6ToInput(x);
     case 'elu':
       return tf.elu(x);
     case 'selu':
@@ -720,7 +721,7 @@ export class LayersExecutor implements IExecutor {
       case 'ReLU': {
         const max = config.maxValue;
         if (max === 6) {
-          return ([x]) => tf.relu6(x);
+          return ([x]) => relu6ToInput(x);
         }
         return typeof max === 'number'
           ? ([x]) => tf.clipByValue(x, 0, max)

@@ -63,11 +63,32 @@ function activationGrad(
     case 'relu':
       return tf.mul(dy, tf.step(y)) as tf.Tensor4D;
     case 'relu6':
-      return tf.mul(
-        dy,
-        tf.cast(tf.logicalAnd(tf.greater(y, 0), tf.less(y, 6)), 'float32')
-      ) as tf.Tensor4D;
+      return tf.mul(dy, relu6Mask(y)) as tf.Tensor4D;
   }
+}
+
+/**
+ * 1 where 0 < y < 6, else 0, from arithmetic and Step only: on WASM the
+ * comparison ops measured ~15× slower than arithmetic (0.8 against 0.05 ms
+ * on 64×64×32), and tfjs's own Relu6 gradient uses two of them.
+ */
+function relu6Mask(y: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.step(y), tf.step(tf.sub(6, y)));
+}
+
+/** relu6(x), with the gradient of relu6Mask (see there). */
+export function relu6ToInput(x: tf.Tensor): tf.Tensor {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const y = tf.clipByValue(args[0] as tf.Tensor, 0, 6);
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.mul(dy, relu6Mask(saved[0]))
+    };
+  });
+  return forward(x) as tf.Tensor;
 }
 
 /** Inserts (stride - 1) zeros between the rows and columns of dy. */
@@ -153,6 +174,9 @@ function padForTranspose(
     );
   }
   const positive = pads.map(([l, r]) => [Math.max(l, 0), Math.max(r, 0)]);
+  if (positive.every(([l, r]) => l === 0 && r === 0)) {
+    return out;
+  }
   return tf.pad(out, [[0, 0], positive[0], positive[1], [0, 0]] as [
     number,
     number
@@ -245,8 +269,9 @@ export function conv2dInputGrad(
     [kh, kw],
     options
   );
+  // A 1×1 kernel is its own flip.
   const flipped = tf.transpose(
-    tf.reverse(filter, [0, 1]),
+    kh === 1 && kw === 1 ? filter : tf.reverse(filter, [0, 1]),
     [0, 1, 3, 2]
   ) as tf.Tensor4D;
   return tf.conv2d(

@@ -236,7 +236,10 @@ function branching(): tf.LayersModel {
  * MobileNet's blocks: linear convolutions followed by batch norm and ReLU6,
  * which the executor folds into one op each, then a dense head.
  */
-function mobileBlocks(): tf.LayersModel {
+function mobileBlocks(
+  // tfjs's own batch-norm gradient fails without scale or centre.
+  allAffine = false
+): tf.LayersModel {
   const input = tf.input({ shape: [12, 12, 3], name: 'image' });
   let x = tf.layers
     .conv2d({
@@ -272,7 +275,7 @@ function mobileBlocks(): tf.LayersModel {
     .conv2d({ filters: 8, kernelSize: 1, name: 'pw' })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .batchNormalization({ scale: false, name: 'pw_bn' })
+    .batchNormalization({ scale: allAffine, name: 'pw_bn' })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: 'pw_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
@@ -284,7 +287,7 @@ function mobileBlocks(): tf.LayersModel {
     })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .batchNormalization({ center: false, name: 'sep_bn' })
+    .batchNormalization({ center: allAffine, name: 'sep_bn' })
     .apply(x) as tf.SymbolicTensor;
   // A convolution with two consumers is not folded: its output is needed.
   const shared = tf.layers
@@ -573,6 +576,48 @@ describe('LayersExecutor', () => {
     // tfjs cannot differentiate dilated convolutions: none here.
     const model = cnn(false);
     randomizeWeights(model, 8);
+    const executor = new LayersExecutor(model);
+    const x = tf.randomUniform(
+      [2, 12, 12, 3],
+      0,
+      1,
+      'float32',
+      10
+    ) as tf.Tensor4D;
+    for (const layer of executor.layerNames) {
+      const [ours, theirs] = tf.tidy(() => {
+        const sub = tf.model({
+          inputs: model.inputs,
+          outputs: model.getLayer(layer).output as tf.SymbolicTensor
+        });
+        const w = tf.randomNormal(
+          sub.outputs[0].shape.map(d => d ?? 2),
+          0,
+          1,
+          'float32',
+          3
+        );
+        const a = tf.grad(t =>
+          tf.sum(tf.mul(executor.forward(t as tf.Tensor4D, [layer])[layer], w))
+        )(x);
+        const b = tf.grad(t => tf.sum(tf.mul(sub.apply(t) as tf.Tensor, w)))(x);
+        return [values(a), values(b)];
+      });
+      const scale = Math.max(1e-6, ...Array.from(theirs, Math.abs));
+      expect([layer, maxAbsDiff(ours, theirs) / scale < 1e-4]).toEqual([
+        layer,
+        true
+      ]);
+    }
+    executor.dispose();
+    x.dispose();
+    model.dispose();
+  });
+
+  it("has the gradient tfjs's own registered gradients give (ReLU6 layers, folded batch norms)", async () => {
+    await useBackend('cpu');
+    const model = mobileBlocks(true);
+    randomizeWeights(model, 9);
     const executor = new LayersExecutor(model);
     const x = tf.randomUniform(
       [2, 12, 12, 3],
