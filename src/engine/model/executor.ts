@@ -207,6 +207,22 @@ export function pickChannels(
   return parts.length === 1 ? parts[0] : tf.concat(parts, axis);
 }
 
+/** Throws InputRankError unless `input` fits an executor's input shape. */
+export function checkInput(
+  input: tf.Tensor,
+  expected: IExecutor['inputShape']
+): void {
+  const [, h, w, c] = expected;
+  if (
+    input.rank !== 4 ||
+    input.shape[3] !== c ||
+    (h !== null && input.shape[1] !== h) ||
+    (w !== null && input.shape[2] !== w)
+  ) {
+    throw new InputRankError(input.shape, expected);
+  }
+}
+
 /** Output channels a variant computes; perImage: channels[i] for image i. */
 interface ISelection {
   readonly channels: readonly number[];
@@ -556,15 +572,7 @@ export class LayersExecutor implements IExecutor {
     input: tf.Tensor4D,
     outputs: readonly string[]
   ): Record<string, tf.Tensor> {
-    const [, h, w, c] = this.inputShape;
-    if (
-      input.rank !== 4 ||
-      input.shape[3] !== c ||
-      (h !== null && input.shape[1] !== h) ||
-      (w !== null && input.shape[2] !== w)
-    ) {
-      throw new InputRankError(input.shape, this.inputShape);
-    }
+    checkInput(input, this.inputShape);
     const cache = new Map<string, tf.Tensor>([[INPUT, input]]);
     const evaluate = (name: string): tf.Tensor => {
       const known = cache.get(name);

@@ -7,15 +7,12 @@
  * node are taken from the whole node (no sliced kernels in a graph).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  InputRankError,
-  NotAnImageModelError,
-  UnknownLayerError
-} from './errors';
+import { NotAnImageModelError, UnknownLayerError } from './errors';
 import {
   INPUT,
   type IExecutor,
   channelPerImage,
+  checkInput,
   parseName,
   pickChannels
 } from './executor';
@@ -99,7 +96,7 @@ export class GraphExecutor implements IExecutor {
     input: tf.Tensor4D,
     outputs: readonly string[]
   ): Record<string, tf.Tensor> {
-    this._checkInput(input);
+    checkInput(input, this.inputShape);
     const parsed = outputs.map(name =>
       name === this._inputName ? parseName(INPUT) : parseName(name)
     );
@@ -138,18 +135,6 @@ export class GraphExecutor implements IExecutor {
   private _isLayer(name: string): boolean {
     const op = this._ops.get(name);
     return op !== undefined && !NOT_LAYERS.has(op);
-  }
-
-  private _checkInput(input: tf.Tensor4D): void {
-    const [, h, w, c] = this.inputShape;
-    if (
-      input.rank !== 4 ||
-      input.shape[3] !== c ||
-      (h !== null && input.shape[1] !== h) ||
-      (w !== null && input.shape[2] !== w)
-    ) {
-      throw new InputRankError(input.shape, this.inputShape);
-    }
   }
 
   /**
