@@ -312,16 +312,28 @@ function denseToInputPerImage(
   return tf.reshape(y, [...x.shape.slice(0, -1), 1]);
 }
 
+/**
+ * A [batch, width] mask with a 1 at (i, channels[i]), built in JS: the WASM
+ * backend's OneHot returns zeros for float32 output.
+ */
+export function perImageMask(
+  channels: readonly number[],
+  width: number,
+  batch = channels.length
+): Float32Array {
+  const mask = new Float32Array(batch * width);
+  channels.forEach((c, i) => (mask[i * width + c] = 1));
+  return mask;
+}
+
 /** channels[i] of image i from a whole activation, as [..., 1]. */
-export function channelPerImage(
+export function pickChannelPerImage(
   y: tf.Tensor,
   channels: readonly number[]
 ): tf.Tensor {
   checkBatch(y, channels);
   const width = y.shape[y.rank - 1] as number;
-  // Built in JS: the WASM backend's OneHot returns zeros for float32 output.
-  const mask = new Float32Array(channels.length * width);
-  channels.forEach((c, i) => (mask[i * width + c] = 1));
+  const mask = perImageMask(channels, width);
   const shape = y.shape.map((d, i) =>
     i === 0 ? channels.length : i === y.rank - 1 ? width : 1
   );
@@ -639,7 +651,7 @@ export class LayersExecutor implements IExecutor {
       }
       const wholeApplier = whole;
       return variant.perImage
-        ? inputs => channelPerImage(wholeApplier(inputs), channels)
+        ? inputs => pickChannelPerImage(wholeApplier(inputs), channels)
         : inputs => pickChannels(wholeApplier(inputs), channels);
     }
     const selection: ISelection | null = channels

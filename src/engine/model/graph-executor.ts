@@ -11,7 +11,7 @@ import { NotAnImageModelError, UnknownLayerError } from './errors';
 import {
   INPUT,
   type IExecutor,
-  channelPerImage,
+  pickChannelPerImage,
   checkInput,
   parseName,
   pickChannels
@@ -121,7 +121,7 @@ export class GraphExecutor implements IExecutor {
       out[name] = !channels
         ? whole
         : perImage
-          ? channelPerImage(whole, channels)
+          ? pickChannelPerImage(whole, channels)
           : pickChannels(whole, channels);
     });
     return out;

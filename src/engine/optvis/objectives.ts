@@ -15,7 +15,12 @@ import {
   PositionOutOfRangeError,
   UnknownLayerError
 } from '../model/errors';
-import { INPUT, channelsName, parseName } from '../model/executor';
+import {
+  INPUT,
+  channelsName,
+  parseName,
+  perImageMask
+} from '../model/executor';
 
 /** The activations an objective reads, by layer name; `input` is the image. */
 export type Activations = Readonly<Record<string, tf.Tensor>>;
@@ -247,12 +252,11 @@ export function channelPerImage(
               Array.from({ length: act.rank - 2 }, (_, i) => i + 1)
             );
       const width = means.shape[1] as number;
-      // A [batch, channels] mask with a 1 at (i, channels[i]), built in JS:
-      // the WASM backend's OneHot returns zeros for float32 output.
-      const mask = new Float32Array(size * width);
-      channels.forEach((c, i) => (mask[i * width + c] = 1));
       return tf.sum(
-        tf.mul(means, tf.tensor2d(mask, [size, width])),
+        tf.mul(
+          means,
+          tf.tensor2d(perImageMask(channels, width, size), [size, width])
+        ),
         1
       ) as tf.Tensor1D;
     },
