@@ -131,7 +131,14 @@ export default tseslint.config(
           message:
             'src/engine may not import JupyterLab or Lumino widgets: it is pure TypeScript + tfjs (DESIGN.md §2).'
         },
-        upward('engine', ['plugins', 'views', 'sidebar', 'kernel', 'spec'])
+        upward('engine', ['plugins', 'views', 'sidebar', 'kernel']),
+        {
+          // The spec's generated types and defaults are the exception: leaves
+          // with no imports, the wire contract every layer may read.
+          regex: '(^|/)spec(/(?![\\w-]+\\.generated$).*)?$',
+          message:
+            'src/engine may read only the generated files of src/spec (types and defaults): the rest of the spec sits above it, and dependencies point one way.'
+        }
       ]),
       'no-restricted-globals': ['error', ...DOM_GLOBALS]
     }

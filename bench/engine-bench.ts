@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type FetchLike, loadModel } from '../src/engine/model/load';
-import { runGradientAscent, runLayerAtlas } from '../src/engine/optvis/jobs';
+import { runGradientAscent, runLayerAtlas } from '../src/engine/optvis/ascent';
 import type { ObjectiveNode } from '../src/engine/optvis/objectives';
 import type { IFrame } from '../src/engine/optvis/render';
 import {

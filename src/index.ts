@@ -4,7 +4,8 @@ import rendererPlugin from './plugins/renderer';
 import settingsPlugin from './plugins/settings';
 import sidebarPlugin from './plugins/sidebar';
 
-export { IFeatureVizEngine, IFeatureVizSettings } from './plugins/tokens';
+export { IFeatureVizEngine, IFeatureVizSettings } from './tokens';
+export type { FeatureViz, IRunOptions, ISettingValues } from './tokens';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   settingsPlugin,

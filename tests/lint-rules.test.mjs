@@ -56,7 +56,7 @@ test('the engine may not import views, the spec or plugins', async () => {
   for (const target of [
     '../../views/dom',
     '../../spec',
-    '../../plugins/tokens'
+    '../../plugins/engine'
   ]) {
     await assertFails(
       'src/engine/optvis/objectives.ts',
@@ -65,6 +65,19 @@ test('the engine may not import views, the spec or plugins', async () => {
       /dependencies point one way/
     );
   }
+});
+
+test("the engine may read the spec's generated types and defaults", async () => {
+  await assertPasses(
+    'src/engine/optvis/ascent.ts',
+    "import { SPEC_DEFAULTS } from '../../spec/defaults.generated';\nimport type { Optimization } from '../../spec/types.generated';\n\nexport const steps: Optimization['steps'] = SPEC_DEFAULTS.Optimization.steps;\n"
+  );
+  await assertFails(
+    'src/engine/optvis/ascent.ts',
+    "import { validateSpec } from '../../spec/validate';\nexport const v = validateSpec;\n",
+    '@typescript-eslint/no-restricted-imports',
+    /dependencies point one way/
+  );
 });
 
 test('views may not run tfjs, but may use its types', async () => {
@@ -83,13 +96,13 @@ test('views may not run tfjs, but may use its types', async () => {
 test('views may use engine types but not run the engine', async () => {
   await assertFails(
     'src/views/badge.ts',
-    "import { FeatureVizEngine } from '../engine/runtime/engine';\n\nexport const e = new FeatureVizEngine();\n",
+    "import { EngineCore } from '../engine/runtime/core';\n\nexport const e = new EngineCore();\n",
     '@typescript-eslint/no-restricted-imports',
     /never run the engine/
   );
   await assertPasses(
     'src/views/badge.ts',
-    "import type { IEngineStatus } from '../engine/runtime/engine';\n\nexport type S = IEngineStatus;\n"
+    "import type { IEngineStatus } from '../engine/runtime/protocol';\n\nexport type S = IEngineStatus;\n"
   );
 });
 

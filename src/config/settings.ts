@@ -1,17 +1,14 @@
+/**
+ * The settings service: schema/settings.json's values, typed and checked in
+ * one place, with a signal when they change.
+ */
 import { type ISignal, Signal } from '@lumino/signaling';
 import type { BackendChoice } from '../engine/runtime/capabilities';
+import type { IFeatureVizSettings, ISettingValues } from '../tokens';
 
 export type { BackendChoice };
 
-/** The user's settings, typed and checked (schema/settings.json). */
-export interface IFeatureVizSettings {
-  readonly backend: BackendChoice;
-  readonly allowedOrigins: readonly string[];
-  readonly maxWeightsMB: number;
-  readonly keepFrames: boolean;
-}
-
-export const DEFAULT_SETTINGS: IFeatureVizSettings = Object.freeze({
+export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   backend: 'auto',
   allowedOrigins: Object.freeze([]) as readonly string[],
   maxWeightsMB: 200,
@@ -35,7 +32,7 @@ function isBackendChoice(value: unknown): value is BackendChoice {
  * registry validates against the schema already; this is the one place that
  * turns that untyped JSON into types, falling back to defaults field by field.
  */
-export function readSettings(composite: unknown): IFeatureVizSettings {
+export function readSettings(composite: unknown): ISettingValues {
   const raw =
     typeof composite === 'object' && composite !== null
       ? (composite as Record<string, unknown>)
@@ -66,19 +63,19 @@ export function readSettings(composite: unknown): IFeatureVizSettings {
 }
 
 /** The current settings and a signal when they change. */
-export class SettingsModel {
-  private _current: IFeatureVizSettings;
-  private readonly _changed = new Signal<this, IFeatureVizSettings>(this);
+export class SettingsModel implements IFeatureVizSettings {
+  private _current: ISettingValues;
+  private readonly _changed = new Signal<this, ISettingValues>(this);
 
-  constructor(initial: IFeatureVizSettings = DEFAULT_SETTINGS) {
+  constructor(initial: ISettingValues = DEFAULT_SETTINGS) {
     this._current = initial;
   }
 
-  get current(): IFeatureVizSettings {
+  get current(): ISettingValues {
     return this._current;
   }
 
-  get changed(): ISignal<this, IFeatureVizSettings> {
+  get changed(): ISignal<this, ISettingValues> {
     return this._changed;
   }
 

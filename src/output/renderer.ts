@@ -1,8 +1,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import type { IFeatureVizSettings } from '../config/settings';
-import { CancelledError } from '../engine/model/errors';
-import type { IFeatureVizEngine } from '../engine/runtime/engine';
+import { CancelledError } from '../engine/errors';
+import type { IFeatureVizEngine, ISettingValues } from '../tokens';
 import type { IJobSummary, JobEvent } from '../engine/runtime/protocol';
 import {
   type FeatureVizSpec,
@@ -32,7 +31,7 @@ import { resolveModel } from './resolve';
 /** What an output renderer needs from the page, passed in by its plugin. */
 export interface IRendererContext {
   readonly engine: IFeatureVizEngine;
-  readonly settings: () => IFeatureVizSettings;
+  readonly settings: () => ISettingValues;
   /** The URL of one of the extension's static assets. */
   readonly assetUrl: (path: string) => string;
   /** Tells the host about live renderers (it cancels them on kernel restarts). */
@@ -320,7 +319,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   private _writeBack(
     spec: FeatureVizSpec,
     summary: IJobSummary,
-    settings: IFeatureVizSettings
+    settings: ISettingValues
   ): void {
     const model = this._model;
     const image = this._view?.currentImage();

@@ -5,8 +5,8 @@
  * an origin the settings allow. Only trusted outputs get here.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import type { IFeatureVizSettings } from '../config/settings';
-import { FeatureVizError, OriginNotAllowedError } from '../engine/model/errors';
+import type { ISettingValues } from '../tokens';
+import { FeatureVizError, OriginNotAllowedError } from '../engine/errors';
 import type { IModelRequest } from '../engine/runtime/protocol';
 import type { ModelRef } from '../spec';
 
@@ -18,7 +18,7 @@ export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
 export interface IResolveContext {
   readonly resolver: IRenderMime.IResolver | null;
   readonly assetUrl: (path: string) => string;
-  readonly settings: IFeatureVizSettings;
+  readonly settings: ISettingValues;
   /** The page's origin (always allowed). */
   readonly origin: string;
 }

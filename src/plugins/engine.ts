@@ -4,9 +4,9 @@ import type {
 } from '@jupyterlab/application';
 import { EngineClient } from '../engine/runtime/client';
 import { EngineCore, type IEngineCoreOptions } from '../engine/runtime/core';
-import { staticUrl } from './assets';
-import { readProbeCache, writeProbeCache } from './probe-cache';
-import { IFeatureVizEngine, IFeatureVizSettings } from './tokens';
+import { staticUrl } from '../config/assets';
+import { readProbeCache, writeProbeCache } from '../config/probe-cache';
+import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
 
 const WORKER_START_TIMEOUT_MS = 15000;
 

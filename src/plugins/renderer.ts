@@ -8,8 +8,8 @@ import {
   type FeatureVizOutput,
   createRendererFactory
 } from '../output/renderer';
-import { assetUrl } from './assets';
-import { IFeatureVizEngine, IFeatureVizSettings } from './tokens';
+import { assetUrl } from '../config/assets';
+import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
 
 /**
  * Registers the featureviz MIME renderer. A normal plugin rather than a

@@ -4,7 +4,7 @@ import type {
 } from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { SettingsModel } from '../config/settings';
-import { IFeatureVizSettings } from './tokens';
+import { IFeatureVizSettings } from '../tokens';
 
 export const SETTINGS_PLUGIN_ID = 'jupyterlab-featureviz:settings';
 

@@ -6,7 +6,7 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { featureVizIcon } from '../icons';
 import { FeatureVizSidebar } from '../sidebar/panel';
-import { IFeatureVizEngine } from './tokens';
+import { IFeatureVizEngine } from '../tokens';
 
 export const OPEN_SIDEBAR_COMMAND = 'featureviz:open-sidebar';
 

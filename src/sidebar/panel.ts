@@ -1,8 +1,6 @@
 import { Widget } from '@lumino/widgets';
-import type {
-  IEngineStatus,
-  IFeatureVizEngine
-} from '../engine/runtime/engine';
+import type { IEngineStatus } from '../engine/runtime/protocol';
+import type { IFeatureVizEngine } from '../tokens';
 import { backendBadge } from '../views/badge';
 import { h } from '../views/dom';
 

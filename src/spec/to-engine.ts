@@ -2,7 +2,7 @@
  * A validated spec as an engine job (spec → engine, DESIGN.md §2). The host
  * resolves the model reference to a URL first; this maps the rest.
  */
-import type { IOptimizationConfig } from '../engine/optvis/jobs';
+import type { IOptimizationConfig } from '../engine/optvis/ascent';
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
 import type {
   GradientAscentSpec,

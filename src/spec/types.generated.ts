@@ -208,7 +208,7 @@ export interface ScaleObjective {
   term: Objective;
 }
 /**
- * How the image is parameterized and optimized. Every field has a default.
+ * How the image is parameterized and optimized. A field left out takes its default.
  */
 export interface Optimization {
   /**
@@ -230,9 +230,18 @@ export interface Optimization {
    * How many images are optimized together.
    */
   batch?: number;
+  /**
+   * Random changes before each step that make the result robust: a preset or a list. When omitted, Lucid's standard transforms for images of 64 pixels and more, the small preset below.
+   */
   transforms?: TransformPreset | Transform[];
   optimizer?: Optimizer;
+  /**
+   * How many optimization steps to run.
+   */
   steps?: number;
+  /**
+   * Seeds the initial image and the transforms' random draws: the same seed gives the same result.
+   */
   seed?: number;
   /**
    * Keep a frame of the animation every this many steps.
@@ -265,8 +274,14 @@ export interface RandomRotateTransform {
    */
   degrees: [number, ...number[]];
 }
+/**
+ * The optimizer and its learning rate.
+ */
 export interface Optimizer {
   type: 'adam' | 'sgd';
+  /**
+   * The learning rate (Lucid uses 0.05).
+   */
   lr?: number;
 }
 /**

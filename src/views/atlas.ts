@@ -3,7 +3,7 @@
  * batched run progresses, each cell labelled with its channel and value.
  * Choosing a cell opens that channel's animation in a player below the grid.
  */
-import type { IFrameData } from '../engine/runtime/protocol';
+import type { IFrame } from '../engine/runtime/protocol';
 import { h } from './dom';
 import {
   type IImage,
@@ -28,7 +28,7 @@ export interface IAtlasProps {
 export interface IAtlas {
   readonly node: HTMLElement;
   setRun(run: IRunState): void;
-  pushFrame(frame: IFrameData): void;
+  pushFrame(frame: IFrame): void;
   showStored(png: string): void;
   /** The whole grid at display scale (saved in the notebook). */
   currentImage(): IImage | null;
@@ -48,7 +48,7 @@ export function mountAtlas(
     once: true,
     signal
   });
-  const frames: IFrameData[] = [];
+  const frames: IFrame[] = [];
   let run: IRunState = INITIAL;
   let detail: IPlayer | null = null;
   let selected: number | null = null;

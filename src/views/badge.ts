@@ -1,4 +1,4 @@
-import type { IEngineStatus } from '../engine/runtime/engine';
+import type { IEngineStatus } from '../engine/runtime/protocol';
 import { h } from './dom';
 
 const BACKEND_LABELS: Record<string, string> = {

@@ -3,7 +3,7 @@
  * one of them, a row of them, or a grid, scaled up with nearest-neighbour
  * sampling so that a 28×28 digit stays crisp.
  */
-import type { IFrameData } from '../engine/runtime/protocol';
+import type { IFrame } from '../engine/runtime/protocol';
 
 export interface IImage {
   readonly width: number;
@@ -12,7 +12,7 @@ export interface IImage {
 }
 
 /** Image `index` of a frame's batch. */
-export function imageOf(frame: IFrameData, index: number): IImage {
+export function imageOf(frame: IFrame, index: number): IImage {
   const size = frame.width * frame.height * 4;
   return {
     width: frame.width,

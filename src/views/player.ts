@@ -7,7 +7,7 @@
  * mounted into a host and disposed with an AbortSignal or dispose(); either
  * removes every listener and timer it made.
  */
-import type { IFrameData } from '../engine/runtime/protocol';
+import type { IFrame } from '../engine/runtime/protocol';
 import { h } from './dom';
 import { download, gifBytes, pngBlob } from './export';
 import { type IImage, autoScale, composeGrid, imageOf, paint } from './frames';
@@ -36,7 +36,7 @@ export interface IPlayerProps {
 export interface IPlayer {
   readonly node: HTMLElement;
   setRun(run: IRunState): void;
-  pushFrame(frame: IFrameData): void;
+  pushFrame(frame: IFrame): void;
   /** Shows a saved PNG (base64) instead of frames. */
   showStored(png: string): void;
   /** The image shown now, at display scale (for saving in the notebook). */
@@ -76,7 +76,7 @@ export function mountPlayer(
     signal
   });
 
-  const frames: IFrameData[] = [];
+  const frames: IFrame[] = [];
   let run: IRunState = INITIAL;
   let shown = -1;
   let follow = true;
@@ -179,17 +179,17 @@ export function mountPlayer(
     { signal }
   );
 
-  function count(frame: IFrameData): number {
+  function count(frame: IFrame): number {
     return props.select === undefined ? frame.batch : 1;
   }
 
-  function imagesOf(frame: IFrameData): IImage[] {
+  function imagesOf(frame: IFrame): IImage[] {
     return props.select === undefined
       ? Array.from({ length: frame.batch }, (_, i) => imageOf(frame, i))
       : [imageOf(frame, props.select)];
   }
 
-  function scaleFor(frame: IFrameData): number {
+  function scaleFor(frame: IFrame): number {
     return props.scale ?? autoScale(frame.width, frame.height, count(frame));
   }
 
@@ -272,7 +272,7 @@ export function mountPlayer(
     play.setAttribute('aria-label', 'Play the animation');
   }
 
-  function displayImage(frame: IFrameData): IImage {
+  function displayImage(frame: IFrame): IImage {
     const scale = Math.max(
       1,
       Math.min(
@@ -350,7 +350,7 @@ export function mountPlayer(
       run = next;
       render();
     },
-    pushFrame(frame: IFrameData) {
+    pushFrame(frame: IFrame) {
       frames.push(frame);
       scrubber.max = String(frames.length - 1);
       if (follow) {

@@ -2,7 +2,7 @@
  * IDX files (the MNIST distribution format): a big-endian header with a magic
  * number giving the element type and rank, the dimensions, then the data.
  */
-import { FeatureVizError } from '../model/errors';
+import { FeatureVizError } from '../errors';
 
 export interface IIdxArray {
   readonly shape: readonly number[];

@@ -3,7 +3,7 @@
  * bundled MNIST digits load from the extension's static files.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureVizError, ModelLoadError } from '../model/errors';
+import { FeatureVizError, ModelLoadError } from '../errors';
 import type { FetchLike } from '../model/load';
 import { gunzip, parseIdx } from './idx';
 

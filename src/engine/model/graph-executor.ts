@@ -7,7 +7,7 @@
  * node are taken from the whole node (no sliced kernels in a graph).
  */
 import * as tf from '@tensorflow/tfjs';
-import { NotAnImageModelError, UnknownLayerError } from './errors';
+import { NotAnImageModelError, UnknownLayerError } from '../errors';
 import {
   INPUT,
   type IExecutor,

@@ -4,7 +4,7 @@ import {
   MalformedModelError,
   ModelLoadError,
   ModelTooLargeError
-} from './errors';
+} from '../errors';
 
 /** The part of `Response` the loader uses, so tests can serve files. */
 export interface IResponseLike {

@@ -14,7 +14,7 @@ import {
   FeatureVizError,
   PositionOutOfRangeError,
   UnknownLayerError
-} from '../model/errors';
+} from '../errors';
 import {
   INPUT,
   channelsName,

@@ -7,9 +7,9 @@
  * variable, the model's weights included.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError } from '../model/errors';
+import { CancelledError } from '../errors';
 import { INPUT, type IExecutor, withGradientCheck } from '../model/executor';
-import { nextTick } from '../runtime/tick';
+import { nextTick } from '../tick';
 import type { Activations, Objective } from './objectives';
 import type { IParam } from './param';
 import { type IRandom, createRandom } from './rng';
@@ -39,9 +39,15 @@ export interface IRenderOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * One frame of a run: what the engine yields, what crosses to the page (its
+ * buffers transferred) and what the views draw.
+ */
 export interface IFrame {
   /** Steps done when the image was taken (0: the initial image). */
   readonly step: number;
+  /** Steps the run will take in all. */
+  readonly steps: number;
   /** The objective at the last step (NaN for the initial frame). */
   readonly value: number;
   /** Each image's share of the objective. */
@@ -132,6 +138,7 @@ export async function* renderVis(
     try {
       return {
         step,
+        steps: options.steps,
         value,
         perImage,
         batch,

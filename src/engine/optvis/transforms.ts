@@ -11,7 +11,7 @@
  * gradient needs UnsortedSegmentSum, which WASM lacks).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureVizError } from '../model/errors';
+import { FeatureVizError } from '../errors';
 import type { IRandom } from './rng';
 
 export interface ITransform {

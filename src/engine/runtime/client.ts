@@ -4,10 +4,9 @@
  */
 import { type ISignal, Signal } from '@lumino/signaling';
 import * as Comlink from 'comlink';
-import { CancelledError, FeatureVizError } from '../model/errors';
+import { CancelledError, FeatureVizError } from '../errors';
 import type { BackendChoice } from './capabilities';
 import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
-import type { IFeatureVizEngine, IRunOptions } from './engine';
 import type {
   IDatasetDescription,
   IDatasetRequest,
@@ -15,6 +14,7 @@ import type {
   IJobSummary,
   IModelDescription,
   IModelRequest,
+  IRunOptions,
   ISerializedError,
   JobEvent,
   JobRequest
@@ -44,11 +44,14 @@ export class EngineError extends FeatureVizError {
   }
 }
 
-export class EngineClient implements IFeatureVizEngine {
-  private readonly _statusChanged = new Signal<
-    IFeatureVizEngine,
-    IEngineStatus
-  >(this);
+/**
+ * Implements the page's IFeatureVizEngine service (src/tokens.ts; the plugin
+ * checks the fit, since the engine may not import from above itself).
+ */
+export class EngineClient {
+  private readonly _statusChanged = new Signal<EngineClient, IEngineStatus>(
+    this
+  );
   private _started: Promise<IEngineStatus> | null = null;
 
   constructor(
@@ -72,7 +75,7 @@ export class EngineClient implements IFeatureVizEngine {
     return new EngineClient(api as unknown as ICoreApi, true);
   }
 
-  get statusChanged(): ISignal<IFeatureVizEngine, IEngineStatus> {
+  get statusChanged(): ISignal<EngineClient, IEngineStatus> {
     return this._statusChanged;
   }
 

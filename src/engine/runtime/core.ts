@@ -4,16 +4,17 @@
  * browser cannot host it in a worker; both use this same class.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError } from '../model/errors';
+import { CancelledError } from '../errors';
 import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
 import { type IImageDataset, loadIdxDataset } from '../dataset/images';
 import {
   type IOptimizationConfig,
   DEFAULTS,
+  atlasChannels,
   runGradientAscent,
   runLayerAtlas
-} from '../optvis/jobs';
+} from '../optvis/ascent';
 import type { IFrame } from '../optvis/render';
 import { type WasmPaths, activateBackend, probeBackends } from './backends';
 import {
@@ -23,12 +24,11 @@ import {
   availableBackends,
   detectCapabilities
 } from './capabilities';
-import { ModelCache } from './models';
+import { ModelCache } from './model-cache';
 import type {
   IDatasetDescription,
   IDatasetRequest,
   IEngineStatus,
-  IFrameData,
   IJobSummary,
   IModelDescription,
   IModelRequest,
@@ -57,21 +57,6 @@ export type JobListener = (event: JobEvent) => void;
 /** Errors that mean "this backend lacks something": retry the job on CPU. */
 const BACKEND_GAP =
   /kernel '?\w+'? not registered|not yet supported|not implemented for|has no kernel/i;
-
-/** The frame as sent to the page: its buffers may be transferred away. */
-function toFrameData(frame: IFrame, steps: number): IFrameData {
-  return {
-    step: frame.step,
-    steps,
-    value: frame.value,
-    // A copy: the core still reads the frame's values for the summary.
-    perImage: Float32Array.from(frame.perImage),
-    batch: frame.batch,
-    height: frame.height,
-    width: frame.width,
-    rgba: frame.rgba
-  };
-}
 
 export class EngineCore {
   private readonly _scheduler = new Scheduler();
@@ -293,7 +278,6 @@ export class EngineCore {
   ): Promise<void> {
     const handle = await this._models.acquire(request.model, signal);
     try {
-      listener({ type: 'running', backend });
       const context = {
         executor: handle.executor,
         inputRange: handle.loaded.metadata.inputRange,
@@ -301,13 +285,25 @@ export class EngineCore {
       };
       const config: IOptimizationConfig = request.optimization ?? {};
       const steps = config.steps ?? DEFAULTS.steps;
-      const frames =
-        request.kind === 'gradient-ascent'
-          ? runGradientAscent(request.objective, config, context)
-          : runLayerAtlas(request.layer, request.channels, config, context);
+      let frames: AsyncGenerator<IFrame, IFrame, undefined>;
+      if (request.kind === 'gradient-ascent') {
+        listener({ type: 'running', backend });
+        frames = runGradientAscent(request.objective, config, context);
+      } else {
+        // The view lays out its grid before the first frame arrives.
+        const channels = atlasChannels(
+          handle.executor,
+          request.layer,
+          request.channels
+        );
+        listener({ type: 'running', backend, channels });
+        frames = runLayerAtlas(request.layer, channels, config, context);
+      }
       const started = performance.now();
       let firstFrameMs = 0;
-      let last: IFrame | null = null;
+      // Read before a frame is sent: sending transfers its buffers away.
+      let value = NaN;
+      let perImage: number[] = [];
       for await (const frame of frames) {
         const now = performance.now();
         if (frame.step === 1 || (firstFrameMs === 0 && frame.step > 0)) {
@@ -318,13 +314,14 @@ export class EngineCore {
           frame.step > 1
             ? (now - started - firstFrameMs) / (frame.step - 1)
             : null;
+        value = frame.value;
+        perImage = Array.from(frame.perImage);
         listener({
           type: 'frame',
-          frame: toFrameData(frame, steps),
+          frame,
           progress: frame.step / steps,
           etaMs: steady === null ? null : steady * (steps - frame.step)
         });
-        last = frame;
       }
       listener({
         type: 'done',
@@ -332,8 +329,8 @@ export class EngineCore {
           backend,
           steps,
           seed: config.seed ?? DEFAULTS.seed,
-          value: last?.value ?? NaN,
-          perImage: Array.from(last?.perImage ?? []),
+          value,
+          perImage,
           elapsedMs: performance.now() - started,
           firstFrameMs,
           fallback

@@ -6,8 +6,11 @@
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { ObjectiveNode } from '../optvis/objectives';
-import type { IOptimizationConfig } from '../optvis/jobs';
+import type { IOptimizationConfig } from '../optvis/ascent';
+import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
+
+export type { IFrame };
 
 /** A model to load: an absolute URL the host resolved. */
 export interface IModelRequest {
@@ -34,18 +37,6 @@ export type JobRequest =
 
 export type JobState = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
-/** One frame of a run, as the views draw it. */
-export interface IFrameData {
-  readonly step: number;
-  readonly steps: number;
-  readonly value: number;
-  readonly perImage: Float32Array;
-  readonly batch: number;
-  readonly height: number;
-  readonly width: number;
-  readonly rgba: Uint8ClampedArray;
-}
-
 export interface IJobSummary {
   readonly backend: BackendName;
   readonly steps: number;
@@ -58,6 +49,14 @@ export interface IJobSummary {
   readonly fallback?: { readonly from: BackendName; readonly reason: string };
 }
 
+/** How a job is run: cancellation and the events it emits. */
+export interface IRunOptions {
+  /** Cancels the job, queued or running; run() then rejects with CancelledError. */
+  readonly signal?: AbortSignal;
+  /** Every event of the job: queued, running, frames, fallback, the end. */
+  readonly onEvent?: (event: JobEvent) => void;
+}
+
 export interface ISerializedError {
   readonly name: string;
   readonly message: string;
@@ -65,7 +64,12 @@ export interface ISerializedError {
 
 export type JobEvent =
   | { readonly type: 'queued'; readonly position: number }
-  | { readonly type: 'running'; readonly backend: BackendName }
+  | {
+      readonly type: 'running';
+      readonly backend: BackendName;
+      /** A layer atlas's channels, one per image, in order. */
+      readonly channels?: readonly number[];
+    }
   | {
       readonly type: 'fallback';
       readonly from: BackendName;
@@ -74,7 +78,7 @@ export type JobEvent =
     }
   | {
       readonly type: 'frame';
-      readonly frame: IFrameData;
+      readonly frame: IFrame;
       /** Fraction of steps done, 0 to 1. */
       readonly progress: number;
       /** Estimated milliseconds to finish. */

@@ -1,4 +1,4 @@
-import type { IFrameData } from '../../engine/runtime/protocol';
+import type { IFrame } from '../../engine/runtime/protocol';
 import { mountAtlas } from '../atlas';
 import { mountPlayer } from '../player';
 import { INITIAL, reduce } from '../run-state';
@@ -7,7 +7,7 @@ import { INITIAL, reduce } from '../run-state';
 HTMLCanvasElement.prototype.getContext = (() =>
   null) as unknown as HTMLCanvasElement['getContext'];
 
-function frame(step: number, batch = 1, value = step / 10): IFrameData {
+function frame(step: number, batch = 1, value = step / 10): IFrame {
   return {
     step,
     steps: 8,
@@ -16,7 +16,8 @@ function frame(step: number, batch = 1, value = step / 10): IFrameData {
     batch,
     height: 4,
     width: 3,
-    rgba: new Uint8ClampedArray(batch * 4 * 3 * 4).fill(step * 10)
+    rgba: new Uint8ClampedArray(batch * 4 * 3 * 4).fill(step * 10),
+    elapsedMs: step
   };
 }
 

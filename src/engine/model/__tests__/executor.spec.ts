@@ -11,7 +11,7 @@ import {
   NotAnImageModelError,
   UnknownLayerError,
   UnsupportedLayerError
-} from '../errors';
+} from '../../errors';
 import {
   INPUT,
   LayersExecutor,

@@ -7,9 +7,13 @@ import {
   values
 } from '../../testing/backends';
 import { channel } from '../../optvis/objectives';
-import { runGradientAscent } from '../../optvis/jobs';
+import { runGradientAscent } from '../../optvis/ascent';
 import type { IFrame } from '../../optvis/render';
-import { InputRankError, NoGradientError, UnknownLayerError } from '../errors';
+import {
+  InputRankError,
+  NoGradientError,
+  UnknownLayerError
+} from '../../errors';
 import { INPUT, channelsName, perImageName } from '../executor';
 import { GraphExecutor } from '../graph-executor';
 import { type FetchLike, type ILoadedGraphModel, loadModel } from '../load';

@@ -8,7 +8,7 @@ import {
   MalformedModelError,
   ModelLoadError,
   ModelTooLargeError
-} from '../errors';
+} from '../../errors';
 import { loadModel } from '../load';
 
 describe('loadModel', () => {

@@ -11,7 +11,7 @@ import {
   FeatureVizError,
   PositionOutOfRangeError,
   UnknownLayerError
-} from '../../model/errors';
+} from '../../errors';
 import { INPUT, LayersExecutor } from '../../model/executor';
 import {
   type ObjectiveNode,

@@ -5,14 +5,14 @@ import {
   ChannelOutOfRangeError,
   UnknownLayerError,
   UnsupportedLayerError
-} from '../../model/errors';
+} from '../../errors';
 import { INPUT, LayersExecutor } from '../../model/executor';
 import {
   type IOptimizationConfig,
   runGradientAscent,
   runLayerAtlas,
   runObjective
-} from '../jobs';
+} from '../ascent';
 import {
   Objective,
   type ObjectiveNode,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import * as path from 'path';
-import { CancelledError } from '../../model/errors';
+import { CancelledError } from '../../errors';
 import { fileFetch, fileUrl } from '../../testing/files';
 import { EngineClient } from '../client';
 import { EngineCore } from '../core';

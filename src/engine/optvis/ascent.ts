@@ -5,7 +5,7 @@
  * whether the run finishes, is cancelled or fails.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FeatureVizError } from '../model/errors';
+import { FeatureVizError } from '../errors';
 import { INPUT, type IExecutor, perImageName } from '../model/executor';
 import {
   type Objective,
