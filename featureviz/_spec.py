@@ -7,6 +7,7 @@ front end. It ships inside the wheel; in a source checkout it is read from
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -43,3 +44,15 @@ def schema_path() -> Path:
 def spec_schema() -> dict[str, Any]:
     """The spec's JSON Schema, as a dict."""
     return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+def schema_default(definition: str, field: str) -> Any:
+    """The schema's ``default`` for a field of one of its definitions.
+
+    The Python builders take their defaults from here, and the engine from the
+    same keywords (``src/spec/defaults.generated.ts``), so the two cannot drift.
+    """
+    properties = spec_schema()["definitions"][definition]["properties"]
+    if "default" not in properties.get(field, {}):
+        raise KeyError(f"the spec schema states no default for {definition}.{field}")
+    return copy.deepcopy(properties[field]["default"])

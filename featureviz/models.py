@@ -25,7 +25,7 @@ class Model:
     (``"models/my_net/model.json"``), a path on the Jupyter server starting with
     ``/``, or an ``http(s)`` URL from an origin the settings allow. ``format`` is
     ``"layers"`` (tf.LayersModel) or ``"graph"`` (tf.GraphModel); ``None`` reads
-    it from the file. To convert a PyTorch model, see :mod:`featureviz.export`.
+    it from the file. To convert a PyTorch model, see :mod:`featureviz.convert`.
     """
 
     def __init__(self, path_or_url: str | os.PathLike[str], format: str | None = None):

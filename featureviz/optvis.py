@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from . import objectives as obj
+from ._options import DISPLAY, OPTIMIZATION, takes_options
 from .display import Visualization
 from .models import Model
 
@@ -115,19 +116,14 @@ def _regularizers(regularizers: Any) -> list[obj.Objective]:
     )
 
 
-def _optimization(
-    *,
-    steps: Any,
-    size: Any,
-    param: Any,
-    decorrelate: Any,
-    transforms: Any,
-    lr: Any,
-    optimizer: Any,
-    seed: Any,
-    batch: int | None,
-    frame_every: Any,
-) -> dict[str, Any]:
+def _optimization(options: dict[str, Any], batch: int | None = None) -> dict[str, Any]:
+    """The spec's Optimization from the optimization options (see ``_options``)."""
+    param, decorrelate, optimizer, lr = (
+        options["param"],
+        options["decorrelate"],
+        options["optimizer"],
+        options["lr"],
+    )
     if param not in _PARAMS:
         raise ValueError(f"param must be 'fourier' or 'pixel', not {param!r}")
     if not isinstance(decorrelate, bool):
@@ -142,24 +138,26 @@ def _optimization(
         "param": param,
         "decorrelate": decorrelate,
         "optimizer": {"type": optimizer, "lr": float(lr)},
-        "steps": _int(steps, "steps", 1, 100000),
-        "seed": _int(seed, "seed", 0, 2**32 - 1),
+        "steps": _int(options["steps"], "steps", 1, 100000),
+        "seed": _int(options["seed"], "seed", 0, 2**32 - 1),
     }
-    shape = _size(size)
+    shape = _size(options["size"])
     if shape is not None:
         spec["size"] = shape
-    preset = _transforms(transforms)
+    preset = _transforms(options["transforms"])
     if preset is not None:
         spec["transforms"] = preset
     if batch is not None:
         spec["batch"] = _int(batch, "batch", 1, 1024)
-    if frame_every is not None:
-        spec["frameEvery"] = _int(frame_every, "frame_every", 1, 100000)
+    if options["frame_every"] is not None:
+        spec["frameEvery"] = _int(options["frame_every"], "frame_every", 1, 100000)
     return spec
 
 
-def _display(keep_frames: Any, scale: Any) -> dict[str, Any] | None:
+def _display(options: dict[str, Any]) -> dict[str, Any] | None:
+    """The spec's Display from the display options (see ``_options``)."""
     display: dict[str, Any] = {}
+    keep_frames, scale = options["keep_frames"], options["scale"]
     if not isinstance(keep_frames, bool):
         raise TypeError(f"keep_frames must be True or False, not {keep_frames!r}")
     if keep_frames:
@@ -169,14 +167,10 @@ def _display(keep_frames: Any, scale: Any) -> dict[str, Any] | None:
     return display or None
 
 
-def _spec(
-    view: str,
-    model: Model,
-    title: Any,
-    body: dict[str, Any],
-    display: dict[str, Any] | None,
-) -> Visualization:
-    spec: dict[str, Any] = {"view": view, "model": model.to_spec(), **body}
+def _spec(view: str, model: Any, body: dict[str, Any], options: dict[str, Any]) -> Visualization:
+    spec: dict[str, Any] = {"view": view, "model": _model(model).to_spec(), **body}
+    title = options["title"]
+    display = _display(options)
     if title is not None:
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, not {type(title).__name__}")
@@ -198,36 +192,21 @@ def _indices(value: Any, argument: str) -> list[int] | int:
     )
 
 
+@takes_options(OPTIMIZATION, DISPLAY)
 def render_vis(
     model: Any,
     objective: obj.Objective,
     *,
-    steps: int = 256,
-    size: Any = None,
-    param: str = "fourier",
-    decorrelate: bool = True,
-    transforms: Any = "auto",
     regularizers: Any = None,
-    lr: float = 0.05,
-    optimizer: str = "adam",
-    seed: int = 0,
     batch: int | None = None,
-    frame_every: int | None = None,
-    keep_frames: bool = False,
-    scale: int | None = None,
-    title: str | None = None,
+    **options: Any,
 ) -> Visualization:
     """Optimizes an input so that ``objective`` grows, and shows it as it goes.
 
     Lucid's ``render_vis``: ``objective`` is built from
-    :mod:`featureviz.objectives`. ``param`` is the image's parameterization
-    (``"fourier"``, a 1/f-scaled spectrum, or ``"pixel"``); ``decorrelate``
-    optimizes colour images in a decorrelated colour space. ``transforms`` are
-    random changes before each step that make the result robust: ``"auto"``
-    picks Lucid's standard transforms for images of 64 pixels and more and a
-    small preset below; ``"none"`` turns them off. ``regularizers`` subtracts
-    penalties, e.g. ``{"total_variation": 1e-3}``. ``size`` defaults to the
-    model's input size. ``keep_frames`` saves the animation in the notebook.
+    :mod:`featureviz.objectives`. ``regularizers`` subtracts penalties, e.g.
+    ``{"total_variation": 1e-3}``; ``batch`` optimizes several images at once
+    (objectives with ``batch=i`` act on image i).
     """
     if not isinstance(objective, obj.Objective):
         raise TypeError(
@@ -235,24 +214,11 @@ def render_vis(
             f"e.g. fv.objectives.channel('conv2d_1', 5), not {type(objective).__name__}"
         )
     full = obj.Objective.sum([objective, *_regularizers(regularizers)])
-    body = {
-        "objective": full.to_spec(),
-        "optimization": _optimization(
-            steps=steps,
-            size=size,
-            param=param,
-            decorrelate=decorrelate,
-            transforms=transforms,
-            lr=lr,
-            optimizer=optimizer,
-            seed=seed,
-            batch=batch,
-            frame_every=frame_every,
-        ),
-    }
-    return _spec("gradient-ascent", _model(model), title, body, _display(keep_frames, scale))
+    body = {"objective": full.to_spec(), "optimization": _optimization(options, batch)}
+    return _spec("gradient-ascent", model, body, options)
 
 
+@takes_options(OPTIMIZATION, DISPLAY)
 def gradient_ascent(
     model: Any,
     layer: str | None = None,
@@ -260,19 +226,8 @@ def gradient_ascent(
     neuron: Any = None,
     logit: Any = None,
     *,
-    steps: int = 256,
-    size: Any = None,
-    param: str = "fourier",
-    decorrelate: bool = True,
-    transforms: Any = "auto",
     regularizers: Any = None,
-    lr: float = 0.05,
-    optimizer: str = "adam",
-    seed: int = 0,
-    frame_every: int | None = None,
-    keep_frames: bool = False,
-    scale: int | None = None,
-    title: str | None = None,
+    **options: Any,
 ) -> Visualization:
     """The input that most excites a unit, shown as it is optimized.
 
@@ -284,7 +239,7 @@ def gradient_ascent(
 
     or none of them for the whole layer (DeepDream). ``channel`` and ``logit``
     may be lists: each unit then gets its own image in one batched run, e.g.
-    ``logit=range(10)`` draws ten "canonical digits". Other arguments are
+    ``logit=range(10)`` draws ten "canonical digits". ``regularizers`` are
     those of :func:`render_vis`.
     """
     given = (("channel", channel), ("neuron", neuron), ("logit", logit))
@@ -326,44 +281,11 @@ def gradient_ascent(
                 objective = obj.neuron(layer, neuron)
         else:
             objective = obj.deepdream(layer)
-    return render_vis(
-        model,
-        objective,
-        steps=steps,
-        size=size,
-        param=param,
-        decorrelate=decorrelate,
-        transforms=transforms,
-        regularizers=regularizers,
-        lr=lr,
-        optimizer=optimizer,
-        seed=seed,
-        batch=batch,
-        frame_every=frame_every,
-        keep_frames=keep_frames,
-        scale=scale,
-        title=title,
-    )
+    return render_vis(model, objective, regularizers=regularizers, batch=batch, **options)
 
 
-def layer_atlas(
-    model: Any,
-    layer: str,
-    channels: Any = None,
-    *,
-    steps: int = 256,
-    size: Any = None,
-    param: str = "fourier",
-    decorrelate: bool = True,
-    transforms: Any = "auto",
-    lr: float = 0.05,
-    optimizer: str = "adam",
-    seed: int = 0,
-    frame_every: int | None = None,
-    keep_frames: bool = False,
-    scale: int | None = None,
-    title: str | None = None,
-) -> Visualization:
+@takes_options(OPTIMIZATION, DISPLAY)
+def layer_atlas(model: Any, layer: str, channels: Any = None, **options: Any) -> Visualization:
     """A grid of every channel of a layer (or the chosen ``channels``).
 
     All channels are optimized together in one batched run: image i maximizes
@@ -373,16 +295,5 @@ def layer_atlas(
     if channels is not None:
         chosen = _indices(channels, "channels")
         body["channels"] = chosen if isinstance(chosen, list) else [chosen]
-    body["optimization"] = _optimization(
-        steps=steps,
-        size=size,
-        param=param,
-        decorrelate=decorrelate,
-        transforms=transforms,
-        lr=lr,
-        optimizer=optimizer,
-        seed=seed,
-        batch=None,
-        frame_every=frame_every,
-    )
-    return _spec("layer-atlas", _model(model), title, body, _display(keep_frames, scale))
+    body["optimization"] = _optimization(options)
+    return _spec("layer-atlas", model, body, options)

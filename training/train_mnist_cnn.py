@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the checkout's featureviz, installed or not
 
+from featureviz.convert import sequential_to_tfjs  # noqa: E402
 from featureviz.datasets import mnist  # noqa: E402
-from featureviz.export import export_tfjs  # noqa: E402
 
 DATA_DIR = ROOT / "assets" / "datasets" / "mnist"
 MODEL_DIR = ROOT / "assets" / "models" / "mnist-cnn"
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "float32": (predictions == y_test).float().mean().item(),
         "float16": (logits.argmax(1) == y_test).float().mean().item(),
     }
-    path = export_tfjs(
+    path = sequential_to_tfjs(
         model, args.model_dir, input_shape=(1, 28, 28), layer_names=LAYER_NAMES, quantize="float16"
     )
     fixtures = args.fixtures_dir

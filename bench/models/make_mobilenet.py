@@ -20,7 +20,7 @@ benchmark's objective reads a batch norm's output (``conv_pw_7_bn``).
 It writes into ``DIR`` (default ``bench/models/mobilenet-v1-0.5-128/``):
 
 - ``model.json`` + ``group1-shard1of1.bin``: the TensorFlow.js Layers model,
-  float32 weights, written by ``featureviz.export.export_tfjs``;
+  float32 weights, written by ``featureviz.convert.sequential_to_tfjs``;
 - ``torch_state.pt``: the PyTorch ``state_dict`` of :func:`build_model`.
 
 The output is deterministic: the weights are drawn with NumPy's legacy
@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the checkout's featureviz, installed or not
 
-from featureviz.export import export_tfjs  # noqa: E402
+from featureviz.convert import sequential_to_tfjs  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "models" / "mobilenet-v1-0.5-128"
 STATE_FILE = "torch_state.pt"
@@ -143,7 +143,7 @@ def make(out_dir: Path = OUT_DIR, seed: int = SEED) -> tuple[object, dict[str, i
     model = randomize(build_model(), seed).eval()
     out_dir = Path(out_dir)
     names = [name for name, _ in model.named_children()]
-    path = export_tfjs(model, out_dir, input_shape=INPUT_SHAPE, layer_names=names)
+    path = sequential_to_tfjs(model, out_dir, input_shape=INPUT_SHAPE, layer_names=names)
     torch.save(model.state_dict(), out_dir / STATE_FILE)
     files = [path, *sorted(p for p in path.parent.glob("*.bin")), out_dir / STATE_FILE]
     return model, {p.name: p.stat().st_size for p in files}

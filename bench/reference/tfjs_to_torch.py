@@ -2,7 +2,7 @@
 
 The benchmark runs the very files the TensorFlow.js engine loads (model.json
 and its weight shards, float32 or float16-quantized) in PyTorch, so that both
-sides compute with the same weights. This inverts ``featureviz.export``'s
+sides compute with the same weights. This inverts ``featureviz.convert``'s
 layout changes and covers the layers it writes: Conv2D, DepthwiseConv2D,
 Dense, BatchNormalization, ReLU, Activation, MaxPooling2D, ZeroPadding2D,
 GlobalAveragePooling2D, Dropout, Flatten and Reshape to (features,).

@@ -30,7 +30,7 @@ def test_package_exports():
 def test_importing_featureviz_needs_only_the_standard_library():
     code = (
         "import sys, featureviz as fv; fv.datasets.mnist(); fv.models.mnist_cnn();"
-        "import featureviz.export;"
+        "import featureviz.convert;"
         "print(sorted(m for m in ('numpy', 'torch', 'jsonschema') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

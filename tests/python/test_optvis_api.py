@@ -3,6 +3,8 @@ arguments with messages that name the argument."""
 
 from __future__ import annotations
 
+import inspect
+
 import jsonschema
 import pytest
 
@@ -200,3 +202,31 @@ def test_model_paths():
 def test_bad_arguments_name_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+@pytest.mark.parametrize("builder", [fv.render_vis, fv.gradient_ascent, fv.layer_atlas])
+def test_option_defaults_are_the_schemas(builder):
+    schema = fv.spec_schema()["definitions"]
+    optimization = schema["Optimization"]["properties"]
+    parameters = inspect.signature(builder).parameters
+    assert parameters["steps"].default == optimization["steps"]["default"]
+    assert parameters["seed"].default == optimization["seed"]["default"]
+    assert parameters["param"].default == optimization["param"]["default"]
+    assert parameters["decorrelate"].default == optimization["decorrelate"]["default"]
+    assert parameters["optimizer"].default == optimization["optimizer"]["default"]["type"]
+    assert parameters["lr"].default == schema["Optimizer"]["properties"]["lr"]["default"]
+    # Every option is keyword-only and documented in help().
+    for name in ("steps", "size", "transforms", "frame_every", "keep_frames", "scale", "title"):
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert f"``{name}``" in builder.__doc__
+
+
+def test_unknown_keywords_name_the_closest_option():
+    with pytest.raises(
+        TypeError, match=r"unexpected keyword argument 'stpes'; did you mean 'steps'"
+    ):
+        fv.gradient_ascent(NET, "conv2d_1", channel=1, stpes=3)
+    with pytest.raises(
+        TypeError, match=r"layer_atlas\(\) got an unexpected keyword argument 'zzz'$"
+    ):
+        fv.layer_atlas(NET, "conv2d", zzz=1)

@@ -2,7 +2,7 @@
 
 Oracles: the trainer's PyTorch logits for the shipped MNIST model (a fixture
 computed from the original PyTorch model, not from this converter), the
-original PyTorch models that featureviz.export wrote, and the NumPy reference
+original PyTorch models that featureviz.convert wrote, and the NumPy reference
 forward of the tfjs files.
 """
 
@@ -18,11 +18,11 @@ np = pytest.importorskip("numpy")
 nn = torch.nn
 
 from conftest import ROOT  # noqa: E402
-from test_export import CASES, channels_last, torch_forward  # noqa: E402
+from test_convert import CASES, channels_last, torch_forward  # noqa: E402
 from tfjs_reference import forward  # noqa: E402
 
+from featureviz.convert import sequential_to_tfjs  # noqa: E402
 from featureviz.datasets import mnist  # noqa: E402
-from featureviz.export import export_tfjs  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench" / "reference"))
 sys.path.insert(0, str(ROOT / "bench" / "models"))
@@ -68,7 +68,7 @@ def test_mnist_layers_keep_their_names_and_the_relu_comes_after():
 def test_it_inverts_the_exporter(tmp_path, case, quantize):
     torch.manual_seed(4)
     original, shape, _ = case()
-    export_tfjs(original, tmp_path, input_shape=shape, quantize=quantize)
+    sequential_to_tfjs(original, tmp_path, input_shape=shape, quantize=quantize)
     model = tfjs_to_torch(tmp_path / "model.json")
     x = torch.rand(4, *shape)
     expected = torch_forward(original, x, half=quantize == "float16")

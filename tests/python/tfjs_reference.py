@@ -2,7 +2,7 @@
 
 ``forward`` is a NumPy reference forward pass written from the file format and
 TensorFlow's layer semantics (channels-last, TF 'same' padding), sharing no
-code with ``featureviz.export``. It runs in float64 so that its own rounding is
+code with ``featureviz.convert``. It runs in float64 so that its own rounding is
 negligible next to the float32 implementations it checks.
 
 ``tfjs_predict`` runs the real consumer, tfjs-layers 4.22 in Node (CPU backend),

@@ -9,7 +9,7 @@ weight shard.
 Only layers whose meaning is identical in both frameworks are supported: those
 of the demo's CNN (Conv2d, ReLU, MaxPool2d, Dropout, Flatten, Linear) and those
 of a MobileNet-v1 (depthwise Conv2d, BatchNorm2d, ReLU6, ZeroPad2d,
-AdaptiveAvgPool2d(1)). Anything else raises :class:`ExportError` naming the
+AdaptiveAvgPool2d(1)). Anything else raises :class:`ConversionError` naming the
 layer, rather than exporting something that computes a different function.
 
 Layout is the subtle part. PyTorch is channels-first (N, C, H, W); tfjs Layers is
@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ExportError", "export_tfjs"]
+__all__ = ["ConversionError", "sequential_to_tfjs"]
 
 MODEL_FILE = "model.json"
 SHARD_FILE = "group1-shard1of1.bin"
@@ -66,11 +66,11 @@ _ZEROS = {"class_name": "Zeros", "config": {}}
 _ONES = {"class_name": "Ones", "config": {}}
 
 
-class ExportError(ValueError):
+class ConversionError(ValueError):
     """The model cannot be expressed as a TensorFlow.js Layers model."""
 
 
-def export_tfjs(
+def sequential_to_tfjs(
     model: Any,
     out_dir: str | Path,
     *,
@@ -116,7 +116,7 @@ def export_tfjs(
                 with np.errstate(over="ignore"):  # reported just below, by name
                     half = array.astype("<f2")
                 if not np.isfinite(half).all():
-                    raise ExportError(
+                    raise ConversionError(
                         f"{name}/{suffix} has values beyond float16's range (65504); "
                         "export it with quantize=None"
                     )
@@ -185,12 +185,12 @@ def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
 
     if not isinstance(model, nn.Sequential):
         raise TypeError(
-            "export_tfjs needs a torch.nn.Sequential (wrap the layers in nn.Sequential(...)), "
-            f"not {type(model).__name__}"
+            "sequential_to_tfjs needs a torch.nn.Sequential "
+            f"(wrap the layers in nn.Sequential(...)), not {type(model).__name__}"
         )
     modules = _leaves(model)
     if not modules:
-        raise ExportError("the Sequential is empty: there is nothing to export")
+        raise ConversionError("the Sequential is empty: there is nothing to convert")
 
     # One example through the model gives every layer's input shape, which decides
     # padding equivalence and the Flatten reordering.
@@ -210,7 +210,7 @@ def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
             for index, module in enumerate(modules):
                 where = f"layer {index} ({type(module).__name__})"
                 if pooled is not None and type(module) is not nn.Flatten:
-                    raise ExportError(
+                    raise ConversionError(
                         f"{pooled} must be followed by a Flatten, not {type(module).__name__}: "
                         "tfjs's GlobalAveragePooling2D already drops the 1x1 spatial axes"
                     )
@@ -218,7 +218,9 @@ def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
                 try:
                     x = module(x)
                 except Exception as err:  # report which layer, then the cause
-                    raise ExportError(f"{where} fails on input of shape {shape}: {err}") from err
+                    raise ConversionError(
+                        f"{where} fails on input of shape {shape}: {err}"
+                    ) from err
                 perm, pooled = _convert_one(
                     module, modules, index, shape, tuple(x.shape), layers, perm, pooled, where
                 )
@@ -226,7 +228,7 @@ def _convert(model: Any, input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
         for m, training in modes:
             m.training = training
     if pooled is not None:
-        raise ExportError(f"{pooled} must be followed by a Flatten")
+        raise ConversionError(f"{pooled} must be followed by a Flatten")
 
     layers[0]["config"]["batch_input_shape"] = [None, *_channels_last(input_shape)]
     layers[0]["config"]["dtype"] = "float32"
@@ -253,7 +255,7 @@ def _convert_one(
         layers.append(_conv2d(module, shape, where))
     elif kind is nn.Linear:
         if len(shape) != 2:
-            raise ExportError(
+            raise ConversionError(
                 f"{where} gets a {len(shape)}-D input; put a Flatten before it "
                 "(PyTorch applies Linear to the width axis, tfjs Dense to channels)"
             )
@@ -281,12 +283,14 @@ def _convert_one(
     elif kind is nn.ZeroPad2d:
         left, right, top, bottom = (int(p) for p in module.padding)
         if min(left, right, top, bottom) < 0:
-            raise ExportError(f"{where}: negative padding (cropping) is not supported")
+            raise ConversionError(f"{where}: negative padding (cropping) is not supported")
         config = {"padding": [[top, bottom], [left, right]], "data_format": "channels_last"}
         layers.append(_layer("ZeroPadding2D", module, config))
     elif kind is nn.AdaptiveAvgPool2d:
         if module.output_size not in (1, (1, 1), [1, 1]):
-            raise ExportError(f"{where}: only AdaptiveAvgPool2d(1), a global average, is supported")
+            raise ConversionError(
+                f"{where}: only AdaptiveAvgPool2d(1), a global average, is supported"
+            )
         layers.append(_layer("GlobalAveragePooling2D", module, {"data_format": "channels_last"}))
         pooled = where
     elif kind is nn.MaxPool2d:
@@ -296,9 +300,9 @@ def _convert_one(
         layers.append(_layer("Dropout", module, config))
     elif kind is nn.Flatten:
         if module.start_dim != 1 or module.end_dim != -1:
-            raise ExportError(f"{where}: only Flatten(start_dim=1, end_dim=-1) is supported")
+            raise ConversionError(f"{where}: only Flatten(start_dim=1, end_dim=-1) is supported")
         if len(shape) not in (2, 4):
-            raise ExportError(f"{where}: only 2-D and 4-D inputs can be flattened")
+            raise ConversionError(f"{where}: only 2-D and 4-D inputs can be flattened")
         if pooled is not None or len(shape) == 2:
             # Already (N, features) in tfjs, where Flatten rejects 2-D inputs
             # (its inputSpec is minNDim 3) and Reshape computes the same identity.
@@ -310,8 +314,8 @@ def _convert_one(
             perm = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
             layers.append(_layer("Flatten", module, {"data_format": "channels_last"}))
     else:
-        raise ExportError(
-            f"cannot export {where}: featureviz.export supports {SUPPORTED} in an nn.Sequential"
+        raise ConversionError(
+            f"cannot convert {where}: featureviz.convert supports {SUPPORTED} in an nn.Sequential"
         )
     return perm, pooled
 
@@ -370,15 +374,15 @@ def _conv2d(module: Any, shape: tuple, where: str) -> dict[str, Any]:
     c = module.in_channels
     depthwise = module.groups == c and c > 1
     if not (module.groups == 1 or depthwise) or tuple(module.dilation) != (1, 1):
-        raise ExportError(
+        raise ConversionError(
             f"{where}: only groups=1 or groups=in_channels (depthwise), and dilation=1, "
             f"are supported, not groups={module.groups} with {c} input channels"
         )
     if module.padding_mode != "zeros":
-        raise ExportError(f"{where}: only padding_mode='zeros' is supported")
+        raise ConversionError(f"{where}: only padding_mode='zeros' is supported")
     modes = {_conv_padding(module, shape[2], 0), _conv_padding(module, shape[3], 1)}
     if len(modes) != 1 or None in modes:
-        raise ExportError(
+        raise ConversionError(
             f"{where}: padding={module.padding} on a {shape[2]}x{shape[3]} input is neither "
             "0 nor TensorFlow's 'same' padding for that size, so tfjs cannot express it; "
             "use padding=0 or padding='same'"
@@ -426,7 +430,7 @@ def _conv2d(module: Any, shape: tuple, where: str) -> dict[str, Any]:
 
 def _batch_norm(module: Any, where: str) -> dict[str, Any]:
     if module.running_mean is None or module.running_var is None:
-        raise ExportError(
+        raise ConversionError(
             f"{where}: BatchNorm2d(track_running_stats=False) normalizes with each batch's "
             "own statistics, which a tfjs BatchNormalization cannot do at inference"
         )
@@ -471,12 +475,14 @@ def _max_pool(module: Any, shape: tuple, out_shape: tuple, where: str) -> dict[s
     k = _pair(module.kernel_size)
     s = _pair(module.stride if module.stride is not None else module.kernel_size)
     if _pair(module.padding) != (0, 0) or _pair(module.dilation) != (1, 1):
-        raise ExportError(f"{where}: only padding=0 and dilation=1 are supported")
+        raise ConversionError(f"{where}: only padding=0 and dilation=1 are supported")
     if module.return_indices:
-        raise ExportError(f"{where}: return_indices=True has no tfjs equivalent")
+        raise ConversionError(f"{where}: return_indices=True has no tfjs equivalent")
     valid = tuple((n - kk) // ss + 1 for n, kk, ss in zip(shape[2:], k, s))
     if valid != tuple(out_shape[2:]):  # ceil_mode=True adding a partial window
-        raise ExportError(f"{where}: ceil_mode=True changes the output size; use ceil_mode=False")
+        raise ConversionError(
+            f"{where}: ceil_mode=True changes the output size; use ceil_mode=False"
+        )
     config = {
         "pool_size": list(k),
         "padding": "valid",

@@ -1,4 +1,4 @@
-"""featureviz.export: PyTorch Sequential -> TensorFlow.js Layers model.
+"""featureviz.convert: PyTorch Sequential -> TensorFlow.js Layers model.
 
 The oracle is a NumPy forward pass written from the tfjs file format and
 TensorFlow's layer semantics (tfjs_reference.py), checked against PyTorch's own
@@ -24,7 +24,7 @@ from tfjs_reference import (  # noqa: E402
     tfjs_topology,
 )
 
-from featureviz.export import ExportError, export_tfjs  # noqa: E402
+from featureviz.convert import ConversionError, sequential_to_tfjs  # noqa: E402
 
 
 def case_strided():
@@ -164,10 +164,10 @@ def torch_forward(model, x, *, half=False):
 
 @pytest.mark.parametrize("quantize", [None, "float16"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
-def test_export_computes_what_torch_computes(tmp_path, case, quantize):
+def test_conversion_computes_what_torch_computes(tmp_path, case, quantize):
     torch.manual_seed(1)
     model, shape, paddings = case()
-    export_tfjs(model, tmp_path, input_shape=shape, quantize=quantize)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape, quantize=quantize)
     x = torch.rand(5, *shape)
 
     ours = forward(tmp_path, channels_last(x))
@@ -190,7 +190,7 @@ def test_export_computes_what_torch_computes(tmp_path, case, quantize):
 
 def test_model_json_is_a_tfjs_layers_sequential(tmp_path):
     model, shape, _ = case_strided()
-    export_tfjs(model, tmp_path, input_shape=shape, quantize="float16")
+    sequential_to_tfjs(model, tmp_path, input_shape=shape, quantize="float16")
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["format"] == "layers-model"
     assert saved["generatedBy"].startswith("PyTorch ")
@@ -227,8 +227,8 @@ def test_model_json_is_a_tfjs_layers_sequential(tmp_path):
 
 def test_float16_halves_the_shard(tmp_path):
     model, shape, _ = case_strided()
-    export_tfjs(model, tmp_path / "f32", input_shape=shape)
-    export_tfjs(model, tmp_path / "f16", input_shape=shape, quantize="float16")
+    sequential_to_tfjs(model, tmp_path / "f32", input_shape=shape)
+    sequential_to_tfjs(model, tmp_path / "f16", input_shape=shape, quantize="float16")
     f32 = (tmp_path / "f32" / "group1-shard1of1.bin").stat().st_size
     f16 = (tmp_path / "f16" / "group1-shard1of1.bin").stat().st_size
     n = sum(p.numel() for p in model.parameters())
@@ -238,7 +238,7 @@ def test_float16_halves_the_shard(tmp_path):
 
 def test_relu_is_fused_only_right_after_conv_or_linear(tmp_path):
     model, shape, _ = case_padded_no_bias()
-    export_tfjs(model, tmp_path, input_shape=shape)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape)
     layers = json.loads((tmp_path / "model.json").read_text())["modelTopology"]["config"]["layers"]
     assert [(layer["class_name"], layer["config"]["name"]) for layer in layers] == [
         ("Conv2D", "conv2d"),
@@ -257,7 +257,7 @@ def test_relu_is_fused_only_right_after_conv_or_linear(tmp_path):
 def test_layer_names_are_the_callers(tmp_path):
     model, shape, _ = case_stride2_valid_nested()
     names = ["first", "second", "flat", "out"]
-    export_tfjs(model, tmp_path, input_shape=shape, layer_names=names)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape, layer_names=names)
     _, weights, _ = read_model(tmp_path)
     assert set(weights) == {
         "first/kernel", "first/bias", "second/kernel", "second/bias", "out/kernel", "out/bias",
@@ -278,7 +278,7 @@ def test_layer_names_are_the_callers(tmp_path):
 def test_bad_layer_names_are_rejected(tmp_path, names, message):
     model, shape, _ = case_stride2_valid_nested()
     with pytest.raises(ValueError, match=message):
-        export_tfjs(model, tmp_path, input_shape=shape, layer_names=names)
+        sequential_to_tfjs(model, tmp_path, input_shape=shape, layer_names=names)
 
 
 @pytest.mark.parametrize(
@@ -320,38 +320,40 @@ def test_bad_layer_names_are_rejected(tmp_path, names, message):
     ],
 )
 def test_unsupported_layers_raise_a_clear_error(tmp_path, layers, shape, message):
-    with pytest.raises(ExportError, match=message):
-        export_tfjs(nn.Sequential(*layers), tmp_path, input_shape=shape)
+    with pytest.raises(ConversionError, match=message):
+        sequential_to_tfjs(nn.Sequential(*layers), tmp_path, input_shape=shape)
     assert not (tmp_path / "model.json").exists()
 
 
 def test_bad_arguments_are_rejected(tmp_path):
     model = nn.Sequential(nn.Linear(3, 2))
     with pytest.raises(TypeError, match=r"needs a torch.nn.Sequential.*not Linear"):
-        export_tfjs(nn.Linear(3, 2), tmp_path, input_shape=(3,))
+        sequential_to_tfjs(nn.Linear(3, 2), tmp_path, input_shape=(3,))
     with pytest.raises(ValueError, match=r"quantize must be None or 'float16', not 'int8'"):
-        export_tfjs(model, tmp_path, input_shape=(3,), quantize="int8")
+        sequential_to_tfjs(model, tmp_path, input_shape=(3,), quantize="int8")
     with pytest.raises(ValueError, match=r"input_shape must be .*\(channels, height, width\)"):
-        export_tfjs(model, tmp_path, input_shape=(1, 3, 3, 3))
+        sequential_to_tfjs(model, tmp_path, input_shape=(1, 3, 3, 3))
     with pytest.raises(ValueError, match=r"input_shape"):
-        export_tfjs(model, tmp_path, input_shape=3)
-    with pytest.raises(ExportError, match=r"layer 0 \(Linear\) fails on input of shape \(1, 4\)"):
-        export_tfjs(model, tmp_path, input_shape=(4,))
+        sequential_to_tfjs(model, tmp_path, input_shape=3)
+    with pytest.raises(
+        ConversionError, match=r"layer 0 \(Linear\) fails on input of shape \(1, 4\)"
+    ):
+        sequential_to_tfjs(model, tmp_path, input_shape=(4,))
 
 
 def test_float16_overflow_is_an_error(tmp_path):
     model = nn.Sequential(nn.Linear(2, 2))
     with torch.no_grad():
         model[0].weight[0, 0] = 1e6
-    with pytest.raises(ExportError, match=r"dense/kernel has values beyond float16's range"):
-        export_tfjs(model, tmp_path, input_shape=(2,), quantize="float16")
+    with pytest.raises(ConversionError, match=r"dense/kernel has values beyond float16's range"):
+        sequential_to_tfjs(model, tmp_path, input_shape=(2,), quantize="float16")
 
 
 @pytest.mark.skipif(not tfjs_available(), reason="needs Node and node_modules (jlpm install)")
 def test_tfjs_layers_loads_the_export_and_agrees(tmp_path):
     torch.manual_seed(2)
     model, shape, _ = case_strided()
-    export_tfjs(model, tmp_path / "model", input_shape=shape, quantize="float16")
+    sequential_to_tfjs(model, tmp_path / "model", input_shape=shape, quantize="float16")
     x = torch.rand(3, *shape)
     names, y = tfjs_predict(tmp_path / "model", channels_last(x), tmp_path)
     assert names == [
@@ -369,7 +371,7 @@ def test_tfjs_layers_loads_the_export_and_agrees(tmp_path):
 def test_tfjs_layers_reads_the_new_layers_as_written(tmp_path, case):
     torch.manual_seed(3)
     model, shape, _ = case()
-    export_tfjs(model, tmp_path / "model", input_shape=shape)
+    sequential_to_tfjs(model, tmp_path / "model", input_shape=shape)
     x = torch.rand(2, *shape)
     _, y = tfjs_predict(tmp_path / "model", channels_last(x), tmp_path)
     expected = torch_forward(model, x)
@@ -392,7 +394,7 @@ def test_depthwise_kernel_keeps_torchs_channel_order(tmp_path):
     model = nn.Sequential(nn.Conv2d(3, 6, 1, groups=3, bias=False))
     with torch.no_grad():
         model[0].weight.copy_(torch.arange(1.0, 7.0).reshape(6, 1, 1, 1))
-    export_tfjs(model, tmp_path, input_shape=(3, 2, 2))
+    sequential_to_tfjs(model, tmp_path, input_shape=(3, 2, 2))
     _, weights, _ = read_model(tmp_path)
     kernel = weights["depthwise_conv2d/depthwise_kernel"]
     assert kernel.shape == (1, 1, 3, 2)
@@ -404,7 +406,7 @@ def test_depthwise_kernel_keeps_torchs_channel_order(tmp_path):
 
 def test_mobilenet_layers_serialize_like_keras(tmp_path):
     model, shape, _ = case_mobilenet_like()
-    export_tfjs(model, tmp_path, input_shape=shape)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape)
     saved = json.loads((tmp_path / "model.json").read_text())
     layers = saved["modelTopology"]["config"]["layers"]
     assert [(layer["class_name"], layer["config"]["name"]) for layer in layers] == [
@@ -455,7 +457,7 @@ def test_mobilenet_layers_serialize_like_keras(tmp_path):
 
 def test_batch_norm_without_affine_has_only_statistics(tmp_path):
     model, shape, _ = case_depthwise_asymmetric()
-    export_tfjs(model, tmp_path, input_shape=shape)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape)
     _, weights, _ = read_model(tmp_path)
     assert sorted(k for k in weights if k.startswith("batch_normalization/")) == [
         "batch_normalization/moving_mean",
@@ -466,12 +468,12 @@ def test_batch_norm_without_affine_has_only_statistics(tmp_path):
     assert bn["config"]["center"] is False and bn["config"]["scale"] is False
 
 
-def test_export_leaves_a_training_model_as_it_was(tmp_path):
+def test_conversion_leaves_a_training_model_as_it_was(tmp_path):
     # The exporter's probe must not update running statistics nor switch modes.
     model, shape, _ = case_mobilenet_like()
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    export_tfjs(model, tmp_path, input_shape=shape)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape)
     assert all(m.training for m in model.modules())
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
