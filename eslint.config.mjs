@@ -1,4 +1,5 @@
-// ESLint flat config. Besides style, it enforces the layers of DESIGN.md §2:
+// ESLint flat config. Besides style, it enforces the layers of
+// docs/architecture.md ("Layers"):
 //   plugins → (views, sidebar, kernel) → spec → engine → tfjs
 // so that the engine stays testable in Node and views never compute.
 import js from '@eslint/js';
@@ -24,12 +25,12 @@ const TOKEN_PACKAGES = [
 const tokenRule = {
   group: TOKEN_PACKAGES,
   message:
-    'Only src/plugins may use JupyterLab tokens and application objects (DESIGN.md §2); pass what you need in as plain values.'
+    'Only src/plugins may use JupyterLab tokens and application objects (docs/architecture.md, "Layers"); pass what you need in as plain values.'
 };
 
 const upward = (layer, forbidden) => ({
   group: forbidden.flatMap(name => [`**/${name}`, `**/${name}/**`]),
-  message: `src/${layer} may not import from ${forbidden.join(', ')}: dependencies point one way (DESIGN.md §2).`
+  message: `src/${layer} may not import from ${forbidden.join(', ')}: dependencies point one way (docs/architecture.md, "Layers").`
 });
 
 // Browser globals the engine must not touch: it runs in Node tests and in a worker.
@@ -129,7 +130,7 @@ export default tseslint.config(
         {
           group: ['@jupyterlab/*', '@lumino/widgets', '@lumino/dragdrop'],
           message:
-            'src/engine may not import JupyterLab or Lumino widgets: it is pure TypeScript + tfjs (DESIGN.md §2).'
+            'src/engine may not import JupyterLab or Lumino widgets: it is pure TypeScript + tfjs (docs/architecture.md, "Layers").'
         },
         upward('engine', ['plugins', 'views', 'sidebar', 'kernel']),
         {
@@ -164,14 +165,14 @@ export default tseslint.config(
         group: ['@tensorflow/*'],
         allowTypeImports: true,
         message:
-          'src/views may not run tfjs: views draw what the engine computed (DESIGN.md §2). Type imports are fine.'
+          'src/views may not run tfjs: views draw what the engine computed (docs/architecture.md, "Layers"). Type imports are fine.'
       },
       upward('views', ['plugins', 'sidebar', 'kernel']),
       {
         group: ['**/engine', '**/engine/**'],
         allowTypeImports: true,
         message:
-          'src/views may use engine types but never run the engine: views draw what it computed (DESIGN.md §2).'
+          'src/views may use engine types but never run the engine: views draw what it computed (docs/architecture.md, "Layers").'
       }
     ])
   },

@@ -1,4 +1,4 @@
-"""The output spec: its version, MIME type and JSON Schema (DESIGN.md §4).
+"""The output spec: its version, MIME type and JSON Schema (docs/architecture.md, "One schema").
 
 The schema file is the single source of truth, shared with the TypeScript
 front end. It ships inside the wheel; in a source checkout it is read from

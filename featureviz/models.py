@@ -1,7 +1,7 @@
 """Models to visualize: a TensorFlow.js model.json, or one the extension ships.
 
 The browser engine loads and runs the model; Python only names it in the spec
-(DESIGN.md §4). So a :class:`Model` is a reference: ``to_spec()`` gives the
+(docs/architecture.md, "One schema"). So a :class:`Model` is a reference: ``to_spec()`` gives the
 spec's ``ModelRef``.
 """
 

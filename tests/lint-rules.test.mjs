@@ -1,4 +1,5 @@
-// Proves that the lint rules enforcing DESIGN.md §2's layers really fire:
+// Proves that the lint rules enforcing the layers (docs/architecture.md,
+// "Layers") really fire:
 // each case lints source text as if it lived at a path in src/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

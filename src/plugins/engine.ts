@@ -41,7 +41,7 @@ async function startWorker(
   }
 }
 
-/** Provides the page's one engine (DESIGN.md §3). */
+/** Provides the page's one engine (docs/architecture.md, "One engine per page"). */
 const enginePlugin: JupyterFrontEndPlugin<IFeatureVizEngine> = {
   id: 'jupyterlab-featureviz:engine',
   description: 'Provides the page-wide Feature Viz engine.',
