@@ -17,8 +17,12 @@ const chromiumArgs = [
   '--ignore-gpu-blocklist'
 ];
 
-const LAB_URL = 'http://127.0.0.1:8888';
-const NOTEBOOK_URL = 'http://127.0.0.1:8889';
+// Ports can be moved (FEATUREVIZ_LAB_PORT, FEATUREVIZ_NOTEBOOK_PORT) so that
+// two checkouts can run their UI tests side by side.
+const LAB_PORT = process.env.FEATUREVIZ_LAB_PORT || '8888';
+const NOTEBOOK_PORT = process.env.FEATUREVIZ_NOTEBOOK_PORT || '8889';
+const LAB_URL = `http://127.0.0.1:${LAB_PORT}`;
+const NOTEBOOK_URL = `http://127.0.0.1:${NOTEBOOK_PORT}`;
 
 module.exports = {
   ...baseConfig,
@@ -48,13 +52,13 @@ module.exports = {
   ],
   webServer: [
     {
-      command: 'jlpm start',
+      command: `jlpm start --port ${LAB_PORT}`,
       url: `${LAB_URL}/lab`,
       timeout: 120 * 1000,
       reuseExistingServer: !process.env.CI
     },
     {
-      command: 'jlpm start:notebook',
+      command: `jupyter notebook --config jupyter_server_test_config.py --port ${NOTEBOOK_PORT}`,
       url: `${NOTEBOOK_URL}/tree`,
       timeout: 120 * 1000,
       reuseExistingServer: !process.env.CI
