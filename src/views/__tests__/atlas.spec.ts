@@ -1,3 +1,4 @@
+/** The atlas: its grid, channel player, stored image, run bar and disposal. */
 import { mountAtlas } from '../atlas';
 import { INITIAL, type IRunState, type RunEvent, reduce } from '../run-state';
 import { decodePng, frame, installCanvas } from '../testing/fixtures';

@@ -1,3 +1,4 @@
+/** The player: frames, timeline, run bar, saves and disposal. */
 import { mountPlayer } from '../player';
 import { INITIAL, type RunEvent, reduce } from '../run-state';
 import { frame, installCanvas, jobSummary } from '../testing/fixtures';

@@ -1,4 +1,4 @@
-import type { IFrame, IJobSummary } from '../../engine/runtime/protocol';
+/** The run-state reducer over the engine's job events and the output's own. */
 import {
   INITIAL,
   type IRunState,
@@ -10,6 +10,7 @@ import {
   reduce,
   startsNewRun
 } from '../run-state';
+import { frame as image, jobSummary } from '../testing/fixtures';
 
 function play(events: RunEvent[], from: IRunState = INITIAL): IRunState {
   return events.reduce(reduce, from);
@@ -22,30 +23,10 @@ function frame(
   progress: number,
   etaMs: number | null
 ): RunEvent {
-  const image: IFrame = {
-    step,
-    steps,
-    value: 1,
-    perImage: Float32Array.of(1),
-    batch: 1,
-    height: 1,
-    width: 1,
-    rgba: new Uint8ClampedArray(4),
-    elapsedMs: 0
-  };
-  return { type: 'frame', frame: image, progress, etaMs };
+  return { type: 'frame', frame: image(step, { steps }), progress, etaMs };
 }
 
-const summary: IJobSummary = {
-  backend: 'wasm',
-  steps: 256,
-  seed: 0,
-  value: 1,
-  perImage: [1],
-  elapsedMs: 1000,
-  firstFrameMs: 100
-};
-const done: RunEvent = { type: 'done', summary };
+const done: RunEvent = { type: 'done', summary: jobSummary({ steps: 256 }) };
 const failed = (message: string): RunEvent => ({
   type: 'failed',
   error: { name: 'Error', message }
