@@ -89,7 +89,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._teardown();
     this._hash = hash;
     this._model = model;
-    this.node.appendChild(specHeader(spec));
+    const header = specHeader(spec);
+    this.node.appendChild(header);
     const stored = readStored(model.data);
     const entry = model.trusted ? viewFor(spec) : null;
     if (!entry) {
@@ -120,9 +121,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     if (stored.summary?.specHash === hash && stored.png) {
       this._view.showStored(stored.png);
       this._apply({ type: 'stored' });
-      this.node
-        .querySelector('.jp-FeatureViz-header')
-        ?.after(savedNote(stored.summary));
+      header.after(savedNote(stored.summary));
       return;
     }
     void this.start();
@@ -149,7 +148,11 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       });
       const summary = await this._context.engine.run(entry.job(model), {
         signal: abort.signal,
-        onEvent: event => current() && this._onEvent(event)
+        onEvent: event => {
+          if (current()) {
+            this._onEvent(event);
+          }
+        }
       });
       if (current()) {
         this._writeBack(entry, summary, settings);

@@ -58,12 +58,9 @@ export interface ISpecView {
 }
 
 /** The view of a spec, or null when this version has none for it. */
-export function viewFor(
-  spec: FeatureVizSpec,
-  table: typeof VIEWS = VIEWS
-): ISpecView | null {
+export function viewFor(spec: FeatureVizSpec): ISpecView | null {
   // The entry is picked by spec.view, so it takes this very kind of spec.
-  const entry = table[spec.view] as IViewEntry<FeatureVizSpec> | undefined;
+  const entry = VIEWS[spec.view] as IViewEntry<FeatureVizSpec> | undefined;
   return entry
     ? {
         spec,
