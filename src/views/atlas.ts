@@ -19,12 +19,7 @@ import { mountPlayer } from './player';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
 import { pngAction } from './save';
-import {
-  type IMountOptions,
-  type IView,
-  type IViewProps,
-  Lifetime
-} from './view';
+import { type IView, type IViewProps, type MountView, Lifetime } from './view';
 
 export interface IAtlasProps extends IViewProps {
   readonly layer: string;
@@ -40,11 +35,11 @@ interface ICell {
 
 const MAX_COLUMNS = 8;
 
-export function mountAtlas(
-  host: HTMLElement,
-  props: IAtlasProps,
-  options: IMountOptions = {}
-): IView {
+export const mountAtlas: MountView<IAtlasProps> = (
+  host,
+  props,
+  options = {}
+) => {
   const life = new Lifetime(options.signal);
   const { signal } = life;
   const frames: IFrame[] = [];
@@ -228,4 +223,4 @@ export function mountAtlas(
     animation: () => null,
     dispose: () => life.dispose()
   };
-}
+};

@@ -10,12 +10,7 @@ import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, canCancel, startsNewRun } from './run-state';
 import { gifAction, pngAction } from './save';
 import { createSparkline } from './sparkline';
-import {
-  type IMountOptions,
-  type IView,
-  type IViewProps,
-  Lifetime
-} from './view';
+import { type IViewProps, type MountView, Lifetime } from './view';
 
 export interface IPlayerProps extends IViewProps {
   /** Draw this image of each frame's batch; all of them in a row when omitted. */
@@ -29,11 +24,11 @@ export interface IPlayerProps extends IViewProps {
 const PLAY_INTERVAL_MS = 80;
 const MAX_EXPORT_SIDE = 512;
 
-export function mountPlayer(
-  host: HTMLElement,
-  props: IPlayerProps,
-  options: IMountOptions = {}
-): IView {
+export const mountPlayer: MountView<IPlayerProps> = (
+  host,
+  props,
+  options = {}
+) => {
   const life = new Lifetime(options.signal);
   const { signal } = life;
   const frames: IFrame[] = [];
@@ -262,4 +257,4 @@ export function mountPlayer(
     animation,
     dispose: () => life.dispose()
   };
-}
+};
