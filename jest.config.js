@@ -32,6 +32,7 @@ module.exports = {
       testEnvironment: 'jsdom',
       testMatch: [
         '<rootDir>/src/views/**/__tests__/**/*.spec.ts',
+        '<rootDir>/src/output/**/__tests__/**/*.spec.ts',
         '<rootDir>/src/sidebar/**/__tests__/**/*.spec.ts',
         '<rootDir>/src/kernel/**/__tests__/**/*.spec.ts'
       ],

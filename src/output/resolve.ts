@@ -1,8 +1,9 @@
 /**
- * Where an output's model comes from (DESIGN.md §5): a bundled model from the
- * extension's static files; a path relative to the notebook's folder through
- * the Jupyter server's files; an absolute URL only from the page's origin or
- * an origin the settings allow. Only trusted outputs get here.
+ * Where an output's model comes from (docs/architecture.md, "Trust and
+ * safety"): a bundled model from the extension's static files; a path
+ * relative to the notebook's folder through the Jupyter server's files; an
+ * absolute URL only from the page's origin or an origin the settings allow.
+ * Only trusted outputs get here.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { ISettingValues } from '../tokens';
@@ -45,12 +46,7 @@ export async function resolveModel(
         `${url}: only http(s) URLs and paths on the Jupyter server can be loaded.`
       );
     }
-    if (
-      parsed.origin !== context.origin &&
-      !context.settings.allowedOrigins.includes(parsed.origin)
-    ) {
-      throw new OriginNotAllowedError(url, parsed.origin);
-    }
+    checkOrigin(parsed, url, context);
     return { url: parsed.toString(), format: ref.format, maxWeightBytes };
   }
   if (!context.resolver) {
@@ -61,10 +57,21 @@ export async function resolveModel(
   // Relative to the notebook's folder ('/...' from the server's root), then the
   // server's download URL for that file.
   const path = await context.resolver.resolveUrl(url);
-  const download = await context.resolver.getDownloadUrl(path);
-  return {
-    url: new URL(download, context.origin).toString(),
-    format: ref.format,
-    maxWeightBytes
-  };
+  const download = new URL(
+    await context.resolver.getDownloadUrl(path),
+    context.origin
+  );
+  // The resolver passes what it does not consider a path through unchanged:
+  // `//host/model.json` would come back as another origin.
+  checkOrigin(download, url, context);
+  return { url: download.toString(), format: ref.format, maxWeightBytes };
+}
+
+function checkOrigin(parsed: URL, url: string, context: IResolveContext): void {
+  if (
+    parsed.origin !== context.origin &&
+    !context.settings.allowedOrigins.includes(parsed.origin)
+  ) {
+    throw new OriginNotAllowedError(url, parsed.origin);
+  }
 }

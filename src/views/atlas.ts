@@ -1,10 +1,12 @@
 /**
  * The layer atlas: every channel of a layer in a grid, filled in as the one
  * batched run progresses, each cell labelled with its channel and value.
- * Choosing a cell opens that channel's animation in a player below the grid.
+ * The grid is laid out from the spec's channels or, when the spec asks for
+ * every channel, from those the job announces as it starts. Choosing a cell
+ * opens that channel's animation in a player below the grid.
  */
 import type { IFrame } from '../engine/runtime/protocol';
-import { h } from './dom';
+import { h, storedImage } from './dom';
 import {
   type IImage,
   autoScale,
@@ -13,213 +15,212 @@ import {
   imageOf,
   paint
 } from './frames';
-import { type IPlayer, mountPlayer } from './player';
-import { type IRunState, INITIAL, describeState } from './run-state';
+import { mountPlayer } from './player';
+import { mountRunBar } from './run-bar';
+import { type IRunState, INITIAL, startsNewRun } from './run-state';
+import { pngAction } from './save';
+import { type IView, type IViewProps, type MountView, Lifetime } from './view';
 
-export interface IAtlasProps {
+export interface IAtlasProps extends IViewProps {
   readonly layer: string;
-  readonly channels: readonly number[];
-  readonly filename: string;
-  readonly scale?: number;
-  readonly onCancel?: () => void;
-  readonly onRerun?: () => void;
+  /** The channels to show; when omitted, those the job announces. */
+  readonly channels?: readonly number[];
 }
 
-export interface IAtlas {
-  readonly node: HTMLElement;
-  setRun(run: IRunState): void;
-  pushFrame(frame: IFrame): void;
-  showStored(png: string): void;
-  /** The whole grid at display scale (saved in the notebook). */
-  currentImage(): IImage | null;
-  dispose(): void;
+interface ICell {
+  readonly canvas: HTMLCanvasElement;
+  readonly value: HTMLElement;
+  readonly node: HTMLButtonElement;
 }
 
 const MAX_COLUMNS = 8;
 
-export function mountAtlas(
-  host: HTMLElement,
-  props: IAtlasProps,
-  options: { signal?: AbortSignal } = {}
-): IAtlas {
-  const controller = new AbortController();
-  const { signal } = controller;
-  options.signal?.addEventListener('abort', () => dispose(), {
-    once: true,
-    signal
-  });
+export const mountAtlas: MountView<IAtlasProps> = (
+  host,
+  props,
+  options = {}
+) => {
+  const life = new Lifetime(options.signal);
+  const { signal } = life;
   const frames: IFrame[] = [];
   let run: IRunState = INITIAL;
-  let detail: IPlayer | null = null;
-  let selected: number | null = null;
+  let channels: readonly number[] = [];
+  let columns = 1;
+  let cells: ICell[] = [];
+  // The open channel's player, and the lifetime that ends it.
+  let detail: { view: IView; life: Lifetime } | null = null;
+  let stored: string | null = null;
 
-  const status = h('div', {
-    className: 'jp-FeatureViz-status',
-    attrs: { role: 'status', 'aria-live': 'polite' }
-  });
-  const cancel = h('button', {
-    className: 'jp-FeatureViz-button jp-mod-styled',
-    text: 'Cancel',
-    attrs: { type: 'button', 'aria-label': 'Cancel the run' }
-  });
-  const rerun = h('button', {
-    className: 'jp-FeatureViz-button jp-mod-styled',
-    text: 'Re-run',
-    attrs: { type: 'button', 'aria-label': 'Run again' }
-  });
-  cancel.addEventListener('click', () => props.onCancel?.(), { signal });
-  rerun.addEventListener('click', () => props.onRerun?.(), { signal });
-  const progress = h('progress', {
-    className: 'jp-FeatureViz-progress',
-    attrs: { max: '1', value: '0', 'aria-label': 'Progress' }
-  });
   const grid = h('div', {
     className: 'jp-FeatureViz-atlas',
     attrs: { role: 'list', 'aria-label': `Channels of ${props.layer}` }
   });
-  const { columns } = gridShape(props.channels.length, MAX_COLUMNS);
-  grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
   const detailHost = h('div', { className: 'jp-FeatureViz-atlas-detail' });
   const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
-  const cells = props.channels.map((channel, index) => {
-    const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
-    const value = h('span', { className: 'jp-FeatureViz-cell-value' });
-    const cell = h('button', {
-      className: 'jp-FeatureViz-cell',
-      attrs: {
-        type: 'button',
-        role: 'listitem',
-        'aria-label': `Channel ${channel}: open its animation`,
-        'data-channel': String(channel)
-      },
-      children: [
-        canvas,
-        h('span', {
-          className: 'jp-FeatureViz-cell-label',
-          text: `ch ${channel}`
-        }),
-        value
-      ]
-    });
-    cell.addEventListener('click', () => select(index), { signal });
-    grid.appendChild(cell);
-    return { canvas, value, cell };
-  });
   const node = h('div', {
     className: 'jp-FeatureViz-atlas-view',
-    children: [
-      h('div', {
-        className: 'jp-FeatureViz-runbar',
-        children: [status, progress]
-      }),
-      storedHost,
-      grid,
-      h('div', {
-        className: 'jp-FeatureViz-actions',
-        children: [cancel, rerun]
-      }),
-      detailHost
-    ]
+    children: [storedHost, grid]
   });
+  const bar = mountRunBar(
+    node,
+    {
+      onCancel: props.onCancel,
+      onRerun: props.onRerun,
+      saves: [
+        pngAction({
+          filename: props.filename,
+          ready: () => frames.length > 0 || stored !== null,
+          image: currentImage,
+          stored: () => stored
+        })
+      ]
+    },
+    signal
+  );
+  node.appendChild(detailHost);
   host.appendChild(node);
+  life.add(() => node.remove());
+  layout(props.channels ?? []);
+
+  /** One cell per channel, in order; a new list closes the open channel. */
+  function layout(next: readonly number[]): void {
+    if (
+      next.length === channels.length &&
+      next.every((c, i) => c === channels[i])
+    ) {
+      return;
+    }
+    channels = next;
+    close();
+    columns = gridShape(channels.length, MAX_COLUMNS).columns;
+    grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
+    cells = channels.map((channel, index) => {
+      const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
+      const value = h('span', { className: 'jp-FeatureViz-cell-value' });
+      const cell = h('button', {
+        className: 'jp-FeatureViz-cell',
+        attrs: {
+          type: 'button',
+          role: 'listitem',
+          'aria-label': `Channel ${channel}: open its animation`,
+          'data-channel': String(channel)
+        },
+        children: [
+          canvas,
+          h('span', {
+            className: 'jp-FeatureViz-cell-label',
+            text: `ch ${channel}`
+          }),
+          value
+        ]
+      });
+      cell.addEventListener('click', () => select(index), { signal });
+      return { canvas, value, node: cell };
+    });
+    grid.replaceChildren(...cells.map(c => c.node));
+    frames.forEach(draw);
+  }
+
+  function close(): void {
+    detail?.life.dispose();
+    detail = null;
+  }
 
   function select(index: number): void {
-    selected = index;
+    close();
     cells.forEach((c, i) =>
-      c.cell.setAttribute('aria-pressed', String(i === index))
+      c.node.setAttribute('aria-pressed', String(i === index))
     );
-    detail?.dispose();
-    detail = mountPlayer(
+    // Disposed with the atlas, or when another channel opens.
+    const detailLife = new Lifetime(signal);
+    const view = mountPlayer(
       detailHost,
       {
         select: index,
         scale: props.scale,
-        filename: `${props.filename}-channel-${props.channels[index]}`
+        filename: `${props.filename}-channel-${channels[index]}`,
+        controls: false
       },
-      { signal }
+      { signal: detailLife.signal }
     );
-    frames.forEach(f => detail?.pushFrame(f));
-    detail.setRun(run);
+    detail = { view, life: detailLife };
+    view.setRun(run);
+    frames.forEach(f => view.pushFrame(f));
+  }
+
+  function scaleFor(frame: IFrame): number {
+    return props.scale ?? autoScale(frame.width, frame.height, cells.length);
+  }
+
+  function draw(frame: IFrame): void {
+    const scale = scaleFor(frame);
+    cells.forEach((c, i) => {
+      if (i >= frame.batch) {
+        return;
+      }
+      paint(c.canvas, imageOf(frame, i));
+      c.canvas.style.width = `${frame.width * scale}px`;
+      c.canvas.style.height = `${frame.height * scale}px`;
+      const v = frame.perImage[i];
+      c.value.textContent = Number.isFinite(v) ? v.toPrecision(3) : '';
+    });
+  }
+
+  function currentImage(): IImage | null {
+    const frame = frames[frames.length - 1];
+    if (!frame) {
+      return null;
+    }
+    return composeGrid(
+      cells.map((_, i) => imageOf(frame, i)),
+      columns,
+      Math.min(scaleFor(frame), 4),
+      2
+    );
   }
 
   function render(): void {
     node.dataset.state = run.state;
-    status.textContent = describeState(run);
-    progress.value = run.progress;
-    progress.hidden = run.state !== 'running' && run.state !== 'queued';
-    cancel.disabled = !(run.state === 'running' || run.state === 'queued');
-    rerun.disabled = run.state === 'running' || run.state === 'queued';
-  }
-
-  function dispose(): void {
-    if (signal.aborted) {
-      return;
-    }
-    detail?.dispose();
-    controller.abort();
-    node.remove();
+    bar.update(run);
   }
 
   render();
   return {
     node,
     setRun(next) {
-      if (
-        next.state === 'queued' &&
-        run.state !== 'queued' &&
-        run.state !== 'running'
-      ) {
+      if (startsNewRun(run, next)) {
         frames.length = 0;
+        stored = null;
         storedHost.replaceChildren();
         grid.hidden = false;
       }
+      if (next.channels && !props.channels) {
+        layout(next.channels);
+      }
       run = next;
-      detail?.setRun(next);
+      detail?.view.setRun(next);
       render();
     },
     pushFrame(frame) {
-      frames.push(frame);
-      const scale =
-        props.scale ??
-        autoScale(frame.width, frame.height, props.channels.length);
-      cells.forEach((c, i) => {
-        paint(c.canvas, imageOf(frame, i));
-        c.canvas.style.width = `${frame.width * scale}px`;
-        c.canvas.style.height = `${frame.height * scale}px`;
-        const v = frame.perImage[i];
-        c.value.textContent = Number.isFinite(v) ? v.toPrecision(3) : '';
-      });
-      if (selected !== null) {
-        detail?.pushFrame(frame);
+      if (cells.length === 0) {
+        // No channel list (an engine that announced none): one per image.
+        layout(Array.from({ length: frame.batch }, (_, i) => i));
       }
+      frames.push(frame);
+      draw(frame);
+      detail?.view.pushFrame(frame);
+      render();
     },
     showStored(png) {
+      stored = png;
       storedHost.replaceChildren(
-        h('img', {
-          className: 'jp-FeatureViz-stored',
-          attrs: {
-            src: `data:image/png;base64,${png}`,
-            alt: `Saved atlas of ${props.layer}`
-          }
-        })
+        storedImage(png, `Saved atlas of ${props.layer}`)
       );
       grid.hidden = true;
+      render();
     },
-    currentImage() {
-      const frame = frames[frames.length - 1];
-      if (!frame) {
-        return null;
-      }
-      const scale =
-        props.scale ??
-        autoScale(frame.width, frame.height, props.channels.length);
-      return composeGrid(
-        props.channels.map((_, i) => imageOf(frame, i)),
-        columns,
-        Math.min(scale, 4),
-        2
-      );
-    },
-    dispose
+    currentImage,
+    animation: () => null,
+    dispose: () => life.dispose()
   };
-}
+};

@@ -1,3 +1,4 @@
+/** The backend badge of the sidebar: which backend the engine runs on, and why. */
 import type { IEngineStatus } from '../engine/runtime/protocol';
 import { h } from './dom';
 

@@ -1,6 +1,8 @@
 /**
  * Builds DOM elements whose text is always set through `textContent`: strings
- * from a spec are untrusted (DESIGN.md §5) and never become markup.
+ * from a spec are untrusted (docs/architecture.md, "Trust and safety") and
+ * never become markup. Also the two elements every view shares: a labelled
+ * button, and the one `<img>` of a saved result.
  */
 export interface IElementOptions {
   readonly className?: string;
@@ -29,4 +31,34 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     }
   }
   return node;
+}
+
+/** A button with an accessible name (`label`) and visible `text`. */
+export function button(
+  label: string,
+  text: string,
+  onClick: () => void,
+  signal: AbortSignal
+): HTMLButtonElement {
+  const node = h('button', {
+    className: 'jp-FeatureViz-button jp-mod-styled',
+    text,
+    attrs: { type: 'button', 'aria-label': label, title: label }
+  });
+  node.addEventListener('click', onClick, { signal });
+  return node;
+}
+
+/**
+ * The image of a saved result: `png` is base64 that the stored-result reader
+ * validated, so it can only ever be a data: URL of a PNG.
+ */
+export function storedImage(
+  png: string,
+  alt = 'Saved result of this visualization'
+): HTMLImageElement {
+  return h('img', {
+    className: 'jp-FeatureViz-stored',
+    attrs: { src: `data:image/png;base64,${png}`, alt }
+  });
 }

@@ -1,3 +1,4 @@
+/** Inline messages of an output: errors and notices, text only. */
 import { h } from './dom';
 
 /** An inline message in an output: an error, or a notice such as "untrusted". */

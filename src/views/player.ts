@@ -1,87 +1,42 @@
 /**
  * The gradient-ascent player: the live image while the engine optimizes,
- * then play / pause / scrub through the frames; step counter, objective
- * sparkline, backend badge, state and ETA; Cancel, Re-run, PNG and GIF.
- *
- * A view draws what it is given and computes nothing (DESIGN.md §2). It is
- * mounted into a host and disposed with an AbortSignal or dispose(); either
- * removes every listener and timer it made.
+ * then play / pause / scrub through the frames, with the step and a sparkline
+ * of the objective; the shared run bar below with PNG and GIF saves.
  */
 import type { IFrame } from '../engine/runtime/protocol';
-import { h } from './dom';
-import { download, gifBytes, pngBlob } from './export';
+import { button, h, storedImage } from './dom';
 import { type IImage, autoScale, composeGrid, imageOf, paint } from './frames';
-import {
-  type IRunState,
-  INITIAL,
-  canCancel,
-  canStart,
-  describeState
-} from './run-state';
+import { mountRunBar } from './run-bar';
+import { type IRunState, INITIAL, canCancel, startsNewRun } from './run-state';
+import { gifAction, pngAction } from './save';
 import { createSparkline } from './sparkline';
+import { type IViewProps, type MountView, Lifetime } from './view';
 
-export interface IPlayerProps {
+export interface IPlayerProps extends IViewProps {
   /** Draw this image of each frame's batch; all of them in a row when omitted. */
   readonly select?: number;
   /** A caption under each image of a row (e.g. the digit of each logit). */
   readonly labels?: readonly string[];
-  /** Screen pixels per image pixel; chosen from the image size when omitted. */
-  readonly scale?: number;
-  /** Base of the names of exported files. */
-  readonly filename: string;
-  readonly onCancel?: () => void;
-  readonly onRerun?: () => void;
-}
-
-export interface IPlayer {
-  readonly node: HTMLElement;
-  setRun(run: IRunState): void;
-  pushFrame(frame: IFrame): void;
-  /** Shows a saved PNG (base64) instead of frames. */
-  showStored(png: string): void;
-  /** The image shown now, at display scale (for saving in the notebook). */
-  currentImage(): IImage | null;
-  /** All frames as images at display scale (for a GIF). */
-  animation(): IImage[];
-  dispose(): void;
+  /** False inside another view that shows the run (see IRunBarProps). */
+  readonly controls?: boolean;
 }
 
 const PLAY_INTERVAL_MS = 80;
 const MAX_EXPORT_SIDE = 512;
 
-function button(
-  label: string,
-  text: string,
-  onClick: () => void,
-  signal: AbortSignal
-): HTMLButtonElement {
-  const node = h('button', {
-    className: 'jp-FeatureViz-button jp-mod-styled',
-    text,
-    attrs: { type: 'button', 'aria-label': label, title: label }
-  });
-  node.addEventListener('click', onClick, { signal });
-  return node;
-}
-
-export function mountPlayer(
-  host: HTMLElement,
-  props: IPlayerProps,
-  options: { signal?: AbortSignal } = {}
-): IPlayer {
-  const controller = new AbortController();
-  const { signal } = controller;
-  options.signal?.addEventListener('abort', () => dispose(), {
-    once: true,
-    signal
-  });
-
+export const mountPlayer: MountView<IPlayerProps> = (
+  host,
+  props,
+  options = {}
+) => {
+  const life = new Lifetime(options.signal);
+  const { signal } = life;
   const frames: IFrame[] = [];
   let run: IRunState = INITIAL;
   let shown = -1;
   let follow = true;
   let timer: ReturnType<typeof setInterval> | null = null;
-  let stored: HTMLImageElement | null = null;
+  let stored: { png: string; node: HTMLImageElement } | null = null;
 
   const canvas = h('canvas', {
     className: 'jp-FeatureViz-canvas',
@@ -91,18 +46,6 @@ export function mountPlayer(
   const stage = h('div', {
     className: 'jp-FeatureViz-stage',
     children: [canvas, labels]
-  });
-  const status = h('div', {
-    className: 'jp-FeatureViz-status',
-    attrs: { role: 'status', 'aria-live': 'polite' }
-  });
-  const badge = h('span', {
-    className: 'jp-FeatureViz-badge',
-    attrs: { 'aria-label': 'Compute backend' }
-  });
-  const progress = h('progress', {
-    className: 'jp-FeatureViz-progress',
-    attrs: { max: '1', value: '0', 'aria-label': 'Progress' }
   });
   const sparkline = createSparkline();
   const stepLabel = h('span', { className: 'jp-FeatureViz-step', text: '' });
@@ -123,30 +66,6 @@ export function mountPlayer(
     () => togglePlay(),
     signal
   );
-  const cancel = button(
-    'Cancel the run',
-    'Cancel',
-    () => props.onCancel?.(),
-    signal
-  );
-  const rerun = button('Run again', 'Re-run', () => props.onRerun?.(), signal);
-  const png = button(
-    'Save the image as PNG',
-    'PNG',
-    () => void exportPng(),
-    signal
-  );
-  const gif = button(
-    'Save the animation as GIF',
-    'GIF',
-    () => exportGif(),
-    signal
-  );
-  const error = h('div', {
-    className: 'jp-FeatureViz-run-error',
-    attrs: { role: 'alert' }
-  });
-
   const node = h('div', {
     className: 'jp-FeatureViz-player',
     children: [
@@ -154,19 +73,35 @@ export function mountPlayer(
       h('div', {
         className: 'jp-FeatureViz-timeline',
         children: [play, scrubber, stepLabel]
-      }),
-      h('div', {
-        className: 'jp-FeatureViz-runbar',
-        children: [badge, status, progress, sparkline.node]
-      }),
-      h('div', {
-        className: 'jp-FeatureViz-actions',
-        children: [cancel, rerun, png, gif]
-      }),
-      error
+      })
     ]
   });
+  const bar = mountRunBar(
+    node,
+    {
+      onCancel: props.onCancel,
+      onRerun: props.onRerun,
+      controls: props.controls,
+      extras: [sparkline.node],
+      saves: [
+        pngAction({
+          filename: props.filename,
+          ready: () => frames.length > 0 || stored !== null,
+          image: currentImage,
+          stored: () => stored?.png ?? null
+        }),
+        gifAction({
+          filename: props.filename,
+          count: () => frames.length,
+          frames: animation
+        })
+      ]
+    },
+    signal
+  );
   host.appendChild(node);
+  life.add(() => node.remove());
+  life.add(() => stopPlaying());
 
   scrubber.addEventListener(
     'input',
@@ -224,23 +159,10 @@ export function mountPlayer(
   }
 
   function render(): void {
-    status.textContent =
-      describeState(run) + (run.fallback ? ` (${run.fallback})` : '');
     node.dataset.state = run.state;
-    badge.textContent = run.backend ? run.backend.toUpperCase() : '';
-    badge.hidden = !run.backend;
-    progress.value = run.progress;
-    progress.hidden = run.state !== 'running' && run.state !== 'queued';
-    cancel.disabled = !canCancel(run.state);
-    rerun.disabled = !canStart(run.state);
-    const hasFrames = frames.length > 0;
-    png.disabled = !hasFrames && !stored;
-    gif.disabled = frames.length < 2;
-    play.disabled =
-      frames.length < 2 || run.state === 'running' || run.state === 'queued';
+    bar.update(run);
+    play.disabled = frames.length < 2 || canCancel(run.state);
     scrubber.disabled = frames.length < 2;
-    error.textContent = run.error ?? '';
-    error.hidden = !run.error;
   }
 
   function togglePlay(): void {
@@ -285,32 +207,6 @@ export function mountPlayer(
     return composeGrid(imagesOf(frame), count(frame), scale, 2);
   }
 
-  async function exportPng(): Promise<void> {
-    const image = currentImage();
-    if (image) {
-      download(await pngBlob(image), `${props.filename}.png`);
-    } else if (stored) {
-      const bytes = Uint8Array.from(
-        atob(stored.src.replace(/^data:image\/png;base64,/, '')),
-        c => c.charCodeAt(0)
-      );
-      download(
-        new Blob([bytes], { type: 'image/png' }),
-        `${props.filename}.png`
-      );
-    }
-  }
-
-  function exportGif(): void {
-    const images = animation();
-    if (images.length > 1) {
-      download(
-        new Blob([gifBytes(images)], { type: 'image/gif' }),
-        `${props.filename}.gif`
-      );
-    }
-  }
-
   function currentImage(): IImage | null {
     const frame = frames[shown >= 0 ? shown : frames.length - 1];
     return frame ? displayImage(frame) : null;
@@ -320,29 +216,16 @@ export function mountPlayer(
     return frames.map(displayImage);
   }
 
-  function dispose(): void {
-    if (signal.aborted) {
-      return;
-    }
-    stopPlaying();
-    controller.abort();
-    node.remove();
-  }
-
   render();
   return {
     node,
     setRun(next: IRunState) {
-      if (
-        next.state === 'queued' &&
-        run.state !== 'queued' &&
-        run.state !== 'running'
-      ) {
+      if (startsNewRun(run, next)) {
         // A new run: forget the last one's frames.
         frames.length = 0;
         shown = -1;
         follow = true;
-        stored?.remove();
+        stored?.node.remove();
         stored = null;
         canvas.hidden = false;
         sparkline.update([]);
@@ -363,21 +246,15 @@ export function mountPlayer(
       );
       render();
     },
-    showStored(pngData: string) {
-      stored?.remove();
-      stored = h('img', {
-        className: 'jp-FeatureViz-stored',
-        attrs: {
-          src: `data:image/png;base64,${pngData}`,
-          alt: 'Saved result of this visualization'
-        }
-      });
+    showStored(png: string) {
+      stored?.node.remove();
+      stored = { png, node: storedImage(png) };
       canvas.hidden = true;
-      stage.prepend(stored);
+      stage.prepend(stored.node);
       render();
     },
     currentImage,
     animation,
-    dispose
+    dispose: () => life.dispose()
   };
-}
+};

@@ -1,13 +1,16 @@
 /**
- * The life of one visualization run, as its view shows it. Pure: the view
- * feeds it events and draws what it returns, so the rules are tested alone.
+ * The life of one visualization run, as its view shows it. Pure: the output
+ * feeds it the engine's own job events (plus `submit` and `stored`), and the
+ * views draw what it returns, so the rules are tested alone.
  *
  *   idle ─submit→ queued ─running→ running ─done→ done
- *            stored ─rerun→ queued   │  │  └─failed→ failed
+ *            stored ─submit→ queued  │  │  └─failed→ failed
  *                                    │  └─cancelled→ cancelled
- *   done / cancelled / failed ─rerun→ queued      (queued may be cancelled
+ *   done / cancelled / failed ─submit→ queued     (queued may be cancelled
  *                                                  or fail too)
  */
+import type { JobEvent } from '../engine/runtime/protocol';
+
 export type RunStateName =
   'idle' | 'stored' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -23,24 +26,18 @@ export interface IRunState {
   readonly steps: number;
   readonly error: string | null;
   readonly fallback: string | null;
+  /** The channels the job announced when it started (a layer atlas's). */
+  readonly channels: readonly number[] | null;
 }
 
+/**
+ * What moves a run on: every event of the engine's job, as the engine sends
+ * it, and two of the output's own: `submit` (a run is asked for) and `stored`
+ * (a saved result is shown). When the engine's promise rejects, the output
+ * sends the engine's `cancelled` or `failed` event itself.
+ */
 export type RunEvent =
-  | { readonly type: 'submit' }
-  | { readonly type: 'stored' }
-  | { readonly type: 'queued'; readonly position: number }
-  | { readonly type: 'running'; readonly backend: string }
-  | { readonly type: 'fallback'; readonly from: string; readonly to: string }
-  | {
-      readonly type: 'frame';
-      readonly step: number;
-      readonly steps: number;
-      readonly progress: number;
-      readonly etaMs: number | null;
-    }
-  | { readonly type: 'done' }
-  | { readonly type: 'cancelled' }
-  | { readonly type: 'failed'; readonly message: string };
+  JobEvent | { readonly type: 'submit' } | { readonly type: 'stored' };
 
 export const INITIAL: IRunState = {
   state: 'idle',
@@ -51,7 +48,8 @@ export const INITIAL: IRunState = {
   step: 0,
   steps: 0,
   error: null,
-  fallback: null
+  fallback: null,
+  channels: null
 };
 
 const FINISHED: readonly RunStateName[] = ['done', 'cancelled', 'failed'];
@@ -64,6 +62,11 @@ export function canStart(state: RunStateName): boolean {
 /** Whether a run in this state can be cancelled. */
 export function canCancel(state: RunStateName): boolean {
   return state === 'queued' || state === 'running';
+}
+
+/** Whether `next` starts a new run after `previous`: views forget old frames. */
+export function startsNewRun(previous: IRunState, next: IRunState): boolean {
+  return next.state === 'queued' && !canCancel(previous.state);
 }
 
 /** The next state; events that make no sense in a state are ignored. */
@@ -79,12 +82,13 @@ export function reduce(current: IRunState, event: RunEvent): IRunState {
         ? { ...current, position: event.position }
         : current;
     case 'running':
-      return state === 'queued' || state === 'running'
+      return canCancel(state)
         ? {
             ...current,
             state: 'running',
             position: null,
-            backend: event.backend
+            backend: event.backend,
+            channels: event.channels ?? current.channels
           }
         : current;
     case 'fallback':
@@ -99,8 +103,8 @@ export function reduce(current: IRunState, event: RunEvent): IRunState {
       return state === 'running'
         ? {
             ...current,
-            step: event.step,
-            steps: event.steps,
+            step: event.frame.step,
+            steps: event.frame.steps,
             progress: event.progress,
             etaMs: event.etaMs
           }
@@ -115,7 +119,12 @@ export function reduce(current: IRunState, event: RunEvent): IRunState {
         : current;
     case 'failed':
       return canCancel(state)
-        ? { ...current, state: 'failed', error: event.message, etaMs: null }
+        ? {
+            ...current,
+            state: 'failed',
+            error: event.error.message,
+            etaMs: null
+          }
         : current;
   }
 }

@@ -1,3 +1,4 @@
+/** Messages and the backend badge: untrusted text stays text. */
 import { mountMessage } from '../message';
 import { backendBadge } from '../badge';
 

@@ -1,30 +1,15 @@
-import type { IFrame } from '../../engine/runtime/protocol';
-import { mountAtlas } from '../atlas';
+/** The player: frames, timeline, run bar, saves and disposal. */
 import { mountPlayer } from '../player';
-import { INITIAL, reduce } from '../run-state';
+import { INITIAL, type RunEvent, reduce } from '../run-state';
+import { frame, installCanvas, jobSummary } from '../testing/fixtures';
 
-// jsdom has no 2D canvas; the views skip drawing without one.
-HTMLCanvasElement.prototype.getContext = (() =>
-  null) as unknown as HTMLCanvasElement['getContext'];
-
-function frame(step: number, batch = 1, value = step / 10): IFrame {
-  return {
-    step,
-    steps: 8,
-    value,
-    perImage: Float32Array.from({ length: batch }, (_, i) => value + i),
-    batch,
-    height: 4,
-    width: 3,
-    rgba: new Uint8ClampedArray(batch * 4 * 3 * 4).fill(step * 10),
-    elapsedMs: step
-  };
-}
+installCanvas();
 
 const running = reduce(reduce(INITIAL, { type: 'submit' }), {
   type: 'running',
   backend: 'wasm'
 });
+const done: RunEvent = { type: 'done', summary: jobSummary() };
 
 describe('player', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -50,7 +35,7 @@ describe('player', () => {
       'button[aria-label="Play the animation"]'
     ) as HTMLButtonElement;
     expect(play.disabled).toBe(true);
-    player.setRun(reduce(running, { type: 'done' }));
+    player.setRun(reduce(running, done));
     expect(play.disabled).toBe(false);
     scrubber.value = '1';
     scrubber.dispatchEvent(new Event('input'));
@@ -74,7 +59,7 @@ describe('player', () => {
     const player = mountPlayer(host, { filename: 'x', onCancel, onRerun });
     player.setRun(running);
     [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
-    player.setRun(reduce(running, { type: 'done' }));
+    player.setRun(reduce(running, done));
     const buttons = [...host.querySelectorAll('button')];
     (
       host.querySelector(
@@ -131,7 +116,10 @@ describe('player', () => {
     player.setRun(
       reduce(running, {
         type: 'failed',
-        message: 'The model has no layer "conv9".'
+        error: {
+          name: 'UnknownLayerError',
+          message: 'The model has no layer "conv9".'
+        }
       })
     );
     expect(host.querySelector('[role=alert]')?.textContent).toBe(
@@ -152,7 +140,7 @@ describe('player', () => {
       scale: 2
     });
     player.setRun(running);
-    player.pushFrame(frame(8, 3));
+    player.pushFrame(frame(8, { batch: 3 }));
     expect(
       [...host.querySelectorAll('.jp-FeatureViz-labels span')].map(
         s => s.textContent
@@ -166,34 +154,89 @@ describe('player', () => {
     ]);
     player.dispose();
   });
-});
 
-describe('atlas', () => {
-  it('fills a cell per channel, labels it, and opens a channel on click', () => {
+  it('shows the run bar: badge, status, progress, Cancel, Re-run, PNG, GIF', () => {
     const host = document.createElement('div');
-    const atlas = mountAtlas(host, {
-      layer: 'conv2d',
-      channels: [4, 7],
-      filename: 'a'
-    });
-    atlas.setRun(running);
-    atlas.pushFrame(frame(4, 2, 1.5));
-    const cells = [
-      ...host.querySelectorAll('.jp-FeatureViz-cell')
-    ] as HTMLButtonElement[];
-    expect(cells.map(c => c.getAttribute('aria-label'))).toEqual([
-      'Channel 4: open its animation',
-      'Channel 7: open its animation'
+    const player = mountPlayer(host, { filename: 'x' });
+    const buttons = () =>
+      [...host.querySelectorAll('.jp-FeatureViz-actions button')].map(b => [
+        b.textContent,
+        b.getAttribute('aria-label'),
+        (b as HTMLButtonElement).disabled
+      ]);
+    expect(buttons()).toEqual([
+      ['Cancel', 'Cancel the run', true],
+      ['Re-run', 'Run again', false],
+      ['PNG', 'Save the image as PNG', true],
+      ['GIF', 'Save the animation as GIF', true]
     ]);
+    player.setRun(running);
+    player.pushFrame(frame(0));
+    expect(buttons().map(b => b[2])).toEqual([false, true, false, true]);
+    player.pushFrame(frame(4));
+    player.setRun(reduce(running, done));
+    expect(buttons().map(b => b[2])).toEqual([true, false, false, false]);
+    const progress = host.querySelector('progress') as HTMLProgressElement;
+    expect([progress.value, progress.hidden]).toEqual([1, true]);
+    // The sparkline sits in the status row, after the progress.
     expect(
-      cells.map(c => c.querySelector('.jp-FeatureViz-cell-value')?.textContent)
-    ).toEqual(['1.50', '2.50']);
-    cells[1].click();
-    expect(cells[1].getAttribute('aria-pressed')).toBe('true');
+      host.querySelector('.jp-FeatureViz-runbar')?.lastElementChild?.tagName
+    ).toBe('svg');
+    player.dispose();
+  });
+
+  it('offers its frames as the animation, and the one shown as the image', () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x', scale: 2 });
+    expect(player.currentImage()).toBeNull();
+    expect(player.animation()).toEqual([]);
+    player.setRun(running);
+    [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
+    const animation = player.animation() ?? [];
+    expect(animation.map(i => [i.width, i.height, i.data[0]])).toEqual([
+      [6, 8, 0],
+      [6, 8, 40],
+      [6, 8, 80]
+    ]);
+    expect(player.currentImage()?.data[0]).toBe(80);
+    player.dispose();
+  });
+
+  it('starts a new run clean: the last frames and the stored image go', () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x' });
+    player.showStored('iVBORw0KGgo=');
+    player.setRun(reduce(INITIAL, { type: 'stored' }));
+    expect(host.querySelector('canvas')?.hidden).toBe(true);
+    player.setRun(reduce(INITIAL, { type: 'submit' }));
+    expect(host.querySelector('img')).toBeNull();
+    expect(host.querySelector('canvas')?.hidden).toBe(false);
+    player.setRun(running);
+    player.pushFrame(frame(2));
+    player.setRun(reduce(running, done));
+    player.setRun(reduce(reduce(running, done), { type: 'submit' }));
+    expect(player.animation()).toEqual([]);
+    player.dispose();
+  });
+
+  it('inside another view, has only its timeline and saves', () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x', controls: false });
     expect(
-      host.querySelector('.jp-FeatureViz-atlas-detail .jp-FeatureViz-player')
-    ).not.toBeNull();
-    atlas.dispose();
+      [...host.querySelectorAll('button')].map(b => b.textContent)
+    ).toEqual(['▶ Play', 'PNG', 'GIF']);
+    expect(host.querySelector('[role=status]')).toBeNull();
+    expect(host.querySelector('[role=alert]')).toBeNull();
+    expect(host.querySelector('.jp-FeatureViz-badge')).toBeNull();
+    player.dispose();
+  });
+
+  it('is not mounted at all with a signal already aborted', () => {
+    const host = document.createElement('div');
+    const controller = new AbortController();
+    controller.abort();
+    const player = mountPlayer(host, { filename: 'x' }, controller);
     expect(host.childElementCount).toBe(0);
+    expect(() => player.dispose()).not.toThrow();
   });
 });

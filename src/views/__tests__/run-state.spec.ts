@@ -1,3 +1,4 @@
+/** The run-state reducer over the engine's job events and the output's own. */
 import {
   INITIAL,
   type IRunState,
@@ -6,12 +7,30 @@ import {
   canStart,
   describeState,
   formatDuration,
-  reduce
+  reduce,
+  startsNewRun
 } from '../run-state';
+import { frame as image, jobSummary } from '../testing/fixtures';
 
 function play(events: RunEvent[], from: IRunState = INITIAL): IRunState {
   return events.reduce(reduce, from);
 }
+
+/** The engine's frame event at `step` of `steps`. */
+function frame(
+  step: number,
+  steps: number,
+  progress: number,
+  etaMs: number | null
+): RunEvent {
+  return { type: 'frame', frame: image(step, { steps }), progress, etaMs };
+}
+
+const done: RunEvent = { type: 'done', summary: jobSummary({ steps: 256 }) };
+const failed = (message: string): RunEvent => ({
+  type: 'failed',
+  error: { name: 'Error', message }
+});
 
 describe('run state', () => {
   it('goes queued → running → done, with progress, ETA and backend', () => {
@@ -19,7 +38,7 @@ describe('run state', () => {
       { type: 'submit' },
       { type: 'queued', position: 2 },
       { type: 'running', backend: 'wasm' },
-      { type: 'frame', step: 64, steps: 256, progress: 0.25, etaMs: 3000 }
+      frame(64, 256, 0.25, 3000)
     ]);
     expect(s).toMatchObject({
       state: 'running',
@@ -31,9 +50,23 @@ describe('run state', () => {
       position: null
     });
     expect(describeState(s)).toBe('Running: step 64 of 256, about 3 s left');
-    const done = reduce(s, { type: 'done' });
-    expect(done).toMatchObject({ state: 'done', progress: 1 });
-    expect(describeState(done)).toBe('Done: 256 steps');
+    const finished = reduce(s, done);
+    expect(finished).toMatchObject({ state: 'done', progress: 1 });
+    expect(describeState(finished)).toBe('Done: 256 steps');
+  });
+
+  it('keeps the channels a job announces as it starts', () => {
+    const s = play([
+      { type: 'submit' },
+      { type: 'running', backend: 'wasm', channels: [0, 2, 5] },
+      frame(1, 8, 0.125, null)
+    ]);
+    expect(s.channels).toEqual([0, 2, 5]);
+    expect(
+      play([{ type: 'submit' }, { type: 'running', backend: 'cpu' }])
+    ).toMatchObject({ channels: null });
+    // A new run starts without them until its job announces its own.
+    expect(reduce(reduce(s, done), { type: 'submit' }).channels).toBeNull();
   });
 
   it('reports the queue position while queued', () => {
@@ -49,52 +82,38 @@ describe('run state', () => {
     const running = play([
       { type: 'submit' },
       { type: 'running', backend: 'cpu' },
-      { type: 'frame', step: 3, steps: 10, progress: 0.3, etaMs: null }
+      frame(3, 10, 0.3, null)
     ]);
     expect(reduce(running, { type: 'cancelled' })).toMatchObject({
       state: 'cancelled',
       step: 3
     });
-    const done = reduce(running, { type: 'done' });
-    expect(reduce(done, { type: 'cancelled' })).toBe(done);
+    const finished = reduce(running, done);
+    expect(reduce(finished, { type: 'cancelled' })).toBe(finished);
     expect(canCancel('running')).toBe(true);
     expect(canCancel('done')).toBe(false);
   });
 
   it('keeps the error of a failed run', () => {
-    const failed = play([
+    const s = play([
       { type: 'submit' },
       { type: 'running', backend: 'wasm' },
-      { type: 'failed', message: 'no layer "x"' }
+      failed('no layer "x"')
     ]);
-    expect(failed).toMatchObject({ state: 'failed', error: 'no layer "x"' });
+    expect(s).toMatchObject({ state: 'failed', error: 'no layer "x"' });
+    // The engine's event and the rejected promise both report it: once.
+    expect(reduce(s, failed('again'))).toBe(s);
   });
 
   it('ignores events that make no sense in a state', () => {
-    expect(reduce(INITIAL, { type: 'done' })).toBe(INITIAL);
-    expect(
-      reduce(INITIAL, {
-        type: 'frame',
-        step: 1,
-        steps: 2,
-        progress: 0.5,
-        etaMs: null
-      })
-    ).toBe(INITIAL);
-    const done = play([
+    expect(reduce(INITIAL, done)).toBe(INITIAL);
+    expect(reduce(INITIAL, frame(1, 2, 0.5, null))).toBe(INITIAL);
+    const finished = play([
       { type: 'submit' },
       { type: 'running', backend: 'wasm' },
-      { type: 'done' }
+      done
     ]);
-    expect(
-      reduce(done, {
-        type: 'frame',
-        step: 1,
-        steps: 2,
-        progress: 0.5,
-        etaMs: null
-      })
-    ).toBe(done);
+    expect(reduce(finished, frame(1, 2, 0.5, null))).toBe(finished);
     const running = play([
       { type: 'submit' },
       { type: 'running', backend: 'wasm' }
@@ -107,8 +126,8 @@ describe('run state', () => {
     expect(stored.state).toBe('stored');
     expect(describeState(stored)).toBe('Saved result');
     expect(reduce(stored, { type: 'submit' }).state).toBe('queued');
-    const failed = play([{ type: 'submit' }, { type: 'failed', message: 'x' }]);
-    expect(reduce(failed, { type: 'submit' })).toEqual({
+    const s = play([{ type: 'submit' }, failed('x')]);
+    expect(reduce(s, { type: 'submit' })).toEqual({
       ...INITIAL,
       state: 'queued'
     });
@@ -116,11 +135,22 @@ describe('run state', () => {
     expect(canStart('running')).toBe(false);
   });
 
+  it('tells a new run from the next event of the same run', () => {
+    const queued = reduce(INITIAL, { type: 'submit' });
+    expect(startsNewRun(INITIAL, queued)).toBe(true);
+    const requeued = reduce(queued, { type: 'queued', position: 1 });
+    expect(startsNewRun(queued, requeued)).toBe(false);
+    const finished = play([{ type: 'running', backend: 'wasm' }, done], queued);
+    expect(startsNewRun(finished, reduce(finished, { type: 'submit' }))).toBe(
+      true
+    );
+  });
+
   it('notes a backend fallback', () => {
     const s = play([
       { type: 'submit' },
       { type: 'running', backend: 'wasm' },
-      { type: 'fallback', from: 'wasm', to: 'cpu' }
+      { type: 'fallback', from: 'wasm', to: 'cpu', reason: 'no kernel' }
     ]);
     expect(s).toMatchObject({
       backend: 'cpu',

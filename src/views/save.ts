@@ -1,9 +1,71 @@
 /**
  * Saving what a view shows: the current image as PNG, the animation as an
- * animated GIF (gifenc, MIT), and a download that needs no server.
+ * animated GIF (gifenc, MIT), a download that needs no server, and the save
+ * buttons' actions that the run bar shows.
  */
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
 import { type IImage, paint } from './frames';
+
+/** A file a view offers to save: one button of its run bar. */
+export interface ISaveAction {
+  /** The button's text, e.g. "PNG". */
+  readonly text: string;
+  /** Its accessible name, e.g. "Save the image as PNG". */
+  readonly label: string;
+  /** Whether there is something to save now (cheap: called on every update). */
+  readonly ready: () => boolean;
+  readonly save: () => void | Promise<void>;
+}
+
+/** Saves the image shown now, or else the saved result's PNG. */
+export function pngAction(source: {
+  readonly filename: string;
+  readonly ready: () => boolean;
+  readonly image: () => IImage | null;
+  /** The saved result's PNG (base64), when one is shown. */
+  readonly stored: () => string | null;
+}): ISaveAction {
+  return {
+    text: 'PNG',
+    label: 'Save the image as PNG',
+    ready: source.ready,
+    save: async () => {
+      const image = source.image();
+      const stored = source.stored();
+      const blob = image
+        ? await pngBlob(image)
+        : stored
+          ? new Blob([fromBase64(stored)], { type: 'image/png' })
+          : null;
+      if (blob) {
+        download(blob, `${source.filename}.png`);
+      }
+    }
+  };
+}
+
+/** Saves the frames as an animated GIF. */
+export function gifAction(source: {
+  readonly filename: string;
+  /** How many frames there are (cheap; an animation needs two). */
+  readonly count: () => number;
+  readonly frames: () => readonly IImage[];
+}): ISaveAction {
+  return {
+    text: 'GIF',
+    label: 'Save the animation as GIF',
+    ready: () => source.count() > 1,
+    save: () => {
+      const images = source.frames();
+      if (images.length > 1) {
+        download(
+          new Blob([gifBytes(images)], { type: 'image/gif' }),
+          `${source.filename}.gif`
+        );
+      }
+    }
+  };
+}
 
 /** A PNG of an image, as a Blob. */
 export function pngBlob(image: IImage): Promise<Blob> {
@@ -70,4 +132,9 @@ export function base64(bytes: Uint8Array): string {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(binary);
+}
+
+/** The bytes of base64 text. */
+export function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), c => c.charCodeAt(0));
 }

@@ -1,0 +1,147 @@
+/**
+ * The output renderer during a run: cancel, failures, and a layer atlas laid
+ * out from the job's running event.
+ */
+import { MIME_TYPE, SUMMARY_MIME_TYPE } from '../../spec';
+import { specHash } from '../../spec/hash';
+import {
+  decodePng,
+  frame,
+  installCanvas,
+  jobSummary
+} from '../../views/testing/fixtures';
+import {
+  ATLAS,
+  FakeModel,
+  SPEC,
+  button,
+  fakeOutputs,
+  flush
+} from '../testing/fakes';
+
+installCanvas();
+
+const fake = fakeOutputs();
+
+describe('FeatureVizOutput running', () => {
+  it('cancels a run from its Cancel button, and runs it again', async () => {
+    const output = fake.createOutput();
+    const model = new FakeModel({ [MIME_TYPE]: SPEC });
+    await output.renderModel(model);
+    await flush();
+    const job = fake.engine.jobs[0];
+    job.emit(
+      { type: 'running', backend: 'webgl' },
+      { type: 'frame', frame: frame(1), progress: 1 / 8, etaMs: 12400 }
+    );
+    expect(output.node.dataset.state).toBe('running');
+    expect(output.node.querySelector('[role=status]')?.textContent).toBe(
+      'Running: step 1 of 8, about 12 s left'
+    );
+    button(output, 'Cancel the run').click();
+    await flush();
+    expect(job.options.signal?.aborted).toBe(true);
+    expect(output.runState).toMatchObject({ state: 'cancelled', step: 1 });
+    expect(output.node.dataset.state).toBe('cancelled');
+    expect(output.node.querySelector('[role=status]')?.textContent).toBe(
+      'Cancelled at step 1'
+    );
+    expect(model.setData).not.toHaveBeenCalled();
+
+    button(output, 'Run again').click();
+    await flush();
+    expect(fake.engine.run).toHaveBeenCalledTimes(2);
+    fake.engine.jobs[1].emit({ type: 'running', backend: 'webgl' });
+    expect(output.node.dataset.state).toBe('running');
+    output.dispose();
+    expect(fake.engine.jobs[1].options.signal?.aborted).toBe(true);
+  });
+
+  it('shows the error of a failing run', async () => {
+    const message = 'The model has no layer "conv9".';
+    fake.engine.onRun = job => {
+      job.emit(
+        { type: 'running', backend: 'wasm' },
+        { type: 'failed', error: { name: 'UnknownLayerError', message } }
+      );
+      job.reject(new Error(message));
+    };
+    const output = fake.createOutput();
+    const model = new FakeModel({ [MIME_TYPE]: SPEC });
+    await output.renderModel(model);
+    await flush();
+    expect(output.node.dataset.state).toBe('failed');
+    expect(output.runState.error).toBe(message);
+    expect(
+      output.node.querySelector('.jp-FeatureViz-run-error')?.textContent
+    ).toBe(message);
+    expect(model.setData).not.toHaveBeenCalled();
+    output.dispose();
+  });
+
+  it('fails with the reason the model cannot be resolved, before any job', async () => {
+    const output = fake.createOutput();
+    await output.renderModel(
+      new FakeModel({
+        [MIME_TYPE]: { ...SPEC, model: { url: 'https://elsewhere.org/m.json' } }
+      })
+    );
+    await flush();
+    expect(output.node.dataset.state).toBe('failed');
+    expect(output.runState.error).toContain('elsewhere.org');
+    expect(fake.engine.run).not.toHaveBeenCalled();
+    output.dispose();
+  });
+
+  it('lays out an atlas of every channel from the job, without remounting', async () => {
+    const output = fake.createOutput();
+    const model = new FakeModel({ [MIME_TYPE]: ATLAS });
+    await output.renderModel(model);
+    await flush();
+    const atlas = output.node.querySelector('.jp-FeatureViz-atlas-view');
+    expect(atlas).not.toBeNull();
+    const job = fake.engine.jobs[0];
+    expect(job.request).toMatchObject({
+      kind: 'layer-atlas',
+      layer: 'conv2d_1'
+    });
+    job.emit({ type: 'running', backend: 'wasm', channels: [0, 1, 2, 3] });
+    const cells = () => [
+      ...output.node.querySelectorAll('.jp-FeatureViz-cell')
+    ];
+    expect(cells().map(c => c.getAttribute('data-channel'))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3'
+    ]);
+    const first = cells()[0];
+    job.finish(
+      ...[0, 8].map(step => ({
+        type: 'frame' as const,
+        frame: frame(step, { batch: 4, fill: 100 + step }),
+        progress: step / 8,
+        etaMs: null
+      })),
+      {
+        type: 'done',
+        summary: jobSummary({ perImage: [1, 2, 3, 4] })
+      }
+    );
+    await flush();
+    expect(output.node.dataset.state).toBe('done');
+    expect(output.node.querySelector('.jp-FeatureViz-atlas-view')).toBe(atlas);
+    expect(cells()[0]).toBe(first);
+    expect(cells()).toHaveLength(4);
+    // Four 3×4 cells in a row at scale 4, 2 pixels apart.
+    const data = model.data as Record<string, unknown>;
+    const png = decodePng(data['image/png'] as string);
+    expect([png.width, png.height]).toEqual([4 * 12 + 3 * 2, 16]);
+    expect([...png.rgba.subarray(0, 4)]).toEqual([108, 108, 108, 108]);
+    expect(data[SUMMARY_MIME_TYPE]).toMatchObject({
+      specHash: specHash(ATLAS),
+      perImage: [1, 2, 3, 4]
+    });
+    output.dispose();
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * The output renderer against a fake engine: what it runs and writes back,
+ * saved results, untrusted notebooks, invalid specs.
+ */
+import { MIME_TYPE, SUMMARY_MIME_TYPE } from '../../spec';
+import { specHash } from '../../spec/hash';
+import {
+  decodePng,
+  installCanvas,
+  jobSummary
+} from '../../views/testing/fixtures';
+import {
+  ASSETS,
+  FakeModel,
+  PNG,
+  SPEC,
+  button,
+  fakeOutputs,
+  flush,
+  threeFrames
+} from '../testing/fakes';
+
+installCanvas();
+
+const fake = fakeOutputs();
+
+describe('FeatureVizOutput', () => {
+  it('runs the spec in the engine and writes the PNG and summary back', async () => {
+    fake.engine.onRun = threeFrames;
+    const output = fake.createOutput();
+    const model = new FakeModel({ [MIME_TYPE]: SPEC });
+    await output.renderModel(model);
+    await flush();
+
+    expect(fake.engine.run).toHaveBeenCalledTimes(1);
+    expect(fake.engine.jobs[0].request).toEqual({
+      kind: 'gradient-ascent',
+      model: {
+        url: `${ASSETS}models/mnist-cnn/model.json`,
+        format: 'layers',
+        maxWeightBytes: 100e6
+      },
+      objective: SPEC.objective,
+      optimization: expect.objectContaining({ steps: 8 })
+    });
+    expect(output.node.dataset.state).toBe('done');
+    expect(output.node.querySelector('.jp-FeatureViz-view')?.textContent).toBe(
+      'Gradient ascent'
+    );
+    expect(fake.track).toHaveBeenCalledWith(output, true);
+
+    expect(model.setData).toHaveBeenCalledTimes(1);
+    const data = model.data as Record<string, unknown>;
+    expect(data[MIME_TYPE]).toBe(SPEC);
+    expect(data).not.toHaveProperty(['image/gif']);
+    // The last frame, 3×4 at display scale 16: 48×64, every byte 80.
+    const png = decodePng(data['image/png'] as string);
+    expect([png.width, png.height]).toEqual([48, 64]);
+    expect(png.rgba).toHaveLength(48 * 64 * 4);
+    expect(png.rgba.every(b => b === 80)).toBe(true);
+    const summary = JSON.parse(JSON.stringify(data[SUMMARY_MIME_TYPE]));
+    expect(summary).toEqual({
+      version: 1,
+      specHash: specHash(SPEC),
+      backend: 'wasm',
+      steps: 8,
+      seed: 0,
+      value: 0.8,
+      perImage: [0.8],
+      elapsedMs: 1234,
+      firstFrameMs: 57,
+      savedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)
+    });
+
+    // JupyterLab renders the updated model again: the live view stays.
+    const player = output.node.querySelector('.jp-FeatureViz-player');
+    await output.renderModel(new FakeModel(model.data));
+    expect(output.node.querySelector('.jp-FeatureViz-player')).toBe(player);
+    expect(output.node.dataset.state).toBe('done');
+    expect(fake.engine.run).toHaveBeenCalledTimes(1);
+    output.dispose();
+    expect(fake.track).toHaveBeenLastCalledWith(output, false);
+  });
+
+  it('keeps the animation as a GIF when the spec asks for it', async () => {
+    fake.engine.onRun = threeFrames;
+    const output = fake.createOutput();
+    const model = new FakeModel({
+      [MIME_TYPE]: { ...SPEC, display: { keepFrames: true } }
+    });
+    await output.renderModel(model);
+    await flush();
+    const gif = (model.data as Record<string, string>)['image/gif'];
+    expect(atob(gif).slice(0, 6)).toBe('GIF89a');
+    output.dispose();
+  });
+
+  it('shows a saved result of the same spec without asking the engine', async () => {
+    const output = fake.createOutput();
+    const summary = {
+      ...jobSummary(),
+      version: 1,
+      specHash: specHash(SPEC),
+      savedAt: '2025-01-01T00:00:00.000Z'
+    };
+    await output.renderModel(
+      new FakeModel({
+        [MIME_TYPE]: SPEC,
+        'image/png': `${PNG}\n`,
+        [SUMMARY_MIME_TYPE]: summary
+      })
+    );
+    await flush();
+    expect(output.node.dataset.state).toBe('stored');
+    expect(fake.engine.run).not.toHaveBeenCalled();
+    const img = output.node.querySelectorAll('img.jp-FeatureViz-stored');
+    expect(img).toHaveLength(1);
+    expect(img[0].getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
+    expect(output.node.querySelector('.jp-FeatureViz-saved')?.textContent).toBe(
+      'Saved result: 8 steps on wasm, objective 0.8000. Re-run to compute it again.'
+    );
+    // Re-run computes it again.
+    button(output, 'Run again').click();
+    await flush();
+    expect(fake.engine.run).toHaveBeenCalledTimes(1);
+    expect(output.node.dataset.state).toBe('queued');
+    expect(output.node.querySelector('img')).toBeNull();
+    output.dispose();
+  });
+
+  it('computes again when the saved result is of another spec', async () => {
+    const output = fake.createOutput();
+    await output.renderModel(
+      new FakeModel({
+        [MIME_TYPE]: SPEC,
+        'image/png': PNG,
+        [SUMMARY_MIME_TYPE]: {
+          ...jobSummary(),
+          version: 1,
+          specHash: specHash({ ...SPEC, optimization: { steps: 9 } }),
+          savedAt: '2025-01-01T00:00:00.000Z'
+        }
+      })
+    );
+    await flush();
+    expect(fake.engine.run).toHaveBeenCalledTimes(1);
+    output.dispose();
+  });
+
+  it('in an untrusted notebook, shows the saved image and asks nothing of the engine or network', async () => {
+    const fetch = jest.fn(() => {
+      throw new Error('an untrusted output fetched something');
+    });
+    const original = globalThis.fetch;
+    globalThis.fetch = fetch as unknown as typeof globalThis.fetch;
+    try {
+      const output = fake.createOutput();
+      const model = new FakeModel(
+        {
+          [MIME_TYPE]: { ...SPEC, title: '<img src=x onerror="alert(1)">' },
+          'image/png': PNG
+        },
+        false
+      );
+      await output.renderModel(model);
+      await flush();
+      expect(output.node.dataset.state).toBe('untrusted');
+      expect(output.node.querySelector('[role=status]')?.textContent).toContain(
+        'not trusted'
+      );
+      expect(
+        output.node.querySelector('.jp-FeatureViz-title')?.textContent
+      ).toBe('<img src=x onerror="alert(1)">');
+      const images = output.node.querySelectorAll('img');
+      expect(images).toHaveLength(1);
+      expect(images[0].getAttribute('src')).toBe(
+        `data:image/png;base64,${PNG}`
+      );
+      expect(output.node.querySelectorAll('canvas, button')).toHaveLength(0);
+      for (const method of [
+        fake.engine.run,
+        fake.engine.status,
+        fake.engine.describeModel,
+        fake.engine.describeDataset
+      ]) {
+        expect(method).not.toHaveBeenCalled();
+      }
+      expect(fetch).not.toHaveBeenCalled();
+      expect(model.setData).not.toHaveBeenCalled();
+      output.dispose();
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it('names the invalid field of a spec', async () => {
+    const output = fake.createOutput();
+    await output.renderModel(
+      new FakeModel({
+        [MIME_TYPE]: {
+          ...SPEC,
+          objective: { type: 'channel', layer: 'conv2d_1', channel: -1 }
+        }
+      })
+    );
+    await flush();
+    expect(output.node.dataset.state).toBe('invalid');
+    const alert = output.node.querySelector('[role=alert]');
+    expect(alert?.textContent).toContain('invalid spec');
+    expect(alert?.querySelector('code')?.textContent).toBe('objective.channel');
+    expect(fake.engine.run).not.toHaveBeenCalled();
+    output.dispose();
+  });
+
+  it('says when this version has no view for a spec', async () => {
+    const output = fake.createOutput();
+    await output.renderModel(
+      new FakeModel({
+        [MIME_TYPE]: {
+          version: 1,
+          view: 'filters',
+          model: { builtin: 'mnist-cnn' },
+          layer: 'conv2d'
+        },
+        'image/png': PNG
+      })
+    );
+    expect(output.node.dataset.state).toBe('unavailable');
+    expect(
+      output.node.querySelector('img.jp-FeatureViz-stored')
+    ).not.toBeNull();
+    expect(fake.engine.run).not.toHaveBeenCalled();
+    output.dispose();
+  });
+});

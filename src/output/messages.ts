@@ -1,0 +1,65 @@
+/**
+ * What an output says around its view: the spec's header, the note over a
+ * saved result, and the messages shown instead of a view (an invalid spec, an
+ * untrusted notebook, a view this version lacks). Text from the spec goes in
+ * through textContent only (docs/architecture.md, "Trust and safety").
+ */
+import type { FeatureVizSpec, SpecError } from '../spec';
+import { describeSpec } from '../spec/describe';
+import { h } from '../views/dom';
+import { mountMessage } from '../views/message';
+import type { IStoredSummary } from './stored';
+
+/** The title, the view's name, its subject and the model. */
+export function specHeader(spec: FeatureVizSpec): HTMLElement {
+  const { view, model, subject } = describeSpec(spec);
+  return h('div', {
+    className: 'jp-FeatureViz-header',
+    children: [
+      spec.title !== undefined &&
+        h('div', { className: 'jp-FeatureViz-title', text: spec.title }),
+      h('span', { className: 'jp-FeatureViz-view', text: view }),
+      h('span', { className: 'jp-FeatureViz-subject', text: subject }),
+      h('span', { className: 'jp-FeatureViz-model', text: model })
+    ]
+  });
+}
+
+/** "Saved result: 256 steps on wasm, objective 12.34. Re-run…" */
+export function savedNote(summary: IStoredSummary): HTMLElement {
+  return h('div', {
+    className: 'jp-FeatureViz-saved',
+    text: `Saved result: ${summary.steps} steps on ${summary.backend}${
+      Number.isFinite(summary.value)
+        ? `, objective ${summary.value.toPrecision(4)}`
+        : ''
+    }. Re-run to compute it again.`
+  });
+}
+
+export function showInvalidSpec(host: HTMLElement, error: SpecError): void {
+  mountMessage(host, {
+    kind: 'error',
+    title: 'This featureviz output has an invalid spec',
+    detail: error.problem,
+    code: error.field || undefined
+  });
+}
+
+export function showUntrusted(host: HTMLElement): void {
+  mountMessage(host, {
+    kind: 'notice',
+    title: 'Not run: this notebook is not trusted',
+    detail:
+      'Feature Viz computes nothing and loads no model for untrusted notebooks. Trust the notebook (command palette: "Trust Notebook"), then run this cell again.'
+  });
+}
+
+export function showUnavailable(host: HTMLElement, spec: FeatureVizSpec): void {
+  mountMessage(host, {
+    kind: 'notice',
+    title: `The ${describeSpec(spec).view} view is not available in this version`,
+    detail:
+      'Update jupyterlab-featureviz to compute it; a saved result, if any, is shown above.'
+  });
+}

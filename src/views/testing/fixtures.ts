@@ -1,0 +1,94 @@
+/**
+ * Test support for views and outputs in jsdom: engine frames with known
+ * pixels, a job summary, and a 2D canvas (jsdom has none) whose "PNG" keeps
+ * the pixels drawn into it so that tests can read them back.
+ */
+import type { IFrame, IJobSummary } from '../../engine/runtime/protocol';
+
+/** A frame of `batch` 3×4 images; image i is filled with `fill + i`. */
+export function frame(
+  step: number,
+  options: {
+    batch?: number;
+    value?: number;
+    steps?: number;
+    fill?: number;
+  } = {}
+): IFrame {
+  const { batch = 1, value = step / 10, steps = 8, fill = step * 10 } = options;
+  const [width, height] = [3, 4];
+  const rgba = new Uint8ClampedArray(batch * width * height * 4);
+  for (let i = 0; i < batch; i++) {
+    rgba.fill(fill + i, i * width * height * 4, (i + 1) * width * height * 4);
+  }
+  return {
+    step,
+    steps,
+    value,
+    perImage: Float32Array.from({ length: batch }, (_, i) => value + i),
+    batch,
+    height,
+    width,
+    rgba,
+    elapsedMs: step
+  };
+}
+
+export function jobSummary(overrides: Partial<IJobSummary> = {}): IJobSummary {
+  return {
+    backend: 'wasm',
+    steps: 8,
+    seed: 0,
+    value: 0.8,
+    perImage: [0.8],
+    elapsedMs: 1234.4,
+    firstFrameMs: 56.6,
+    ...overrides
+  };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const pixels = new WeakMap<HTMLCanvasElement, Uint8ClampedArray>();
+
+/**
+ * Gives jsdom's canvas a 2D context that keeps what is drawn, and a
+ * toDataURL whose "PNG" is the signature, width and height (16 bits each)
+ * and the RGBA bytes: not a real PNG, but one that tests can decode.
+ */
+export function installCanvas(): void {
+  HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
+    return {
+      createImageData: (width: number, height: number) => ({
+        width,
+        height,
+        data: new Uint8ClampedArray(width * height * 4)
+      }),
+      putImageData: (image: { data: Uint8ClampedArray }) =>
+        pixels.set(this, Uint8ClampedArray.from(image.data))
+    };
+  } as unknown as HTMLCanvasElement['getContext'];
+  HTMLCanvasElement.prototype.toDataURL = function (this: HTMLCanvasElement) {
+    const data = pixels.get(this) ?? new Uint8ClampedArray();
+    const size = [this.width >> 8, this.width & 255];
+    size.push(this.height >> 8, this.height & 255);
+    const bytes = [...PNG_SIGNATURE, ...size, ...data];
+    return `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
+  };
+}
+
+/** Reads back what installCanvas's toDataURL wrote. */
+export function decodePng(base64: string): {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+} {
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  if (PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    throw new Error('not a PNG');
+  }
+  return {
+    width: (bytes[8] << 8) | bytes[9],
+    height: (bytes[10] << 8) | bytes[11],
+    rgba: bytes.subarray(12)
+  };
+}

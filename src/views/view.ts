@@ -1,0 +1,109 @@
+/**
+ * The one contract between an output and the view that shows its run
+ * (docs/architecture.md, "Views"), in the style of anywidget's lifecycle: a
+ * view is mounted into a host with its props and an optional AbortSignal, and
+ * returns an IView. Aborting the signal or calling dispose() removes every
+ * node, listener and timer the view made; dispose() never throws.
+ *
+ * A view draws what it is given and computes nothing. The output feeds it the
+ * run's state and the engine's frames, or a saved result, and reads back the
+ * images it writes into the notebook.
+ */
+import type { IFrame } from '../engine/runtime/protocol';
+import type { IImage } from './frames';
+import type { IRunState } from './run-state';
+
+/** What every view gets from the output. */
+export interface IViewProps {
+  /** Base of the names of saved files. */
+  readonly filename: string;
+  /** Screen pixels per image pixel; chosen from the image size when omitted. */
+  readonly scale?: number;
+  readonly onCancel?: () => void;
+  readonly onRerun?: () => void;
+}
+
+export interface IMountOptions {
+  /** Disposes the view when aborted (with its host's lifetime, say). */
+  readonly signal?: AbortSignal;
+}
+
+export interface IView {
+  readonly node: HTMLElement;
+  /** Draws the run's state: status, progress, buttons, error. */
+  setRun(run: IRunState): void;
+  /** Draws a frame of the running job. */
+  pushFrame(frame: IFrame): void;
+  /** Shows a saved PNG (validated base64) instead of frames. */
+  showStored(png: string): void;
+  /** The image shown now, at display scale: the PNG written back. */
+  currentImage(): IImage | null;
+  /**
+   * Every frame at display scale, for the GIF written back when frames are
+   * kept; null for a view that has no animation.
+   */
+  animation(): IImage[] | null;
+  /** Removes the view; safe to call twice, never throws. */
+  dispose(): void;
+}
+
+/** How every view is mounted. */
+export type MountView<P extends IViewProps = IViewProps> = (
+  host: HTMLElement,
+  props: P,
+  options?: IMountOptions
+) => IView;
+
+/**
+ * A view's lifetime: one signal for every listener it adds, aborted by
+ * dispose() or by the mount's signal, whichever comes first. Cleanups run
+ * once, last added first; one added after disposal runs at once.
+ */
+export class Lifetime {
+  private readonly _controller = new AbortController();
+  private readonly _cleanups: (() => void)[] = [];
+
+  constructor(parent?: AbortSignal) {
+    if (parent?.aborted) {
+      this._controller.abort();
+      return;
+    }
+    parent?.addEventListener('abort', () => this.dispose(), {
+      once: true,
+      signal: this._controller.signal
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this._controller.signal;
+  }
+
+  get disposed(): boolean {
+    return this._controller.signal.aborted;
+  }
+
+  add(cleanup: () => void): void {
+    if (this.disposed) {
+      run(cleanup);
+    } else {
+      this._cleanups.push(cleanup);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this._controller.abort();
+    this._cleanups.splice(0).reverse().forEach(run);
+  }
+}
+
+function run(cleanup: () => void): void {
+  try {
+    cleanup();
+  } catch (reason) {
+    // Disposal goes on: a view that failed to clean up must not break its host.
+    console.error('Feature Viz: a view failed to clean up', reason);
+  }
+}
