@@ -12,13 +12,12 @@ import {
   UnknownLayerError,
   UnsupportedLayerError
 } from '../errors';
+import { conv2dToInput, depthwiseToInput } from './conv-ops';
 import {
   type FusedActivation,
   type IConvOptions,
   type InputGradStrategy,
-  conv2dToInput,
   defaultStrategy,
-  depthwiseToInput,
   matMulToInput,
   relu6ToInput
 } from './ops';
