@@ -29,46 +29,32 @@ export function padBefore(
   const total = Math.max((outSize - 1) * stride + effectiveKernel - inSize, 0);
   return Math.floor(total / 2);
 }
+
 /** Inserts (stride - 1) zeros between the rows and columns of dy. */
 function zeroStuff(
   dy: tf.Tensor4D,
   strides: readonly [number, number]
 ): tf.Tensor4D {
-  const [n, h, w, c] = dy.shape;
-  let out: tf.Tensor4D = dy;
-  if (strides[0] > 1) {
-    const s = strides[0];
-    const rows = tf.pad(tf.reshape(out, [n, h, 1, w * c]), [
-      [0, 0],
-      [0, 0],
-      [0, s - 1],
-      [0, 0]
+  return [1, 2].reduce((out, axis) => {
+    const s = strides[axis - 1];
+    if (s === 1) {
+      return out;
+    }
+    // Each row (column) gets a block of s - 1 zeros after it, on a new axis.
+    const shape = out.shape;
+    const split = [...shape.slice(0, axis + 1), 1, ...shape.slice(axis + 1)];
+    const zeros = split.map((_, i): [number, number] => [
+      0,
+      i === axis + 1 ? s - 1 : 0
     ]);
-    out = tf.slice(tf.reshape(rows, [n, h * s, w, c]) as tf.Tensor4D, 0, [
-      n,
-      (h - 1) * s + 1,
-      w,
-      c
-    ]);
-  }
-  if (strides[1] > 1) {
-    const s = strides[1];
-    const [, hh] = out.shape;
-    const cols = tf.pad(tf.reshape(out, [n, hh, w, 1, c]), [
-      [0, 0],
-      [0, 0],
-      [0, 0],
-      [0, s - 1],
-      [0, 0]
-    ]);
-    out = tf.slice(tf.reshape(cols, [n, hh, w * s, c]) as tf.Tensor4D, 0, [
-      n,
-      hh,
-      (w - 1) * s + 1,
-      c
-    ]);
-  }
-  return out;
+    const joined = shape.map((d, i) => (i === axis ? d * s : d));
+    const trimmed = shape.map((d, i) => (i === axis ? (d - 1) * s + 1 : d));
+    return tf.slice(
+      tf.reshape(tf.pad(tf.reshape(out, split), zeros), joined),
+      0,
+      trimmed
+    ) as tf.Tensor4D;
+  }, dy);
 }
 
 /**
@@ -121,11 +107,6 @@ function padForTranspose(
   ][]);
 }
 
-/**
- * What differs between a convolution and a depthwise convolution; the rest
- * of the input-gradient logic (the strategy choice, the zero-stuffed and
- * padded upstream gradient) is shared by convToInput and inputGrad below.
- */
 /** What both fused convolutions take (tfjs's configs differ in `pad`). */
 interface IFusedConfig {
   readonly x: tf.Tensor4D;
@@ -137,6 +118,11 @@ interface IFusedConfig {
   readonly activation: FusedActivation;
 }
 
+/**
+ * What differs between a convolution and a depthwise convolution; the rest
+ * of the input-gradient logic (the strategy choice, the zero-stuffed and
+ * padded upstream gradient) is shared by convToInput and inputGrad below.
+ */
 interface IConvKind {
   /** The fused forward op. */
   forward(config: IFusedConfig): tf.Tensor4D;

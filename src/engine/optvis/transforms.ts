@@ -11,6 +11,7 @@
  * gradient needs UnsortedSegmentSum, which WASM lacks).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Transform, TransformPreset } from '../../spec/types.generated';
 import { FeatureVizError } from '../errors';
 import type { IRandom } from './rng';
 
@@ -298,20 +299,9 @@ export function smallTransforms(): ITransform[] {
   ];
 }
 
-/** The spec's transform nodes. */
-export type TransformNode =
-  | {
-      type: 'pad';
-      pixels: number;
-      mode?: 'constant' | 'reflect';
-      value?: number;
-    }
-  | { type: 'jitter'; pixels: number }
-  | { type: 'random-scale'; scales: number[] }
-  | { type: 'random-rotate'; degrees: number[] };
-
+/** A preset or a list of the spec's transforms as transforms to apply. */
 export function compileTransforms(
-  spec: 'standard' | 'small' | 'none' | readonly TransformNode[]
+  spec: TransformPreset | readonly Transform[]
 ): ITransform[] {
   if (spec === 'standard') {
     return standardTransforms();
