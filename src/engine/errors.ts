@@ -1,6 +1,7 @@
 /**
  * Typed errors of the engine. Each message says what is wrong and how to fix
- * it; views show `message` as text and may use the fields.
+ * it; views show `message` as text and may use the fields. No TensorFlow.js
+ * here: the page imports this module.
  */
 export class FeatureVizError extends Error {
   constructor(message: string) {

@@ -1,16 +1,13 @@
 /**
- * Convolutions whose gradient reaches the input only. TensorFlow.js's own
- * convolution gradients are unusable or slow for optimization on some
- * backends (docs/architecture.md, "TensorFlow.js facts"):
- * - the WASM backend has no DepthwiseConv2dNativeBackpropInput kernel, and its
- *   Conv2DBackpropInput measured 10.3 ms where the same product written as a
- *   forward convolution (XNNPACK) took 1.1 ms (26×26×32 → 64 channels);
- * - fused convolutions always compute the filter gradient, which needs
- *   Conv2DBackpropFilter (absent on WASM) and costs a third pass.
- * These wrappers record one tape node per layer (a fused forward), and compute
- * only dL/dx: either with TensorFlow.js's kernel ('native') or as a forward
- * convolution of the zero-stuffed, padded upstream gradient with the flipped
- * filter ('forward-conv'), which uses only ops every backend has.
+ * Convolutions whose gradient reaches the input only (docs/architecture.md,
+ * "TensorFlow.js facts"). On WASM there is no DepthwiseConv2dNativeBackpropInput
+ * kernel, and Conv2DBackpropInput measured 10.3 ms where the same product as a
+ * forward convolution (XNNPACK) took 1.1 ms (26×26×32 → 64 channels); fused
+ * convolutions always compute the filter gradient too (Conv2DBackpropFilter,
+ * absent on WASM, a third pass). So each layer is one tape node (a fused
+ * forward) whose gradient is dL/dx alone: TensorFlow.js's kernel ('native'),
+ * or a forward convolution of the zero-stuffed, padded upstream gradient with
+ * the flipped filter ('forward-conv'), from ops every backend has.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type FusedActivation, type IConvOptions, activationGrad } from './ops';

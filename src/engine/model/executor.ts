@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   InputRankError,
   NotAnImageModelError,
-  UnknownLayerError,
-  UnsupportedLayerError
+  UnknownLayerError
 } from '../errors';
 import {
   INPUT,
@@ -22,14 +21,17 @@ import {
   toRef,
   wholeRef
 } from './activation-ref';
-import { pickSelection } from './layers/channels';
-import type { Applier, ILayerConfig, ILayerContext } from './layers/context';
 import {
-  type IFoldCandidate,
-  foldBatchNorm,
-  planFolds
-} from './layers/folding';
-import { SUPPORTED_LAYERS, findLayer } from './layers/registry';
+  type IBuildEnvironment,
+  buildLayer,
+  canFold,
+  configOf,
+  selectsChannels,
+  unsupported
+} from './layers/build';
+import { pickSelection } from './layers/channels';
+import type { Applier } from './layers/context';
+import { type IFoldCandidate, planFolds } from './layers/folding';
 import { type InputGradStrategy, defaultStrategy } from './ops';
 
 /** A model that can be run to any set of its activations, differentiably. */
@@ -90,9 +92,6 @@ interface INode extends IFoldCandidate {
   foldInto: tf.layers.Layer | null;
 }
 
-const configOf = (layer: tf.layers.Layer): ILayerConfig =>
-  layer.getConfig() as ILayerConfig;
-
 /** Runs a tfjs Layers model (Sequential or functional). */
 export class LayersExecutor implements IExecutor {
   readonly inputShape: IExecutor['inputShape'];
@@ -101,11 +100,15 @@ export class LayersExecutor implements IExecutor {
   private readonly _nodes = new Map<string, INode>();
   /** Tensors computed from the weights, by `layer:what`, once per layer. */
   private readonly _kept = new Map<string, tf.Tensor>();
-  private readonly _strategy: InputGradStrategy;
+  /** What layers are built with: the gradient strategy, kept tensors. */
+  private readonly _environment: IBuildEnvironment;
   private _inputName = INPUT;
 
   constructor(model: tf.LayersModel, options: IExecutorOptions = {}) {
-    this._strategy = options.strategy ?? defaultStrategy(tf.getBackend());
+    this._environment = {
+      strategy: options.strategy ?? defaultStrategy(tf.getBackend()),
+      keep: (layer, what, make) => this._keep(`${layer}:${what}`, make)
+    };
     const shape = model.inputs[0]?.shape ?? [];
     if (model.inputs.length !== 1 || shape.length !== 4 || shape[3] === null) {
       throw new NotAnImageModelError(shape);
@@ -116,11 +119,7 @@ export class LayersExecutor implements IExecutor {
     }
     this.layerNames = [...this._nodes.keys()];
     this.logitsLayer = this._findLogits(model);
-    const folds = planFolds(
-      this._nodes,
-      className => findLayer(className)?.fold !== undefined
-    );
-    for (const [batchNorm, source] of folds) {
+    for (const [batchNorm, source] of planFolds(this._nodes, canFold)) {
       const node = this._nodes.get(batchNorm) as INode;
       const sourceNode = this._nodes.get(source) as INode;
       node.foldInto = sourceNode.layer;
@@ -188,7 +187,7 @@ export class LayersExecutor implements IExecutor {
     }
     const shape = node.layer.outputShape;
     if (Array.isArray(shape[0])) {
-      this._unsupported(node.layer, 'it has several outputs');
+      unsupported(node.layer, 'it has several outputs');
     }
     return refShape(shape as (number | null)[], ref);
   }
@@ -207,14 +206,20 @@ export class LayersExecutor implements IExecutor {
         out = pickSelection(input, ref);
       } else if (!node) {
         throw new UnknownLayerError(ref.layer, this.layerNames);
-      } else if (ref.channels && !this._selects(node)) {
+      } else if (
+        ref.channels &&
+        !selectsChannels(node.foldInto ?? node.layer)
+      ) {
         // No sliced kernels for this layer: compute it whole, then pick.
         out = pickSelection(evaluate(wholeRef(ref)), ref);
       } else {
         const args = node.inbound.map(layer => evaluate({ layer }));
         let applier = node.appliers.get(key);
         if (!applier) {
-          applier = this._build(node, ref);
+          const broken = node.broken;
+          applier = broken
+            ? () => unsupported(node.layer, broken)
+            : buildLayer(node.layer, node.foldInto, ref, this._environment);
           node.appliers.set(key, applier);
         }
         out = applier(args);
@@ -225,6 +230,16 @@ export class LayersExecutor implements IExecutor {
     return refs.map(evaluate);
   }
 
+  /** A tensor computed once from a layer's weights, kept until dispose(). */
+  private _keep<T extends tf.Tensor>(key: string, make: () => T): T {
+    let t = this._kept.get(key) as T | undefined;
+    if (!t) {
+      t = tf.keep(tf.tidy(make));
+      this._kept.set(key, t);
+    }
+    return t;
+  }
+
   dispose(): void {
     for (const t of this._kept.values()) {
       t.dispose();
@@ -233,74 +248,5 @@ export class LayersExecutor implements IExecutor {
     for (const node of this._nodes.values()) {
       node.appliers.clear();
     }
-  }
-
-  /** Whether the layer computes a channel selection alone (sliced kernels). */
-  private _selects(node: INode): boolean {
-    const source = node.foldInto ?? node.layer;
-    return findLayer(source.getClassName())?.selects === true;
-  }
-
-  private _unsupported(layer: tf.layers.Layer, detail: string): never {
-    throw new UnsupportedLayerError(
-      layer.name,
-      layer.getClassName(),
-      detail,
-      SUPPORTED_LAYERS
-    );
-  }
-
-  private _build(node: INode, ref: IActivationRef): Applier {
-    const { layer } = node;
-    if (node.broken) {
-      const broken = node.broken;
-      return () => this._unsupported(layer, broken);
-    }
-    const keep = <T extends tf.Tensor>(what: string, make: () => T): T => {
-      const key = `${layer.name}:${what}`;
-      let t = this._kept.get(key) as T | undefined;
-      if (!t) {
-        t = tf.keep(tf.tidy(make));
-        this._kept.set(key, t);
-      }
-      return t;
-    };
-    const source = node.foldInto ?? layer;
-    const context: ILayerContext = {
-      name: layer.name,
-      className: source.getClassName(),
-      config: { ...configOf(layer) },
-      weights: layer.getWeights(),
-      selection: ref.channels
-        ? { channels: ref.channels, perImage: ref.perImage === true }
-        : null,
-      strategy: this._strategy,
-      keep,
-      unsupported: detail => this._unsupported(source, detail)
-    };
-    const entry = findLayer(context.className);
-    if (node.foldInto && entry?.fold) {
-      const folded = foldBatchNorm(
-        entry.fold,
-        { config: configOf(source), weights: source.getWeights() },
-        context,
-        keep
-      );
-      return entry.build({ ...context, ...folded });
-    }
-    if (ref.pre) {
-      if (context.config.activation === undefined) {
-        context.unsupported('it has no activation function to skip');
-      }
-      context.config.activation = 'linear';
-    }
-    const dataFormat = context.config.dataFormat;
-    if (dataFormat && dataFormat !== 'channelsLast') {
-      context.unsupported('only channels-last data is supported');
-    }
-    if (!entry) {
-      return context.unsupported('this layer type is not supported');
-    }
-    return entry.build(context);
   }
 }

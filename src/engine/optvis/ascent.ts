@@ -1,8 +1,10 @@
 /**
- * Gradient-ascent jobs: a spec-shaped configuration turned into a run. The
- * job builds the parameterization, transforms and objective, checks them
- * against the model before the first step, and frees everything it made
- * whether the run finishes, is cancelled or fails.
+ * Gradient-ascent jobs (docs/architecture.md, "Objectives and the render
+ * loop"): the spec's objective and optimization turned into a run, with the
+ * schema's defaults filled in here and nowhere else. The job builds the
+ * parameterization, transforms and objective, checks them against the model
+ * before the first step, and frees everything it made whether the run
+ * finishes, is cancelled or fails.
  */
 import * as tf from '@tensorflow/tfjs';
 import type {

@@ -1,6 +1,7 @@
 /**
- * The render loop (Lucid's render_vis): optimize the parameterization so that
- * the objective grows, and yield frames as it goes.
+ * The render loop (Lucid's render_vis; docs/architecture.md, "Objectives and
+ * the render loop"): optimize the parameterization so that the objective
+ * grows, and yield frames as it goes.
  *
  * Gradients are taken with respect to the parameterization's variables only:
  * `minimize` without a var list would differentiate and update every trainable
@@ -15,7 +16,8 @@ import { type Objective, readActivations } from './objective';
 import type { IParam } from './param';
 import { type IRandom, createRandom } from './rng';
 import { TapeGuard } from './tape';
-import { type ITransform, applyTransforms, fitTo } from './transforms';
+import { fitTo } from './resample';
+import { type ITransform, applyTransforms } from './transforms';
 
 /** The spec's optimizer with its learning rate resolved. */
 export type OptimizerConfig = Readonly<Required<Optimizer>>;
