@@ -8,7 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type FetchLike, loadModel } from '../src/engine/model/load';
 import { runGradientAscent, runLayerAtlas } from '../src/engine/optvis/ascent';
-import type { ObjectiveNode } from '../src/engine/optvis/objectives';
 import type { IFrame } from '../src/engine/optvis/render';
 import {
   type WasmPaths,
@@ -16,11 +15,12 @@ import {
   probeBackends
 } from '../src/engine/runtime/backends';
 import type { BackendName } from '../src/engine/runtime/capabilities';
+import type { Objective } from '../src/spec/types.generated';
 
 export interface IWorkload {
   id: string;
   network: string;
-  objective: ObjectiveNode;
+  objective: Objective;
   param: 'pixel' | 'fourier';
   decorrelate: boolean;
   transforms: 'none' | 'small' | 'standard';

@@ -1,6 +1,7 @@
 /**
  * Typed errors of the engine. Each message says what is wrong and how to fix
- * it; views show `message` as text and may use the fields.
+ * it; views show `message` as text and may use the fields. No TensorFlow.js
+ * here: the page imports this module.
  */
 export class FeatureVizError extends Error {
   constructor(message: string) {
@@ -119,12 +120,14 @@ export class UnsupportedLayerError extends FeatureVizError {
   constructor(
     readonly layer: string,
     readonly className: string,
-    detail?: string
+    detail: string | undefined,
+    /** The Keras classes the executor supports (its registry's names). */
+    readonly supported: readonly string[]
   ) {
     super(
       `Layer "${layer}" is a ${className}, which Feature Viz cannot differentiate through${
         detail ? ` (${detail})` : ''
-      }. Visualize a layer before it, or convert the model with supported layers (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, activations, pooling, padding, Add, Concatenate, Flatten, Reshape, Dropout, Rescaling).`
+      }. Visualize a layer before it, or convert the model with supported layers (${supported.join(', ')}).`
     );
   }
 }
@@ -191,5 +194,23 @@ export class OriginNotAllowedError extends FeatureVizError {
 export class CancelledError extends FeatureVizError {
   constructor() {
     super('Cancelled.');
+  }
+}
+
+/**
+ * Runs `fn` and turns TensorFlow.js's "no gradient" failure into a typed
+ * error naming the op.
+ */
+export function withGradientCheck<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (reason) {
+    const match = /gradient function not found for (\w+)/.exec(
+      (reason as Error)?.message ?? ''
+    );
+    if (match) {
+      throw new NoGradientError(match[1]);
+    }
+    throw reason;
   }
 }

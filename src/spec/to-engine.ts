@@ -1,33 +1,10 @@
 /**
- * A validated spec as an engine job (spec → engine, DESIGN.md §2). The host
- * resolves the model reference to a URL first; this maps the rest.
+ * A validated spec as an engine job (spec → engine, docs/architecture.md,
+ * "Layers"). The host resolves the model reference to a URL first. The
+ * engine takes the spec's objective and optimization types as they are.
  */
-import type { IOptimizationConfig } from '../engine/optvis/ascent';
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
-import type {
-  GradientAscentSpec,
-  LayerAtlasSpec,
-  Optimization
-} from './types.generated';
-
-export function toOptimization(
-  optimization: Optimization | undefined
-): IOptimizationConfig {
-  const o = optimization ?? {};
-  return {
-    param: o.param,
-    decorrelate: o.decorrelate,
-    size: o.size ? [o.size[0], o.size[1]] : undefined,
-    batch: o.batch,
-    transforms: o.transforms,
-    optimizer: o.optimizer
-      ? { type: o.optimizer.type, lr: o.optimizer.lr }
-      : undefined,
-    steps: o.steps,
-    seed: o.seed,
-    frameEvery: o.frameEvery
-  };
-}
+import type { GradientAscentSpec, LayerAtlasSpec } from './types.generated';
 
 export function toJobRequest(
   spec: GradientAscentSpec | LayerAtlasSpec,
@@ -38,7 +15,7 @@ export function toJobRequest(
       kind: 'gradient-ascent',
       model,
       objective: spec.objective,
-      optimization: toOptimization(spec.optimization)
+      optimization: spec.optimization
     };
   }
   return {
@@ -46,6 +23,6 @@ export function toJobRequest(
     model,
     layer: spec.layer,
     channels: spec.channels,
-    optimization: toOptimization(spec.optimization)
+    optimization: spec.optimization
   };
 }

@@ -3,19 +3,22 @@
  * for optimization: tfjs's own graph executor computes any set of nodes, and
  * the gradient comes from tfjs's registered gradients. Where an op on the path
  * has none, the render loop reports a NoGradientError naming it; where the
- * backend lacks a kernel, the runtime falls back to the CPU. Channels of a
- * node are taken from the whole node (no sliced kernels in a graph).
+ * backend lacks a kernel, the runtime falls back to the CPU. It reads the
+ * same activation refs as the Layers executor; channels are picked from the
+ * whole node (no sliced kernels in a graph), and a node has no separate
+ * pre-activation: `pre` is ignored, optimizable() names the node before a ReLU.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NotAnImageModelError, UnknownLayerError } from '../errors';
 import {
   INPUT,
-  type IExecutor,
-  pickChannelPerImage,
-  checkInput,
-  parseName,
-  pickChannels
-} from './executor';
+  type IActivationRef,
+  type LayerOrRef,
+  refShape,
+  toRef
+} from './activation-ref';
+import { type IExecutor, checkInput } from './executor';
+import { pickSelection } from './layers/channels';
 import type { ILoadedGraphModel } from './load';
 
 /** Ops that are not layers: constants, inputs, plumbing. */
@@ -27,7 +30,7 @@ const FREE_SIZE = 224;
 export class GraphExecutor implements IExecutor {
   readonly inputShape: IExecutor['inputShape'];
   readonly layerNames: readonly string[];
-  readonly logitsLayer: string;
+  readonly logitsLayer: IActivationRef;
   private readonly _model: tf.GraphModel;
   private readonly _inputName: string;
   private readonly _ops = new Map<string, string>();
@@ -58,73 +61,55 @@ export class GraphExecutor implements IExecutor {
     }
     this.layerNames = names;
     const output = loaded.model.outputs[0]?.name.split(':')[0] ?? '';
-    this.logitsLayer =
-      this._ops.get(output) === 'Softmax'
-        ? (this._inputsOf.get(output) ?? output)
-        : output;
+    this.logitsLayer = {
+      layer:
+        this._ops.get(output) === 'Softmax'
+          ? (this._inputsOf.get(output) ?? output)
+          : output
+    };
   }
 
   /** The input of a ReLU node: the same unit before it (Lucid's pre_relu). */
-  optimizable(layer: string): string {
+  optimizable(layer: string): IActivationRef {
     const op = this._ops.get(layer);
     const input = this._inputsOf.get(layer);
     return (op === 'Relu' || op === 'Relu6') && input && this._isLayer(input)
-      ? input
-      : layer;
+      ? { layer: input }
+      : { layer };
   }
 
-  sliceable(): boolean {
-    return false;
-  }
-
-  outputShape(name: string): readonly (number | null)[] {
-    if (name === INPUT || name === this._inputName) {
-      return this.inputShape;
+  outputShape(layerOrRef: LayerOrRef): readonly (number | null)[] {
+    const ref = toRef(layerOrRef);
+    if (ref.layer === INPUT || ref.layer === this._inputName) {
+      return refShape(this.inputShape, ref);
     }
-    const parsed = parseName(name);
-    const whole = this._shapeOf(parsed.base);
-    if (!parsed.channels) {
-      return whole;
-    }
-    return [
-      ...whole.slice(0, -1),
-      parsed.perImage ? 1 : parsed.channels.length
-    ];
+    return refShape(this._shapeOf(ref.layer), ref);
   }
 
-  forward(
-    input: tf.Tensor4D,
-    outputs: readonly string[]
-  ): Record<string, tf.Tensor> {
+  forward(input: tf.Tensor4D, refs: readonly IActivationRef[]): tf.Tensor[] {
     checkInput(input, this.inputShape);
-    const parsed = outputs.map(name =>
-      name === this._inputName ? parseName(INPUT) : parseName(name)
-    );
-    const bases = [
-      ...new Set(parsed.map(p => p.base).filter(b => b !== INPUT))
+    const isInput = (ref: IActivationRef): boolean =>
+      ref.layer === INPUT || ref.layer === this._inputName;
+    const nodes = [
+      ...new Set(refs.filter(ref => !isInput(ref)).map(ref => ref.layer))
     ];
-    for (const base of bases) {
-      if (!this._isLayer(base)) {
-        throw new UnknownLayerError(base, this.layerNames);
+    for (const node of nodes) {
+      if (!this._isLayer(node)) {
+        throw new UnknownLayerError(node, this.layerNames);
       }
     }
-    const computed = new Map<string, tf.Tensor>([[INPUT, input]]);
-    if (bases.length) {
-      const result = this._model.execute({ [this._inputName]: input }, bases);
+    const computed = new Map<string, tf.Tensor>();
+    if (nodes.length) {
+      const result = this._model.execute({ [this._inputName]: input }, nodes);
       const tensors = Array.isArray(result) ? result : [result];
-      bases.forEach((base, i) => computed.set(base, tensors[i]));
+      nodes.forEach((node, i) => computed.set(node, tensors[i]));
     }
-    const out: Record<string, tf.Tensor> = {};
-    outputs.forEach((name, i) => {
-      const { base, channels, perImage } = parsed[i];
-      const whole = computed.get(base) as tf.Tensor;
-      out[name] = !channels
-        ? whole
-        : perImage
-          ? pickChannelPerImage(whole, channels)
-          : pickChannels(whole, channels);
-    });
-    return out;
+    return refs.map(ref =>
+      pickSelection(
+        isInput(ref) ? input : (computed.get(ref.layer) as tf.Tensor),
+        ref
+      )
+    );
   }
 
   /** Nothing to free: the model belongs to the model cache. */

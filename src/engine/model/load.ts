@@ -1,3 +1,9 @@
+/**
+ * Loading a model (docs/architecture.md, "Trust and safety"): model.json and
+ * its weight shards fetched through the host's fetch, the weight size
+ * checked from the manifest before any download, and every failure a typed
+ * error naming the URL.
+ */
 import * as tf from '@tensorflow/tfjs';
 import {
   FeatureVizError,
@@ -5,6 +11,13 @@ import {
   ModelLoadError,
   ModelTooLargeError
 } from '../errors';
+import {
+  type IModelJson,
+  detectFormat,
+  parseManifest,
+  readMetadata,
+  weightSpecBytes
+} from './model-json';
 
 /** The part of `Response` the loader uses, so tests can serve files. */
 export interface IResponseLike {
@@ -65,39 +78,6 @@ export interface IGraphNodeJson {
   readonly input?: readonly string[];
 }
 
-interface IModelJson {
-  format?: unknown;
-  generatedBy?: unknown;
-  convertedBy?: unknown;
-  modelTopology?: unknown;
-  weightsManifest?: unknown;
-  userDefinedMetadata?: unknown;
-  signature?: unknown;
-  modelInitializer?: unknown;
-  trainingConfig?: unknown;
-}
-
-const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-  complex64: 8
-};
-
-/** The bytes a weight spec occupies in its shard, from the manifest alone. */
-export function weightSpecBytes(spec: tf.io.WeightsManifestEntry): number {
-  const elements = spec.shape.reduce((a, b) => a * b, 1);
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const size = BYTES_PER_ELEMENT[dtype];
-  if (size === undefined) {
-    throw new Error(`weight "${spec.name}" has an unknown dtype "${dtype}"`);
-  }
-  return elements * size;
-}
-
 function abortIfNeeded(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     throw new DOMException('The load was cancelled.', 'AbortError');
@@ -132,71 +112,6 @@ async function fetchOk(
     );
   }
   return response;
-}
-
-function parseManifest(url: string, raw: unknown): tf.io.WeightsManifestConfig {
-  if (!Array.isArray(raw)) {
-    throw new MalformedModelError(url, 'it has no "weightsManifest" list');
-  }
-  for (const group of raw as { paths?: unknown; weights?: unknown }[]) {
-    if (
-      !Array.isArray(group?.paths) ||
-      !Array.isArray(group?.weights) ||
-      !group.paths.every(p => typeof p === 'string') ||
-      !group.weights.every(
-        (w: { name?: unknown; shape?: unknown; dtype?: unknown }) =>
-          typeof w?.name === 'string' &&
-          Array.isArray(w.shape) &&
-          typeof w.dtype === 'string'
-      )
-    ) {
-      throw new MalformedModelError(
-        url,
-        'a "weightsManifest" entry lacks "paths" or well-formed "weights"'
-      );
-    }
-  }
-  return raw as tf.io.WeightsManifestConfig;
-}
-
-function readMetadata(json: IModelJson): IModelMetadata {
-  const meta = json.userDefinedMetadata as
-    { featureviz?: { inputRange?: unknown } } | undefined;
-  const range = meta?.featureviz?.inputRange;
-  const inputRange: [number, number] =
-    Array.isArray(range) &&
-    range.length === 2 &&
-    range.every(v => typeof v === 'number' && Number.isFinite(v)) &&
-    range[0] < range[1]
-      ? [range[0], range[1]]
-      : [0, 1];
-  return {
-    inputRange,
-    generatedBy:
-      typeof json.generatedBy === 'string' ? json.generatedBy : undefined
-  };
-}
-
-function detectFormat(url: string, json: IModelJson): ModelFormat {
-  if (json.format === 'layers-model') {
-    return 'layers';
-  }
-  if (json.format === 'graph-model') {
-    return 'graph';
-  }
-  const topology = json.modelTopology as
-    | { class_name?: unknown; node?: unknown; model_config?: unknown }
-    | undefined;
-  if (topology && Array.isArray(topology.node)) {
-    return 'graph';
-  }
-  if (topology && (topology.class_name || topology.model_config)) {
-    return 'layers';
-  }
-  throw new MalformedModelError(
-    url,
-    'its "modelTopology" is missing or of an unknown kind'
-  );
 }
 
 /**

@@ -1,45 +1,70 @@
 /**
- * Gradient-ascent jobs: a spec-shaped configuration turned into a run. The
- * job builds the parameterization, transforms and objective, checks them
- * against the model before the first step, and frees everything it made
- * whether the run finishes, is cancelled or fails.
+ * Gradient-ascent jobs (docs/architecture.md, "Objectives and the render
+ * loop"): the spec's objective and optimization turned into a run, with the
+ * schema's defaults filled in here and nowhere else. The job builds the
+ * parameterization, transforms and objective, checks them against the model
+ * before the first step, and frees everything it made whether the run
+ * finishes, is cancelled or fails.
  */
 import * as tf from '@tensorflow/tfjs';
+import type {
+  Objective as ObjectiveSpec,
+  Optimization
+} from '../../spec/types.generated';
+import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import { FeatureVizError } from '../errors';
-import { INPUT, type IExecutor, perImageName } from '../model/executor';
-import {
-  type Objective,
-  type ObjectiveNode,
-  channelPerImage,
-  checkLayers,
-  compileObjective
-} from './objectives';
-import { type ParamKind, createParam } from './param';
-import {
-  type IFrame,
-  type IOptimizerConfig,
-  DEFAULT_OPTIMIZER,
-  renderVis
-} from './render';
+import { INPUT, type IActivationRef, refShape } from '../model/activation-ref';
+import type { IExecutor } from '../model/executor';
+import { checkLayers, compileObjective } from './compile';
+import type { Objective } from './objective';
+import { createParam } from './param';
+import { type IFrame, type OptimizerConfig, renderVis } from './render';
 import { createRandom } from './rng';
-import { type TransformNode, compileTransforms } from './transforms';
+import { compileTransforms } from './transforms';
+import { channelPerImage } from './units';
 
-/** How to optimize; every field has a default (the spec's `Optimization`). */
-export interface IOptimizationConfig {
-  readonly param?: ParamKind;
-  /** Engine-only: 'none' leaves pixels unbounded (for closed-form tests). */
+/**
+ * How to optimize: the spec's `Optimization`, every field optional, plus
+ * what only the engine's own callers (tests, benchmarks) set.
+ */
+export interface IOptimizationConfig extends Optimization {
+  /** 'none' leaves pixels unbounded (for closed-form tests). */
   readonly squash?: 'sigmoid' | 'none';
-  readonly decorrelate?: boolean;
-  readonly size?: readonly [number, number];
-  readonly batch?: number;
-  readonly transforms?:
-    'standard' | 'small' | 'none' | readonly TransformNode[];
-  readonly optimizer?: { readonly type: 'adam' | 'sgd'; readonly lr?: number };
-  readonly steps?: number;
-  readonly seed?: number;
-  readonly frameEvery?: number;
   /** Also emit frames after these steps (benchmarks time from one). */
   readonly thresholds?: readonly number[];
+}
+
+/** The fields with a default in the schema, filled from SPEC_DEFAULTS. */
+type Defaulted = 'param' | 'decorrelate' | 'batch' | 'steps' | 'seed';
+
+export interface IResolvedOptimization
+  extends
+    Omit<IOptimizationConfig, Defaulted | 'optimizer'>,
+    Required<Pick<IOptimizationConfig, Defaulted>> {
+  readonly optimizer: OptimizerConfig;
+}
+
+/**
+ * A configuration with the schema's defaults filled in: the one place the
+ * engine reads them (SPEC_DEFAULTS is generated from the schema).
+ */
+export function resolveOptimization(
+  config: IOptimizationConfig
+): IResolvedOptimization {
+  const defaults = SPEC_DEFAULTS.Optimization;
+  const optimizer = config.optimizer ?? defaults.optimizer;
+  return {
+    ...config,
+    param: config.param ?? defaults.param,
+    decorrelate: config.decorrelate ?? defaults.decorrelate,
+    batch: config.batch ?? defaults.batch,
+    steps: config.steps ?? defaults.steps,
+    seed: config.seed ?? defaults.seed,
+    optimizer: {
+      type: optimizer.type,
+      lr: optimizer.lr ?? SPEC_DEFAULTS.Optimizer.lr
+    }
+  };
 }
 
 export interface IRunContext {
@@ -48,14 +73,6 @@ export interface IRunContext {
   readonly inputRange?: readonly [number, number];
   readonly signal?: AbortSignal;
 }
-
-export const DEFAULTS = {
-  param: 'fourier' as ParamKind,
-  decorrelate: true,
-  steps: 256,
-  seed: 0,
-  batch: 1
-};
 
 /** Lucid's standard transforms need room; small images get the small preset. */
 export function defaultTransforms(
@@ -81,13 +98,6 @@ function imageSize(
   return [h, w];
 }
 
-function optimizerOf(config: IOptimizationConfig): IOptimizerConfig {
-  return {
-    type: config.optimizer?.type ?? DEFAULT_OPTIMIZER.type,
-    lr: config.optimizer?.lr ?? DEFAULT_OPTIMIZER.lr
-  };
-}
-
 /** Runs gradient ascent on an objective and yields its frames. */
 export async function* runObjective(
   objective: Objective,
@@ -95,34 +105,33 @@ export async function* runObjective(
   context: IRunContext
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
-  const batch = config.batch ?? DEFAULTS.batch;
+  const resolved = resolveOptimization(config);
+  const { batch, steps, seed } = resolved;
   const [height, width] = imageSize(executor, config);
   checkLayers(objective, executor.layerNames);
+  const [, modelH, modelW, channels] = executor.inputShape;
   objective.check(
-    name =>
-      name === INPUT
-        ? [batch, height, width, executor.inputShape[3]]
-        : executor.outputShape(name),
+    (ref: IActivationRef) =>
+      ref.layer === INPUT
+        ? refShape([batch, height, width, channels], ref)
+        : executor.outputShape(ref),
     batch
   );
   // A forward pass before any gradient tape: an unsupported layer or a shape
   // mismatch fails here, cleanly, rather than in the middle of a step.
-  const [, modelH, modelW, channels] = executor.inputShape;
   tf.tidy(() => {
     executor.forward(
       tf.zeros([batch, modelH ?? height, modelW ?? width, channels]),
-      [...objective.layers].filter(l => l !== INPUT)
+      objective.refs.filter(ref => ref.layer !== INPUT)
     );
   });
-  const steps = config.steps ?? DEFAULTS.steps;
-  const seed = config.seed ?? DEFAULTS.seed;
   const param = createParam({
-    kind: config.param ?? DEFAULTS.param,
+    kind: resolved.param,
     batch,
     height,
     width,
-    channels: executor.inputShape[3],
-    decorrelate: config.decorrelate ?? DEFAULTS.decorrelate,
+    channels,
+    decorrelate: resolved.decorrelate,
     squash: config.squash,
     // The initial image and the transforms draw from separate streams.
     random: createRandom(seed ^ 0x5bd1e995)
@@ -136,7 +145,7 @@ export async function* runObjective(
         config.transforms ?? defaultTransforms(height, width)
       ),
       inputRange: context.inputRange,
-      optimizer: optimizerOf(config),
+      optimizer: resolved.optimizer,
       steps,
       seed,
       frameEvery: config.frameEvery,
@@ -150,15 +159,14 @@ export async function* runObjective(
 
 /** Gradient ascent on an objective given as the spec's JSON tree. */
 export function runGradientAscent(
-  node: ObjectiveNode,
+  node: ObjectiveSpec,
   config: IOptimizationConfig,
   context: IRunContext
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
   const objective = compileObjective(node, {
     logitsLayer: executor.logitsLayer,
-    optimizable: layer => executor.optimizable(layer),
-    sliceable: layer => executor.sliceable(layer)
+    optimizable: layer => executor.optimizable(layer)
   });
   return runObjective(objective, config, context);
 }
@@ -189,16 +197,6 @@ export function runLayerAtlas(
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
   const chosen = atlasChannels(executor, layer, channels);
-  const target = executor.optimizable(layer);
-  let objective = channelPerImage(target, chosen);
-  if (executor.sliceable(target)) {
-    // Image i computes only its own channel (it reads column 0 of that).
-    objective = objective.reading(
-      channelPerImage(
-        perImageName(target, chosen),
-        chosen.map(() => 0)
-      )
-    );
-  }
+  const objective = channelPerImage(executor.optimizable(layer), chosen);
   return runObjective(objective, { ...config, batch: chosen.length }, context);
 }

@@ -1,25 +1,26 @@
 /**
- * The render loop (Lucid's render_vis): optimize the parameterization so that
- * the objective grows, and yield frames as it goes.
+ * The render loop (Lucid's render_vis; docs/architecture.md, "Objectives and
+ * the render loop"): optimize the parameterization so that the objective
+ * grows, and yield frames as it goes.
  *
  * Gradients are taken with respect to the parameterization's variables only:
  * `minimize` without a var list would differentiate and update every trainable
  * variable, the model's weights included.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError } from '../errors';
-import { INPUT, type IExecutor, withGradientCheck } from '../model/executor';
+import type { Optimizer } from '../../spec/types.generated';
+import { CancelledError, withGradientCheck } from '../errors';
+import type { IExecutor } from '../model/executor';
 import { nextTick } from '../tick';
-import type { Activations, Objective } from './objectives';
+import { type Objective, readActivations } from './objective';
 import type { IParam } from './param';
 import { type IRandom, createRandom } from './rng';
 import { TapeGuard } from './tape';
-import { type ITransform, applyTransforms, fitTo } from './transforms';
+import { fitTo } from './resample';
+import { type ITransform, applyTransforms } from './transforms';
 
-export interface IOptimizerConfig {
-  readonly type: 'adam' | 'sgd';
-  readonly lr: number;
-}
+/** The spec's optimizer with its learning rate resolved. */
+export type OptimizerConfig = Readonly<Required<Optimizer>>;
 
 export interface IRenderOptions {
   readonly executor: IExecutor;
@@ -28,7 +29,7 @@ export interface IRenderOptions {
   readonly transforms: readonly ITransform[];
   /** The pixel range the model expects; images are made in [0, 1]. */
   readonly inputRange?: readonly [number, number];
-  readonly optimizer?: IOptimizerConfig;
+  readonly optimizer: OptimizerConfig;
   readonly steps: number;
   /** Seeds the transforms' random draws. */
   readonly seed: number;
@@ -60,9 +61,7 @@ export interface IFrame {
   readonly elapsedMs: number;
 }
 
-export const DEFAULT_OPTIMIZER: IOptimizerConfig = { type: 'adam', lr: 0.05 };
-
-function makeOptimizer(config: IOptimizerConfig): tf.Optimizer {
+function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   // Lucid uses Adam with TensorFlow's defaults (ε = 1e-8).
   return config.type === 'sgd'
     ? tf.train.sgd(config.lr)
@@ -118,10 +117,9 @@ export async function* renderVis(
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor, objective, param, signal } = options;
   const random: IRandom = createRandom(options.seed);
-  const optimizer = makeOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER);
+  const optimizer = makeOptimizer(options.optimizer);
   const [lo, hi] = options.inputRange ?? [0, 1];
   const [, modelH, modelW] = executor.inputShape;
-  const layers = [...objective.layers].filter(l => l !== INPUT);
   const started = Date.now();
   let batch = 0;
   let height = 0;
@@ -169,10 +167,7 @@ export async function* renderVis(
         if (lo !== 0 || hi !== 1) {
           x = tf.add(tf.mul(x, hi - lo), lo) as tf.Tensor4D;
         }
-        const acts: Activations = {
-          ...executor.forward(x, layers),
-          [INPUT]: image
-        };
+        const acts = readActivations(executor, x, image, objective.refs);
         const perImage = objective.perImage(acts, image.shape[0]);
         if (keep.want) {
           keep.perImage = tf.keep(tf.clone(perImage));

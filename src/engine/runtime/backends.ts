@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { conv2dToInput, defaultStrategy } from '../model/ops';
+import { conv2dToInput } from '../model/conv-ops';
+import { defaultStrategy } from '../model/ops';
 import { createRandom, normalArray } from '../optvis/rng';
 import type { BackendName } from './capabilities';
 import type { IProbeResult } from './protocol';

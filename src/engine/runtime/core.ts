@@ -9,9 +9,8 @@ import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
 import { type IImageDataset, loadIdxDataset } from '../dataset/images';
 import {
-  type IOptimizationConfig,
-  DEFAULTS,
   atlasChannels,
+  resolveOptimization,
   runGradientAscent,
   runLayerAtlas
 } from '../optvis/ascent';
@@ -283,8 +282,8 @@ export class EngineCore {
         inputRange: handle.loaded.metadata.inputRange,
         signal
       };
-      const config: IOptimizationConfig = request.optimization ?? {};
-      const steps = config.steps ?? DEFAULTS.steps;
+      const config = request.optimization ?? {};
+      const { steps, seed } = resolveOptimization(config);
       let frames: AsyncGenerator<IFrame, IFrame, undefined>;
       if (request.kind === 'gradient-ascent') {
         listener({ type: 'running', backend });
@@ -328,7 +327,7 @@ export class EngineCore {
         summary: {
           backend,
           steps,
-          seed: config.seed ?? DEFAULTS.seed,
+          seed,
           value,
           perImage,
           elapsedMs: performance.now() - started,

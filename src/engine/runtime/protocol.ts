@@ -3,9 +3,9 @@
  * requests, job events, status. Plain data only, so it survives
  * structured cloning; frames carry their pixels as transferable buffers.
  */
+import type { Objective } from '../../spec/types.generated';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
-import type { ObjectiveNode } from '../optvis/objectives';
 import type { IOptimizationConfig } from '../optvis/ascent';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
@@ -24,7 +24,7 @@ export type JobRequest =
   | {
       readonly kind: 'gradient-ascent';
       readonly model: IModelRequest;
-      readonly objective: ObjectiveNode;
+      readonly objective: Objective;
       readonly optimization?: IOptimizationConfig;
     }
   | {

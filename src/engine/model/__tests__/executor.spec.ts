@@ -12,13 +12,8 @@ import {
   UnknownLayerError,
   UnsupportedLayerError
 } from '../../errors';
-import {
-  INPUT,
-  LayersExecutor,
-  PRE_ACTIVATION,
-  channelsName,
-  perImageName
-} from '../executor';
+import { INPUT, type IActivationRef } from '../activation-ref';
+import { LayersExecutor } from '../executor';
 
 /** Random weights for every layer, including batch-norm statistics. */
 function randomizeWeights(model: tf.LayersModel, seed: number): void {
@@ -60,10 +55,14 @@ function checkAllLayers(model: tf.LayersModel, x: tf.Tensor4D): void {
   const executor = new LayersExecutor(model);
   try {
     const names = executor.layerNames;
-    const ours = tf.tidy(() => {
-      const out = executor.forward(x, names);
-      return names.map(n => values(out[n]));
-    });
+    const ours = tf.tidy(() =>
+      executor
+        .forward(
+          x,
+          names.map(layer => ({ layer }))
+        )
+        .map(values)
+    );
     names.forEach((name, i) => {
       const diff = maxAbsDiff(ours[i], reference(model, name, x));
       expect([
@@ -77,6 +76,35 @@ function checkAllLayers(model: tf.LayersModel, x: tf.Tensor4D): void {
   } finally {
     executor.dispose();
   }
+}
+
+type KernelInfo = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+/**
+ * The kernels the executor runs for `ref` itself: a pass that computes the
+ * layer's inputs, then `ref`, less the same pass without `ref`. Warmed up
+ * first, so that tensors kept from the weights are made before.
+ */
+async function ownKernels(
+  model: tf.LayersModel,
+  executor: LayersExecutor,
+  x: tf.Tensor4D,
+  ref: IActivationRef
+): Promise<KernelInfo[]> {
+  const inputs = (
+    model.getLayer(ref.layer).inboundNodes[0]?.inboundLayers ?? []
+  ).map(l => ({ layer: l.getClassName() === 'InputLayer' ? INPUT : l.name }));
+  const run = async (refs: IActivationRef[]) =>
+    (
+      await tf.profile(() => {
+        tf.tidy(() => {
+          executor.forward(x, refs);
+        });
+      })
+    ).kernels;
+  await run([...inputs, ref]);
+  const before = await run(inputs);
+  return (await run([...inputs, ref])).slice(before.length);
 }
 
 function cnn(withDilation = true): tf.LayersModel {
@@ -345,7 +373,7 @@ describe('LayersExecutor', () => {
         model.dispose();
       });
 
-      it("computes some channels of a layer alone: values and gradients equal the whole layer's", () => {
+      it("computes some channels of a Conv2D, SeparableConv2D or Dense layer alone (others whole, then picked): values and gradients equal the whole layer's", async () => {
         const model = mobileBlocks();
         randomizeWeights(model, 41);
         const executor = new LayersExecutor(model);
@@ -356,29 +384,40 @@ describe('LayersExecutor', () => {
           'float32',
           42
         ) as tf.Tensor4D;
-        const cases: [string, number[], boolean][] = [
-          ['c1', [4], true],
-          ['c1_bn', [0, 5], true],
-          ['dw_bn', [2], false],
-          ['pw', [7, 1], true],
-          ['pw_bn', [3], true],
-          ['pw_relu', [3], false],
-          ['pw_relu', [5, 0, 1, 2], false],
-          ['sep', [4], true],
-          ['sep_bn', [0, 2, 4], true],
-          ['shared' + PRE_ACTIVATION, [1], true],
-          ['shared_bn', [2], false],
-          ['head' + PRE_ACTIVATION, [3], true],
-          ['head', [0, 2], true]
+        // [the whole layer, channels, whether the layer computes them alone]
+        const cases: [IActivationRef, number[], boolean][] = [
+          [{ layer: 'c1' }, [4], true],
+          [{ layer: 'c1_bn' }, [0, 5], true], // folded into c1
+          [{ layer: 'dw_bn' }, [2], false], // folded into a depthwise
+          [{ layer: 'pw' }, [7, 1], true],
+          [{ layer: 'pw_bn' }, [3], true],
+          [{ layer: 'pw_relu' }, [3], false],
+          [{ layer: 'pw_relu' }, [5, 0, 1, 2], false],
+          [{ layer: 'sep' }, [4], true],
+          [{ layer: 'sep_bn' }, [0, 2, 4], true],
+          [{ layer: 'shared', pre: true }, [1], true],
+          [{ layer: 'shared_bn' }, [2], false], // not folded: shared has two consumers
+          [{ layer: 'head', pre: true }, [3], true],
+          [{ layer: 'head' }, [0, 2], true]
         ];
         const before = tf.memory().numTensors;
-        for (const [layer, channels, sliceable] of cases) {
-          const name = channelsName(layer, channels);
-          expect([name, executor.sliceable(name)]).toEqual([name, sliceable]);
-          expect(executor.outputShape(name)).toEqual([
+        for (const [layer, channels, alone] of cases) {
+          const ref: IActivationRef = { ...layer, channels };
+          const name = JSON.stringify(ref);
+          expect(executor.outputShape(ref)).toEqual([
             ...executor.outputShape(layer).slice(0, -1),
             channels.length
           ]);
+          // What the executor does: a layer that computes the channels alone
+          // runs no op with the whole layer's output shape.
+          const wholeShape = executor.outputShape(layer).map(d => d ?? 2);
+          const kernels = await ownKernels(model, executor, x, ref);
+          const computesWhole = kernels.some(k =>
+            k.outputShapes.some(
+              shape => JSON.stringify(shape) === JSON.stringify(wholeShape)
+            )
+          );
+          expect([name, computesWhole]).toEqual([name, !alone]);
           const [part, whole, partGrad, wholeGrad] = tf.tidy(() => {
             // Oracle: the whole layer, weighted by w on the chosen channels
             // and 0 on the others (gather runs forward only: WASM has no
@@ -394,9 +433,9 @@ describe('LayersExecutor', () => {
             );
             const w = tf.gather(wFull, channels, axis);
             const whole = (t: tf.Tensor): tf.Tensor =>
-              executor.forward(t as tf.Tensor4D, [layer])[layer];
+              executor.forward(t as tf.Tensor4D, [layer])[0];
             const sliced = (t: tf.Tensor): tf.Tensor =>
-              executor.forward(t as tf.Tensor4D, [name])[name];
+              executor.forward(t as tf.Tensor4D, [ref])[0];
             return [
               values(sliced(x)),
               values(tf.gather(whole(x), channels, axis)),
@@ -420,11 +459,11 @@ describe('LayersExecutor', () => {
         const kept = tf.memory().numTensors - before;
         tf.tidy(() => {
           executor.forward(x, [
-            'c1_bn#1',
-            'pw_relu#0,1',
-            'shared_bn#4',
-            'head#1',
-            'head#3'
+            { layer: 'c1_bn', channels: [1] },
+            { layer: 'pw_relu', channels: [0, 1] },
+            { layer: 'shared_bn', channels: [4] },
+            { layer: 'head', channels: [1] },
+            { layer: 'head', channels: [3] }
           ]);
         });
         expect(tf.memory().numTensors - before).toBe(kept);
@@ -446,21 +485,22 @@ describe('LayersExecutor', () => {
           'float32',
           52
         ) as tf.Tensor4D;
-        const cases: [string, [number, number]][] = [
-          ['c1', [4, 1]], // 3×3, stride 2: depthwise over the batch
-          ['c1_bn', [0, 5]], // folded
-          ['pw', [7, 2]], // 1×1: weighted sum
-          ['pw_bn', [3, 3]],
-          ['sep', [4, 0]],
-          ['shared' + PRE_ACTIVATION, [1, 4]],
-          ['dw_bn', [2, 5]], // not sliceable: whole layer, then a mask
-          ['head', [0, 3]],
-          ['head' + PRE_ACTIVATION, [2, 1]]
+        const cases: [IActivationRef, [number, number]][] = [
+          [{ layer: 'c1' }, [4, 1]], // 3×3, stride 2: depthwise over the batch
+          [{ layer: 'c1_bn' }, [0, 5]], // folded
+          [{ layer: 'pw' }, [7, 2]], // 1×1: weighted sum
+          [{ layer: 'pw_bn' }, [3, 3]],
+          [{ layer: 'sep' }, [4, 0]],
+          [{ layer: 'shared', pre: true }, [1, 4]],
+          [{ layer: 'dw_bn' }, [2, 5]], // a depthwise: whole layer, then a mask
+          [{ layer: 'head' }, [0, 3]],
+          [{ layer: 'head', pre: true }, [2, 1]]
         ];
         const before = tf.memory().numTensors;
         for (const [layer, channels] of cases) {
-          const name = perImageName(layer, channels);
-          expect(executor.outputShape(name)).toEqual([
+          const ref: IActivationRef = { ...layer, channels, perImage: true };
+          const name = JSON.stringify(ref);
+          expect(executor.outputShape(ref)).toEqual([
             ...executor.outputShape(layer).slice(0, -1),
             1
           ]);
@@ -468,7 +508,7 @@ describe('LayersExecutor', () => {
             const full = executor.outputShape(layer).map(d => d ?? 2);
             const width = full[full.length - 1];
             const whole = (t: tf.Tensor): tf.Tensor =>
-              executor.forward(t as tf.Tensor4D, [layer])[layer];
+              executor.forward(t as tf.Tensor4D, [layer])[0];
             // Oracle in plain arrays: image i's values of channel c_i.
             const all = values(whole(x));
             const perImage = all.length / 2;
@@ -496,7 +536,7 @@ describe('LayersExecutor', () => {
             ]);
             const wFull = tf.mul(w, mask);
             const sliced = (t: tf.Tensor): tf.Tensor =>
-              executor.forward(t as tf.Tensor4D, [name])[name];
+              executor.forward(t as tf.Tensor4D, [ref])[0];
             return [
               values(sliced(x)),
               expected,
@@ -516,7 +556,11 @@ describe('LayersExecutor', () => {
           ]).toEqual([name, true]);
         }
         expect(() =>
-          tf.tidy(() => executor.forward(x, [perImageName('pw', [1, 2, 3])]))
+          tf.tidy(() =>
+            executor.forward(x, [
+              { layer: 'pw', channels: [1, 2, 3], perImage: true }
+            ])
+          )
         ).toThrow(/batch of 3, not 2/);
         executor.dispose();
         expect(tf.memory().numTensors).toBe(before);
@@ -555,7 +599,7 @@ describe('LayersExecutor', () => {
         ) as tf.Tensor4D;
         for (const layer of ['dw', 'sep', 'dil', 'out']) {
           const error = finiteDifferenceError(
-            t => executor.forward(t as tf.Tensor4D, [layer])[layer],
+            t => executor.forward(t as tf.Tensor4D, [{ layer }])[0],
             x,
             { epsilon: 1e-2 }
           );
@@ -605,7 +649,7 @@ describe('LayersExecutor', () => {
           );
           const a = tf.grad(t =>
             tf.sum(
-              tf.mul(executor.forward(t as tf.Tensor4D, [layer])[layer], w)
+              tf.mul(executor.forward(t as tf.Tensor4D, [{ layer }])[0], w)
             )
           )(x);
           const b = tf.grad(t => tf.sum(tf.mul(sub.apply(t) as tf.Tensor, w)))(
@@ -630,9 +674,11 @@ describe('LayersExecutor', () => {
     const model = cnn();
     const executor = new LayersExecutor(model);
     tf.tidy(() => {
-      const out = executor.forward(tf.zeros([1, 12, 12, 3]), ['conv', INPUT]);
-      expect(Object.keys(out).sort()).toEqual(['conv', 'input']);
-      expect(out.conv.shape).toEqual([1, 10, 10, 6]);
+      const x = tf.zeros([1, 12, 12, 3]) as tf.Tensor4D;
+      const out = executor.forward(x, [{ layer: 'conv' }, { layer: INPUT }]);
+      expect(out.length).toBe(2);
+      expect(out[0].shape).toEqual([1, 10, 10, 6]);
+      expect(out[1]).toBe(x);
     });
     executor.dispose();
     model.dispose();
@@ -643,10 +689,14 @@ describe('LayersExecutor', () => {
     const model = cnn();
     const executor = new LayersExecutor(model);
     expect(() =>
-      tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 3]), ['conv_']))
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 12, 12, 3]), [{ layer: 'conv_' }])
+      )
     ).toThrow(UnknownLayerError);
     try {
-      tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 3]), ['conv_']));
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 12, 12, 3]), [{ layer: 'conv_' }])
+      );
     } catch (e) {
       expect((e as Error).message).toMatch(
         /no layer "conv_". Did you mean "conv"\? Its layers are: rescale, conv, bn/
@@ -662,7 +712,9 @@ describe('LayersExecutor', () => {
     const model = cnn();
     const executor = new LayersExecutor(model);
     expect(() =>
-      tf.tidy(() => executor.forward(tf.zeros([1, 12, 12, 1]), ['conv']))
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 12, 12, 1]), [{ layer: 'conv' }])
+      )
     ).toThrow(InputRankError);
     const dense = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [4], units: 2 })]
@@ -688,13 +740,27 @@ describe('LayersExecutor', () => {
       ]
     });
     const executor = new LayersExecutor(model);
-    tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['conv']));
+    tf.tidy(() =>
+      executor.forward(tf.zeros([1, 8, 8, 1]), [{ layer: 'conv' }])
+    );
     expect(() =>
-      tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 8, 8, 1]), [{ layer: 'rnn' }])
+      )
     ).toThrow(UnsupportedLayerError);
     expect(() =>
-      tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 1]), ['rnn']))
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 8, 8, 1]), [{ layer: 'rnn' }])
+      )
     ).toThrow(/"rnn" is a SimpleRNN/);
+    // The lookup miss lists what the registry supports.
+    expect(() =>
+      tf.tidy(() =>
+        executor.forward(tf.zeros([1, 8, 8, 1]), [{ layer: 'rnn' }])
+      )
+    ).toThrow(
+      /supported layers \(Conv2D, DepthwiseConv2D, SeparableConv2D, Dense,/
+    );
     executor.dispose();
     model.dispose();
   });

@@ -6,7 +6,7 @@ import {
   useBackend,
   values
 } from '../../testing/backends';
-import { channel } from '../../optvis/objectives';
+import { channel } from '../../optvis/units';
 import { runGradientAscent } from '../../optvis/ascent';
 import type { IFrame } from '../../optvis/render';
 import {
@@ -14,7 +14,7 @@ import {
   NoGradientError,
   UnknownLayerError
 } from '../../errors';
-import { INPUT, channelsName, perImageName } from '../executor';
+import { INPUT } from '../activation-ref';
 import { GraphExecutor } from '../graph-executor';
 import { type FetchLike, type ILoadedGraphModel, loadModel } from '../load';
 
@@ -206,12 +206,14 @@ describe('GraphExecutor', () => {
           'dense/MatMul',
           'probs'
         ]);
-        expect(executor.logitsLayer).toBe('dense/MatMul');
-        expect(executor.optimizable('conv/Relu')).toBe('conv/BiasAdd');
+        expect(executor.logitsLayer).toEqual({ layer: 'dense/MatMul' });
+        expect(executor.optimizable('conv/Relu')).toEqual({
+          layer: 'conv/BiasAdd'
+        });
         expect(executor.outputShape('conv/Relu')).toEqual([null, 6, 6, 4]);
-        expect(executor.outputShape(channelsName('conv/Relu', [1, 3]))).toEqual(
-          [null, 6, 6, 2]
-        );
+        expect(
+          executor.outputShape({ layer: 'conv/Relu', channels: [1, 3] })
+        ).toEqual([null, 6, 6, 2]);
         expect(executor.outputShape('dense/MatMul')).toEqual([null, 3]);
         expect(() => executor.outputShape('conv/relu')).toThrow(
           /Did you mean "conv\/Relu"\?/
@@ -239,23 +241,24 @@ describe('GraphExecutor', () => {
             'probs'
           ];
           const ours = executor.forward(x, [
-            ...names,
-            INPUT,
-            channelsName('conv/Relu', [3, 1]),
-            perImageName('dense/MatMul', [2, 0])
+            ...names.map(layer => ({ layer })),
+            { layer: INPUT },
+            { layer: 'conv/Relu', channels: [3, 1] },
+            { layer: 'dense/MatMul', channels: [2, 0], perImage: true }
           ]);
           const theirs = reference(x, weights);
-          for (const name of names) {
+          names.forEach((name, i) => {
             expect([
               name,
-              maxAbsDiff(values(ours[name]), values(theirs[name]))
+              maxAbsDiff(values(ours[i]), values(theirs[name]))
             ]).toEqual([name, expect.closeTo(0, 5)]);
-          }
-          expect(ours[INPUT]).toBe(x);
+          });
+          const [input, someChannels, perImage] = ours.slice(names.length);
+          expect(input).toBe(x);
           const relu = theirs['conv/Relu'];
           expect(
             maxAbsDiff(
-              values(ours[channelsName('conv/Relu', [3, 1])]),
+              values(someChannels),
               values(
                 tf.concat(
                   [
@@ -269,18 +272,19 @@ describe('GraphExecutor', () => {
           ).toBeLessThan(1e-5);
           const logits = values(theirs['dense/MatMul']);
           expect(
-            maxAbsDiff(values(ours[perImageName('dense/MatMul', [2, 0])]), [
-              logits[2],
-              logits[3]
-            ])
+            maxAbsDiff(values(perImage), [logits[2], logits[3]])
           ).toBeLessThan(1e-5);
         });
         expect(tf.memory().numTensors).toBe(before);
         expect(() =>
-          tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 3]), ['pool']))
+          tf.tidy(() =>
+            executor.forward(tf.zeros([1, 8, 8, 3]), [{ layer: 'pool' }])
+          )
         ).toThrow(InputRankError);
         expect(() =>
-          tf.tidy(() => executor.forward(tf.zeros([1, 8, 8, 2]), ['nope']))
+          tf.tidy(() =>
+            executor.forward(tf.zeros([1, 8, 8, 2]), [{ layer: 'nope' }])
+          )
         ).toThrow(UnknownLayerError);
         loaded.model.dispose();
       });
@@ -301,7 +305,7 @@ describe('GraphExecutor', () => {
     // Through the pre-ReLU node and the (smooth) logits.
     for (const layer of ['conv/BiasAdd', 'dense/MatMul']) {
       const error = finiteDifferenceError(
-        t => executor.forward(t as tf.Tensor4D, [layer])[layer],
+        t => executor.forward(t as tf.Tensor4D, [{ layer }])[0],
         x,
         { epsilon: 1e-2 }
       );
@@ -319,9 +323,9 @@ describe('GraphExecutor', () => {
     }
     expect(frames[frames.length - 1].value).toBeGreaterThan(frames[1].value);
     expect(tf.memory().numTensors).toBe(before);
-    // An objective over the channel reads the pre-ReLU node.
-    expect([...channel(executor.optimizable('conv/Relu'), 2).layers]).toEqual([
-      'conv/BiasAdd'
+    // An objective over the channel reads that channel of the pre-ReLU node.
+    expect(channel(executor.optimizable('conv/Relu'), 2).refs).toEqual([
+      { layer: 'conv/BiasAdd', channels: [2] }
     ]);
     loaded.model.dispose();
   });

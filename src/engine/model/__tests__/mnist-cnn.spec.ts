@@ -95,7 +95,7 @@ describe('the bundled MNIST CNN and digits', () => {
         'dense',
         'logits'
       ]);
-      expect(executor.logitsLayer).toBe('logits');
+      expect(executor.logitsLayer).toEqual({ layer: 'logits' });
 
       const [start, end] = selectRange(dataset, 'test');
       const logits = new Float32Array((end - start) * 10);
@@ -105,7 +105,7 @@ describe('the bundled MNIST CNN and digits', () => {
         tf.tidy(() => {
           const x = imageBatch(dataset, i, stop);
           logits.set(
-            values(executor.forward(x, ['logits']).logits),
+            values(executor.forward(x, [{ layer: 'logits' }])[0]),
             (i - start) * 10
           );
           predicted.set(

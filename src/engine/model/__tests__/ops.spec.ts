@@ -6,11 +6,10 @@ import {
   useBackend,
   values
 } from '../../testing/backends';
+import { conv2dToInput, depthwiseToInput } from '../conv-ops';
 import {
   type IConvOptions,
   type InputGradStrategy,
-  conv2dToInput,
-  depthwiseToInput,
   leftMatMulToInput,
   matMulToInput
 } from '../ops';

@@ -12,20 +12,14 @@ import {
   PositionOutOfRangeError,
   UnknownLayerError
 } from '../../errors';
-import { INPUT, LayersExecutor } from '../../model/executor';
-import {
-  type ObjectiveNode,
-  blurInputEachStep,
-  channel,
-  channelPerImage,
-  checkLayers,
-  compileObjective,
-  diversity,
-  l1,
-  l2,
-  neuron,
-  totalVariation
-} from '../objectives';
+import type { Objective as ObjectiveSpec } from '../../../spec/types.generated';
+import { INPUT, type IActivationRef } from '../../model/activation-ref';
+import { LayersExecutor } from '../../model/executor';
+import { pickSelection } from '../../model/layers/channels';
+import { checkLayers, compileObjective } from '../compile';
+import { type Activations, readActivations } from '../objective';
+import { blurInputEachStep, l1, l2, totalVariation } from '../penalties';
+import { channel, channelPerImage, diversity, neuron } from '../units';
 
 /** A tiny smooth network, so finite differences are exact enough. */
 function tiny(): tf.LayersModel {
@@ -63,7 +57,15 @@ function tiny(): tf.LayersModel {
   return model;
 }
 
-const NODES: ObjectiveNode[] = [
+/**
+ * Activations from whole layers, by name: a ref's channels are picked from
+ * its layer as an executor without sliced kernels picks them.
+ */
+function fromWhole(layers: Record<string, tf.Tensor>): Activations {
+  return (ref: IActivationRef) => pickSelection(layers[ref.layer], ref);
+}
+
+const NODES: ObjectiveSpec[] = [
   { type: 'channel', layer: 'conv2', channel: 1 },
   { type: 'channel', layer: 'conv', channel: 3, batch: 1 },
   { type: 'neuron', layer: 'conv2', channel: 2 },
@@ -107,19 +109,16 @@ describe('objectives', () => {
         it(`${JSON.stringify(node).slice(0, 90)}: finite gradient matching finite differences`, () => {
           const model = tiny();
           const executor = new LayersExecutor(model);
-          // Sliceable: channel and neuron objectives compute one channel.
-          const objective = compileObjective(node, {
-            logitsLayer: executor.logitsLayer,
-            sliceable: n => executor.sliceable(n)
-          });
-          const layers = [...objective.layers].filter(l => l !== INPUT);
-          objective.check(n => executor.outputShape(n), 2);
+          // Channel and neuron objectives read one channel, which the
+          // convolutions and the dense layer compute alone.
+          const objective = compileObjective(node, executor);
+          objective.check(ref => executor.outputShape(ref), 2);
           tf.tidy(() => {
             // Pixels away from 0, so that |x − c| has no kink within ε.
             const x = tf.randomUniform([2, 7, 7, 2], 0.2, 0.9, 'float32', 5);
             const f = (t: tf.Tensor) =>
               objective.perImage(
-                { ...executor.forward(t as tf.Tensor4D, layers), [INPUT]: t },
+                readActivations(executor, t as tf.Tensor4D, t, objective.refs),
                 2
               );
             const grad = values(tf.grad(t => tf.sum(f(t)))(x));
@@ -147,7 +146,7 @@ describe('objective values', () => {
       tf.tidy(() => {
         const act = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 2);
         const a = act.arraySync() as number[][][][];
-        const acts = { conv: act, [INPUT]: act };
+        const acts = fromWhole({ conv: act, [INPUT]: act });
         // channel: mean over space, averaged over the batch.
         const mean = (b: number, c: number) =>
           a[b].flat().reduce((s, px) => s + px[c], 0) / 20;
@@ -221,7 +220,12 @@ describe('objective values', () => {
         const a = x.arraySync() as number[][][][];
         const grad = values(
           tf.grad(t =>
-            tf.sum(totalVariation(INPUT, batch).perImage({ [INPUT]: t }, 2))
+            tf.sum(
+              totalVariation(INPUT, batch).perImage(
+                fromWhole({ [INPUT]: t }),
+                2
+              )
+            )
           )(x)
         );
         const expected: number[] = [];
@@ -251,7 +255,10 @@ describe('objective values', () => {
       // Cosine similarity of identical (normalized) Gram matrices is 1: each
       // image's share is (batch − 1) / batch · 1 = 0.5.
       expect(
-        maxAbsDiff(values(diversity('a').perImage({ a: same }, 2)), [0.5, 0.5])
+        maxAbsDiff(
+          values(diversity('a').perImage(fromWhole({ a: same }), 2)),
+          [0.5, 0.5]
+        )
       ).toBeLessThan(1e-5);
     });
   });
@@ -260,13 +267,15 @@ describe('objective values', () => {
     tf.tidy(() => {
       const flat = tf.fill([1, 5, 5, 2], 0.3);
       expect(
-        values(blurInputEachStep().perImage({ [INPUT]: flat }, 1))[0]
+        values(blurInputEachStep().perImage(fromWhole({ [INPUT]: flat }), 1))[0]
       ).toBeCloseTo(0, 6);
       const x = tf.randomUniform([1, 5, 5, 1], 0, 1, 'float32', 4);
       // With the blur held constant, d/dx ½Σ(x − b)² = x − blur(x), where
       // blur is Lucid's 3×3 kernel (1 in the centre, ½ around), normalized.
       const grad = values(
-        tf.grad(t => tf.sum(blurInputEachStep().perImage({ [INPUT]: t }, 1)))(x)
+        tf.grad(t =>
+          tf.sum(blurInputEachStep().perImage(fromWhole({ [INPUT]: t }), 1))
+        )(x)
       );
       const img = (x.arraySync() as number[][][][])[0].map(r =>
         r.map(p => p[0])
@@ -292,30 +301,52 @@ describe('objective values', () => {
     });
   });
 
-  it('reads one channel alone when the layer can compute it alone', () => {
-    const node: ObjectiveNode = { type: 'neuron', layer: 'conv2', channel: 2 };
-    const sliced = compileObjective(node, {
-      logitsLayer: 'logits',
-      sliceable: () => true
-    });
-    const whole = compileObjective(node, {
-      logitsLayer: 'logits',
-      sliceable: () => false
-    });
-    expect([...sliced.layers]).toEqual(['conv2#2']);
-    expect([...whole.layers]).toEqual(['conv2']);
-    expect(sliced.description).toBe(whole.description);
+  it('declares the activations it reads: one channel, one per image, or the whole layer', () => {
+    const context = {
+      logitsLayer: { layer: 'logits', pre: true },
+      optimizable: (layer: string): IActivationRef => ({ layer, pre: true })
+    };
+    const refsOf = (node: ObjectiveSpec) =>
+      compileObjective(node, context).refs;
+    expect(refsOf({ type: 'neuron', layer: 'conv2', channel: 2 })).toEqual([
+      { layer: 'conv2', pre: true, channels: [2] }
+    ]);
+    expect(refsOf({ type: 'channel', layer: 'conv2', channel: 1 })).toEqual([
+      { layer: 'conv2', pre: true, channels: [1] }
+    ]);
+    expect(refsOf({ type: 'logit', index: 3 })).toEqual([
+      { layer: 'logits', pre: true }
+    ]);
+    expect(refsOf({ type: 'layer', layer: 'conv2' })).toEqual([
+      { layer: 'conv2' }
+    ]);
+    expect(channelPerImage('conv', [3, 1]).refs).toEqual([
+      { layer: 'conv', channels: [3, 1], perImage: true }
+    ]);
+    // A ref read twice is computed once.
+    expect(
+      refsOf({
+        type: 'sum',
+        terms: [
+          { type: 'channel', layer: 'conv2', channel: 1 },
+          { type: 'neuron', layer: 'conv2', channel: 1 },
+          { type: 'l1' },
+          { type: 'l2' }
+        ]
+      })
+    ).toEqual([{ layer: 'conv2', pre: true, channels: [1] }, { layer: INPUT }]);
   });
 
   it('compiles every node type and refuses an unknown one', () => {
     for (const node of NODES) {
       expect(
-        compileObjective(node, { logitsLayer: 'logits' }).description.length
+        compileObjective(node, { logitsLayer: { layer: 'logits' } }).description
+          .length
       ).toBeGreaterThan(0);
     }
     expect(() =>
-      compileObjective({ type: 'chanel' } as unknown as ObjectiveNode, {
-        logitsLayer: 'x'
+      compileObjective({ type: 'chanel' } as unknown as ObjectiveSpec, {
+        logitsLayer: { layer: 'x' }
       })
     ).toThrow(/Unknown objective type "chanel"/);
   });
@@ -323,7 +354,7 @@ describe('objective values', () => {
   it('gives typed errors for wrong layers, channels, positions and batch indices', () => {
     const model = tiny();
     const executor = new LayersExecutor(model);
-    const shapeOf = (n: string) => executor.outputShape(n);
+    const shapeOf = (ref: IActivationRef) => executor.outputShape(ref);
     expect(() =>
       checkLayers(channel('conv_2', 0), executor.layerNames)
     ).toThrow(UnknownLayerError);
@@ -342,7 +373,7 @@ describe('objective values', () => {
     expect(() =>
       compileObjective(
         { type: 'logit', index: 9 },
-        { logitsLayer: 'logits' }
+        { logitsLayer: { layer: 'logits' } }
       ).check(shapeOf, 1)
     ).toThrow(/5 classs|5 class/);
     expect(() => neuron('conv', 0, 6, 0).check(shapeOf, 1)).toThrow(
@@ -354,7 +385,7 @@ describe('objective values', () => {
     expect(() =>
       compileObjective(
         { type: 'direction', layer: 'conv', vector: [1, 2] },
-        { logitsLayer: 'logits' }
+        { logitsLayer: { layer: 'logits' } }
       ).check(shapeOf, 1)
     ).toThrow(FeatureVizError);
     expect(() => diversity('conv').check(shapeOf, 1)).toThrow(

@@ -6,22 +6,19 @@ import {
   UnknownLayerError,
   UnsupportedLayerError
 } from '../../errors';
-import { INPUT, LayersExecutor } from '../../model/executor';
+import type { Objective as ObjectiveSpec } from '../../../spec/types.generated';
+import { INPUT, wholeRef } from '../../model/activation-ref';
+import { type IExecutor, LayersExecutor } from '../../model/executor';
+import { pickSelection } from '../../model/layers/channels';
 import {
   type IOptimizationConfig,
   runGradientAscent,
   runLayerAtlas,
   runObjective
 } from '../ascent';
-import {
-  Objective,
-  type ObjectiveNode,
-  channel,
-  classLogit,
-  deepdream,
-  neuron
-} from '../objectives';
+import { Objective } from '../objective';
 import type { IFrame } from '../render';
+import { channel, classLogit, deepdream, neuron } from '../units';
 
 async function collect(
   gen: AsyncGenerator<IFrame, IFrame, undefined>
@@ -237,7 +234,7 @@ describe('gradient ascent', () => {
   it('raises channel, neuron, layer and logit objectives on a CNN', async () => {
     const model = seededModel(mnistLike, 4);
     const executor = new LayersExecutor(model);
-    const nodes: ObjectiveNode[] = [
+    const nodes: ObjectiveSpec[] = [
       { type: 'channel', layer: 'conv2d_1', channel: 5 },
       { type: 'neuron', layer: 'conv2d_1', channel: 3 },
       { type: 'layer', layer: 'conv2d' },
@@ -260,7 +257,7 @@ describe('gradient ascent', () => {
   it('uses the logits before a final softmax', () => {
     const model = seededModel(mnistLike, 5);
     const executor = new LayersExecutor(model);
-    expect(executor.logitsLayer).toBe('logits/preactivation');
+    expect(executor.logitsLayer).toEqual({ layer: 'logits', pre: true });
     tf.tidy(() => {
       const x = tf.randomUniform(
         [2, 16, 16, 1],
@@ -269,9 +266,7 @@ describe('gradient ascent', () => {
         'float32',
         1
       ) as tf.Tensor4D;
-      const logits = executor.forward(x, ['logits/preactivation'])[
-        'logits/preactivation'
-      ];
+      const [logits] = executor.forward(x, [executor.logitsLayer]);
       const probs = values(model.predict(x) as tf.Tensor);
       expect(maxAbsDiff(values(tf.softmax(logits)), probs)).toBeLessThan(1e-6);
     });
@@ -282,7 +277,7 @@ describe('gradient ascent', () => {
   it('is deterministic for a seed and differs between seeds', async () => {
     const model = seededModel(mnistLike, 6);
     const executor = new LayersExecutor(model);
-    const node: ObjectiveNode = {
+    const node: ObjectiveSpec = {
       type: 'channel',
       layer: 'conv2d_1',
       channel: 2
@@ -325,9 +320,13 @@ describe('gradient ascent', () => {
     }
     expect(last.perImage.reduce((a, b) => a + b, 0)).toBeCloseTo(last.value, 4);
     // Four of twelve channels are computed alone (sliced kernels); the same
-    // run over the whole layer must give the same pictures.
-    const whole = Object.create(executor) as LayersExecutor;
-    whole.sliceable = () => false;
+    // run over the whole layer, each image's channel picked from it, must
+    // give the same pictures.
+    const whole = Object.create(executor) as IExecutor;
+    whole.forward = (x, refs) =>
+      executor
+        .forward(x, refs.map(wholeRef))
+        .map((t, i) => pickSelection(t, refs[i]));
     const reference = await collect(
       runLayerAtlas(
         'conv2d_1',
@@ -359,7 +358,7 @@ async function lastRawImage(
   const capture = objective.add(probe);
   const spy = Object.create(capture) as typeof capture;
   spy.perImage = (acts, batch) => {
-    captured = values(acts[INPUT]).slice();
+    captured = values(acts({ layer: INPUT })).slice();
     return capture.perImage(acts, batch);
   };
   for await (const _ of runObjective(spy, config, { executor })) {
@@ -456,10 +455,10 @@ describe('runs and memory', () => {
       runGradientAscent({ type: 'logit', index: 1 }, { steps: 1 }, { executor })
     );
     const baseline = tf.memory().numTensors;
-    const inner = channel('conv2d_1/preactivation', 2);
+    const inner = channel({ layer: 'conv2d_1', pre: true }, 2);
     let calls = 0;
     const failing = Objective.create(
-      ['conv2d_1/preactivation'],
+      inner.refs,
       (acts, batch) => {
         const value = inner.perImage(acts, batch);
         if (++calls === 3) {

@@ -6,17 +6,16 @@ import {
   useBackend,
   values
 } from '../../testing/backends';
+import { fitTo, resample } from '../resample';
 import { createRandom } from '../rng';
 import {
   applyTransforms,
   compileTransforms,
-  fitTo,
   jitter,
   pad,
   randomRotate,
   randomScale,
   reflectPad,
-  resample,
   smallTransforms,
   standardTransforms
 } from '../transforms';
