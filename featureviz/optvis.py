@@ -17,7 +17,7 @@ follow Lucid and Lucent::
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import objectives as obj
@@ -192,6 +192,16 @@ def _indices(value: Any, argument: str) -> list[int] | int:
     )
 
 
+def _units(
+    value: Any, argument: str, make: Callable[[int, int | None], obj.Objective]
+) -> tuple[obj.Objective, int | None]:
+    """One unit's objective, or for a list of units one image each: (objective, batch)."""
+    target = _indices(value, argument)
+    if isinstance(target, list):
+        return obj.Objective.sum(make(u, b) for b, u in enumerate(target)), len(target)
+    return make(target, None), None
+
+
 @takes_options(OPTIMIZATION, DISPLAY)
 def render_vis(
     model: Any,
@@ -248,28 +258,16 @@ def gradient_ascent(
         raise ValueError(f"give only one of channel, neuron and logit, not {' and '.join(chosen)}")
     batch = None
     if logit is not None:
-        target = _indices(logit, "logit")
-        if isinstance(target, list):
-            batch = len(target)
-            objective = obj.Objective.sum(
-                obj.class_logit(i, layer, batch=b) for b, i in enumerate(target)
-            )
-        else:
-            objective = obj.class_logit(target, layer)
+        objective, batch = _units(logit, "logit", lambda i, b: obj.class_logit(i, layer, batch=b))
     else:
         if layer is None:
             raise ValueError(
                 "layer is required (a layer name such as 'conv2d_1'), except with logit="
             )
         if channel is not None:
-            target = _indices(channel, "channel")
-            if isinstance(target, list):
-                batch = len(target)
-                objective = obj.Objective.sum(
-                    obj.channel(layer, c, batch=b) for b, c in enumerate(target)
-                )
-            else:
-                objective = obj.channel(layer, target)
+            objective, batch = _units(
+                channel, "channel", lambda c, b: obj.channel(layer, c, batch=b)
+            )
         elif neuron is not None:
             if isinstance(neuron, Sequence) and not isinstance(neuron, str):
                 if len(neuron) != 3:

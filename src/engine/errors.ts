@@ -158,7 +158,7 @@ export class MalformedModelError extends FeatureVizError {
     detail: string
   ) {
     super(
-      `${url} is not a valid TensorFlow.js model: ${detail}. Re-export it with the TensorFlow.js converter (tensorflowjs_converter) or featureviz.export.`
+      `${url} is not a valid TensorFlow.js model: ${detail}. Convert it again with the TensorFlow.js converter (tensorflowjs_converter) or featureviz.convert.`
     );
   }
 }

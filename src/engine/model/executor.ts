@@ -7,6 +7,7 @@
  * family, found by class name in layers/registry.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LayersModel, layers } from '@tensorflow/tfjs-layers';
 import {
   InputRankError,
   NotAnImageModelError,
@@ -89,7 +90,7 @@ interface INode extends IFoldCandidate {
   /** Built on first use, by ref, so unsupported layers fail only when reached. */
   readonly appliers: Map<string, Applier>;
   /** The convolution this batch norm is folded into. */
-  foldInto: tf.layers.Layer | null;
+  foldInto: layers.Layer | null;
 }
 
 /** Runs a tfjs Layers model (Sequential or functional). */
@@ -104,7 +105,7 @@ export class LayersExecutor implements IExecutor {
   private readonly _environment: IBuildEnvironment;
   private _inputName = INPUT;
 
-  constructor(model: tf.LayersModel, options: IExecutorOptions = {}) {
+  constructor(model: LayersModel, options: IExecutorOptions = {}) {
     this._environment = {
       strategy: options.strategy ?? defaultStrategy(tf.getBackend()),
       keep: (layer, what, make) => this._keep(`${layer}:${what}`, make)
@@ -128,7 +129,7 @@ export class LayersExecutor implements IExecutor {
   }
 
   /** The last layer, or what feeds a final softmax. */
-  private _findLogits(model: tf.LayersModel): IActivationRef {
+  private _findLogits(model: LayersModel): IActivationRef {
     const last = model.layers[model.layers.length - 1];
     const activation = configOf(last).activation;
     const className = last.getClassName();
@@ -143,7 +144,7 @@ export class LayersExecutor implements IExecutor {
       : { layer: last.name };
   }
 
-  private _addLayer(layer: tf.layers.Layer): void {
+  private _addLayer(layer: layers.Layer): void {
     const className = layer.getClassName();
     if (className === 'InputLayer') {
       this._inputName = layer.name;

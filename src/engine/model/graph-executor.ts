@@ -9,6 +9,7 @@
  * pre-activation: `pre` is ignored, optimizable() names the node before a ReLU.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { NotAnImageModelError, UnknownLayerError } from '../errors';
 import {
   INPUT,
@@ -31,7 +32,7 @@ export class GraphExecutor implements IExecutor {
   readonly inputShape: IExecutor['inputShape'];
   readonly layerNames: readonly string[];
   readonly logitsLayer: IActivationRef;
-  private readonly _model: tf.GraphModel;
+  private readonly _model: GraphModel;
   private readonly _inputName: string;
   private readonly _ops = new Map<string, string>();
   private readonly _inputsOf = new Map<string, string>();

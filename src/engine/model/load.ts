@@ -5,6 +5,8 @@
  * error naming the URL.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import {
   FeatureVizError,
   MalformedModelError,
@@ -60,12 +62,12 @@ interface IModelBase {
 
 export interface ILoadedLayersModel extends IModelBase {
   readonly format: 'layers';
-  readonly model: tf.LayersModel;
+  readonly model: LayersModel;
 }
 
 export interface ILoadedGraphModel extends IModelBase {
   readonly format: 'graph';
-  readonly model: tf.GraphModel;
+  readonly model: GraphModel;
   /** The graph's nodes as model.json lists them (for inspection). */
   readonly nodes: readonly IGraphNodeJson[];
 }
@@ -184,10 +186,10 @@ export async function loadModel(
   const metadata = readMetadata(json);
   try {
     if (format === 'layers') {
-      const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+      const model = await loadLayersModel(tf.io.fromMemory(artifacts));
       return { format, url, model, weightBytes: expectedBytes, metadata };
     }
-    const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+    const model = await loadGraphModel(tf.io.fromMemory(artifacts));
     const topology = json.modelTopology as { node?: IGraphNodeJson[] };
     return {
       format,

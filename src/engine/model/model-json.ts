@@ -1,6 +1,6 @@
 /**
  * Reading a model.json: its format, its weights manifest (checked before any
- * weights are fetched) and the metadata featureviz.export writes.
+ * weights are fetched) and the metadata featureviz.convert writes.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { MalformedModelError } from '../errors';

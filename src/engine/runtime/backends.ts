@@ -7,8 +7,14 @@
  * TensorFlow.js refuses software WebGL unless SOFTWARE_WEBGL_ENABLED is set;
  * the probe measures it with the flag and keeps the flag only if software
  * WebGL is the fastest backend there is.
+ *
+ * The ops, their gradients and the Layers and graph loaders come from the
+ * `@tensorflow/tfjs` package; the backends are registered here, by importing
+ * their packages (WebGPU's only where WebGPU exists).
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dToInput } from '../model/conv-ops';
 import { defaultStrategy } from '../model/ops';

@@ -5,6 +5,7 @@
  * unsupported layer) (docs/architecture.md, "How to add a layer type").
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { layers } from '@tensorflow/tfjs-layers';
 import { UnsupportedLayerError } from '../../errors';
 import type { IActivationRef } from '../activation-ref';
 import type { InputGradStrategy } from '../ops';
@@ -12,11 +13,11 @@ import type { Applier, ILayerConfig, ILayerContext } from './context';
 import { foldBatchNorm } from './folding';
 import { SUPPORTED_LAYERS, findLayer } from './registry';
 
-export const configOf = (layer: tf.layers.Layer): ILayerConfig =>
+export const configOf = (layer: layers.Layer): ILayerConfig =>
   layer.getConfig() as ILayerConfig;
 
 /** Throws UnsupportedLayerError for `layer`, listing the supported classes. */
-export function unsupported(layer: tf.layers.Layer, detail: string): never {
+export function unsupported(layer: layers.Layer, detail: string): never {
   throw new UnsupportedLayerError(
     layer.name,
     layer.getClassName(),
@@ -26,7 +27,7 @@ export function unsupported(layer: tf.layers.Layer, detail: string): never {
 }
 
 /** Whether a layer computes a channel selection alone (sliced kernels). */
-export function selectsChannels(layer: tf.layers.Layer): boolean {
+export function selectsChannels(layer: layers.Layer): boolean {
   return findLayer(layer.getClassName())?.selects === true;
 }
 
@@ -47,8 +48,8 @@ export interface IBuildEnvironment {
  * batch norm `layer` is folded into, computed as one op with it.
  */
 export function buildLayer(
-  layer: tf.layers.Layer,
-  foldedInto: tf.layers.Layer | null,
+  layer: layers.Layer,
+  foldedInto: layers.Layer | null,
   ref: IActivationRef,
   environment: IBuildEnvironment
 ): Applier {

@@ -4,12 +4,13 @@
  * computes both layers (docs/architecture.md, "Memory and speed").
  */
 import * as tf from '@tensorflow/tfjs';
+import type { layers } from '@tensorflow/tfjs-layers';
 import type { IFold, ILayerConfig, ILayerContext } from './context';
 import { batchNormAffine, normalizesChannels } from './normalization';
 
 /** What the fold plan reads of a layer. */
 export interface IFoldCandidate {
-  readonly layer: tf.layers.Layer;
+  readonly layer: layers.Layer;
   readonly className: string;
   /** Names of the layers feeding this one. */
   readonly inbound: readonly string[];
