@@ -1,3 +1,4 @@
+/** The extension's icons (the Feature Viz eye in the sidebar and palette). */
 import { LabIcon } from '@jupyterlab/ui-components';
 import logoSvg from '../style/icons/featureviz.svg';
 

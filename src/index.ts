@@ -1,3 +1,7 @@
+/**
+ * The extension's entry point: the list of its plugins, and the public
+ * interfaces and tokens other extensions import (src/tokens.ts).
+ */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import enginePlugin from './plugins/engine';
 import rendererPlugin from './plugins/renderer';

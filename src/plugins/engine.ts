@@ -1,3 +1,8 @@
+/**
+ * The engine plugin: starts the page's one engine in a Web Worker (or on the
+ * main thread where a worker cannot start) and provides it as
+ * IFeatureVizEngine.
+ */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin

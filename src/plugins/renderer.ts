@@ -1,3 +1,8 @@
+/**
+ * The renderer plugin: registers the featureviz MIME renderer with the
+ * engine and settings it needs, and cancels a notebook's runs when its kernel
+ * restarts.
+ */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin

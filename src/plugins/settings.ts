@@ -1,3 +1,7 @@
+/**
+ * The settings plugin: reads schema/settings.json through JupyterLab's
+ * settings registry and provides the typed values as IFeatureVizSettings.
+ */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin

@@ -1,3 +1,7 @@
+/**
+ * The sidebar plugin: adds the Feature Viz panel to the left area, restores
+ * it on reload, and adds the palette command that opens it.
+ */
 import {
   ILayoutRestorer,
   type JupyterFrontEnd,

@@ -1,3 +1,7 @@
+/**
+ * The Feature Viz sidebar panel: the engine's backend and why, and a quick
+ * start for the Python API.
+ */
 import { Widget } from '@lumino/widgets';
 import type { IEngineStatus } from '../engine/runtime/protocol';
 import type { IFeatureVizEngine } from '../tokens';

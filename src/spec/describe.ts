@@ -1,3 +1,7 @@
+/**
+ * Words for a spec, for headers and labels: the view's name, the model, the
+ * subject ("channel 5 of conv2d_1"), and a batched row's per-image labels.
+ */
 import type {
   DataRef,
   FeatureVizSpec,

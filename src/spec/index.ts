@@ -1,3 +1,4 @@
+/** The output spec's public surface: generated types, MIME types, validation. */
 export * from './types.generated';
 export { MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE } from './mime';
 export {

@@ -1,3 +1,4 @@
+/** The spec's version and MIME types, read from the schema. */
 import schema from './featureviz.v1.schema.json';
 
 /** The spec's major version, read from the schema so the two cannot disagree. */

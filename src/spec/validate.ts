@@ -1,3 +1,7 @@
+/**
+ * Validates untrusted JSON as a spec with Ajv against the schema, and turns
+ * Ajv's errors into one message that names the field and what it accepts.
+ */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from './featureviz.v1.schema.json';
 import type { FeatureVizSpec } from './types.generated';
