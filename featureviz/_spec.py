@@ -56,3 +56,36 @@ def schema_default(definition: str, field: str) -> Any:
     if "default" not in properties.get(field, {}):
         raise KeyError(f"the spec schema states no default for {definition}.{field}")
     return copy.deepcopy(properties[field]["default"])
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:  # "#/definitions/Name"
+        node = spec_schema()["definitions"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def schema_property(definition: str, field: str) -> dict[str, Any]:
+    """A field's schema (``$ref``s followed), e.g. to read its ``maxLength``."""
+    return _resolve(spec_schema()["definitions"][definition]["properties"][field])
+
+
+def _constants(node: dict[str, Any]) -> list[Any]:
+    node = _resolve(node)
+    if "const" in node:
+        return [node["const"]]
+    if "enum" in node:
+        return list(node["enum"])
+    return [c for option in node.get("oneOf", []) for c in _constants(option)]
+
+
+def schema_choices(definition: str, field: str) -> tuple[Any, ...]:
+    """The constant values the schema allows for a field (through ``oneOf``, ``enum``)."""
+    return tuple(_constants(schema_property(definition, field)))
+
+
+def schema_bounds(definition: str, field: str) -> tuple[Any, Any]:
+    """The schema's (minimum, maximum) for a number field, or for an array's items."""
+    node = schema_property(definition, field)
+    if node.get("type") == "array":
+        node = _resolve(node["items"])
+    return node.get("minimum"), node.get("maximum")

@@ -19,9 +19,11 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+from ._spec import schema_choices
+
 __all__ = ["Dataset", "mnist", "mnist_folder"]
 
-_SPLITS = ("test", "train", "all")
+_SPLITS = schema_choices("BuiltinDataRef", "split")
 _EXTENSION = "jupyterlab-featureviz"
 _MNIST_ASSETS = Path("static", "assets", "datasets", "mnist")
 _MANIFEST = "mnist.json"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ._spec import schema_choices, schema_property
+
 __all__ = ["BUILTIN_MODELS", "Model", "mnist_cnn"]
 
 #: Models that ship with the extension, by the name the spec uses.
-BUILTIN_MODELS = ("mnist-cnn",)
-_FORMATS = ("layers", "graph")
-_MAX_URL = 2048  # the schema's limit
+BUILTIN_MODELS = schema_choices("BuiltinModelRef", "builtin")
+_FORMATS = schema_choices("UrlModelRef", "format")
+_MAX_URL = schema_property("UrlModelRef", "url")["maxLength"]
 
 
 class Model:

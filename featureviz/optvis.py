@@ -22,14 +22,21 @@ from typing import Any
 
 from . import objectives as obj
 from ._options import DISPLAY, OPTIMIZATION, takes_options
+from ._spec import schema_bounds, schema_choices
 from .display import Visualization
 from .models import Model
 
 __all__ = ["gradient_ascent", "layer_atlas", "render_vis"]
 
-_PARAMS = ("fourier", "pixel")
-_PRESETS = ("auto", "standard", "small", "none")
-_OPTIMIZERS = ("adam", "sgd")
+_PARAMS = schema_choices("Optimization", "param")
+#: "auto" leaves the transforms out of the spec: the engine picks by image size.
+_PRESETS = ("auto", *schema_choices("Optimization", "transforms"))
+_OPTIMIZERS = schema_choices("Optimizer", "type")
+_STEPS = schema_bounds("Optimization", "steps")
+_SEED = schema_bounds("Optimization", "seed")
+_BATCH = schema_bounds("Optimization", "batch")
+_SIZE = schema_bounds("Optimization", "size")
+_SCALE = schema_bounds("Display", "scale")
 _REGULARIZERS = {
     "total_variation": obj.total_variation,
     "l1": obj.L1,
@@ -66,7 +73,7 @@ def _size(size: Any) -> list[int] | None:
             "size must be an integer or a (height, width) pair, "
             f"or None for the model's input size, not {size!r}"
         )
-    return [_int(size[0], "size height", 1, 1024), _int(size[1], "size width", 1, 1024)]
+    return [_int(size[0], "size height", *_SIZE), _int(size[1], "size width", *_SIZE)]
 
 
 def _transforms(transforms: Any) -> Any:
@@ -138,8 +145,8 @@ def _optimization(options: dict[str, Any], batch: int | None = None) -> dict[str
         "param": param,
         "decorrelate": decorrelate,
         "optimizer": {"type": optimizer, "lr": float(lr)},
-        "steps": _int(options["steps"], "steps", 1, 100000),
-        "seed": _int(options["seed"], "seed", 0, 2**32 - 1),
+        "steps": _int(options["steps"], "steps", *_STEPS),
+        "seed": _int(options["seed"], "seed", *_SEED),
     }
     shape = _size(options["size"])
     if shape is not None:
@@ -148,9 +155,9 @@ def _optimization(options: dict[str, Any], batch: int | None = None) -> dict[str
     if preset is not None:
         spec["transforms"] = preset
     if batch is not None:
-        spec["batch"] = _int(batch, "batch", 1, 1024)
+        spec["batch"] = _int(batch, "batch", *_BATCH)
     if options["frame_every"] is not None:
-        spec["frameEvery"] = _int(options["frame_every"], "frame_every", 1, 100000)
+        spec["frameEvery"] = _int(options["frame_every"], "frame_every", 1, _STEPS[1])
     return spec
 
 
@@ -163,7 +170,7 @@ def _display(options: dict[str, Any]) -> dict[str, Any] | None:
     if keep_frames:
         display["keepFrames"] = True
     if scale is not None:
-        display["scale"] = _int(scale, "scale", 1, 32)
+        display["scale"] = _int(scale, "scale", *_SCALE)
     return display or None
 
 
