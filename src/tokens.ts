@@ -18,7 +18,9 @@ import type {
   IProbeResult,
   IRunOptions,
   JobEvent,
-  JobRequest
+  JobKind,
+  JobRequest,
+  JobResult
 } from './engine/runtime/protocol';
 
 export type { IRunOptions };
@@ -76,6 +78,8 @@ export namespace FeatureViz {
   export type Event = JobEvent;
   export type Frame = IFrame;
   export type JobSummary = IJobSummary;
+  export type Kind = JobKind;
+  export type Result = JobResult;
   export type EngineStatus = IEngineStatus;
   export type Probe = IProbeResult;
   export type Backend = BackendName;
