@@ -119,7 +119,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._context.track?.(this, true);
 
     if (stored.summary?.specHash === hash && stored.png) {
-      this._view.showStored(stored.png);
+      this._view.showStored(stored.png, stored.summary);
       this._apply({ type: 'stored' });
       header.after(savedNote(stored.summary));
       return;
@@ -146,7 +146,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         settings,
         origin: window.location.origin
       });
-      const summary = await this._context.engine.run(entry.job(model), {
+      const summary = await this._context.engine.run(entry.job({ model }), {
         signal: abort.signal,
         onEvent: event => {
           if (current()) {
@@ -204,6 +204,9 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._apply(event);
     if (event.type === 'frame') {
       this._view?.pushFrame(event.frame);
+    } else if (event.type === 'done' && event.result) {
+      // Before write-back asks the view for its image: it draws the result.
+      this._view?.showResult?.(event.result, event.summary);
     }
   }
 
