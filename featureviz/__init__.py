@@ -8,10 +8,15 @@ extension it ships renders them.
 from __future__ import annotations
 
 from . import datasets, models, objectives
+from ._comm import NoFrontendError, RunFailedError, register_target
 from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
 from .display import Visualization
 from .models import Model
 from .optvis import gradient_ascent, layer_atlas, render_vis
+
+# The page opens the featureviz comm to fetch kernel arrays and to send results
+# back (docs/architecture.md, "The kernel bridge"): the target must exist first.
+register_target()
 
 try:
     from ._version import __version__
@@ -29,6 +34,8 @@ __all__ = [
     "SPEC_VERSION",
     "SUMMARY_MIME_TYPE",
     "Model",
+    "NoFrontendError",
+    "RunFailedError",
     "Visualization",
     "__version__",
     "datasets",

@@ -18,10 +18,13 @@ import type {
   IProbeResult,
   IRunOptions,
   JobEvent,
-  JobRequest
+  JobKind,
+  JobRequest,
+  JobResult
 } from './engine/runtime/protocol';
 
 export type { IRunOptions };
+import type { IKernelBridge } from './kernel/bridge';
 import type { FeatureVizSpec } from './spec/types.generated';
 
 /**
@@ -47,6 +50,24 @@ export interface IFeatureVizEngine {
 export const IFeatureVizEngine = new Token<IFeatureVizEngine>(
   'jupyterlab-featureviz:IFeatureVizEngine',
   'The page-wide Feature Viz engine: it runs visualizations on one TensorFlow.js backend, one job at a time.'
+);
+
+/**
+ * The page's bridges to notebook kernels over the `featureviz` comm
+ * (docs/architecture.md, "The kernel bridge"): arrays from the kernel, results
+ * back to it.
+ */
+export interface IFeatureVizKernels {
+  /**
+   * The bridge to the kernel of the notebook that shows `node`; null outside
+   * a notebook or while it has no kernel.
+   */
+  bridgeFor(node: HTMLElement): IKernelBridge | null;
+}
+
+export const IFeatureVizKernels = new Token<IFeatureVizKernels>(
+  'jupyterlab-featureviz:IFeatureVizKernels',
+  "The Feature Viz kernel bridges: a notebook kernel's arrays to the engine, and results back to the kernel."
 );
 
 /** The values of the user's Feature Viz settings (schema/settings.json). */
@@ -76,6 +97,8 @@ export namespace FeatureViz {
   export type Event = JobEvent;
   export type Frame = IFrame;
   export type JobSummary = IJobSummary;
+  export type Kind = JobKind;
+  export type Result = JobResult;
   export type EngineStatus = IEngineStatus;
   export type Probe = IProbeResult;
   export type Backend = BackendName;

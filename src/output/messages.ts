@@ -29,12 +29,21 @@ export function specHeader(spec: FeatureVizSpec): HTMLElement {
 export function savedNote(summary: IStoredSummary): HTMLElement {
   return h('div', {
     className: 'jp-FeatureViz-saved',
-    text: `Saved result: ${summary.steps} steps on ${summary.backend}${
-      Number.isFinite(summary.value)
-        ? `, objective ${summary.value.toPrecision(4)}`
-        : ''
-    }. Re-run to compute it again.`
+    text: `Saved result: ${summaryWords(summary)}. Re-run to compute it again.`
   });
+}
+
+/** What a finished job did, in a few words, by kind. */
+function summaryWords(summary: IStoredSummary): string {
+  switch (summary.kind) {
+    case 'gradient-ascent':
+    case 'layer-atlas':
+      return `${summary.steps} steps on ${summary.backend}${
+        Number.isFinite(summary.value)
+          ? `, objective ${summary.value.toPrecision(4)}`
+          : ''
+      }`;
+  }
 }
 
 export function showInvalidSpec(host: HTMLElement, error: SpecError): void {

@@ -13,6 +13,7 @@ import { CancelledError } from '../engine/errors';
 import {
   type IJobSummary,
   type JobEvent,
+  type JobResult,
   serializeError
 } from '../engine/runtime/protocol';
 import { MIME_TYPE, validateSpec } from '../spec';
@@ -36,6 +37,7 @@ import {
 } from './messages';
 import { resolveModel } from './resolve';
 import { readStored, storedSummary, writeStored } from './stored';
+import { KernelLink, type KernelLookup, readResultId } from './kernel-link';
 import { type ISpecView, viewFor } from './view-table';
 
 /** What an output renderer needs from the page, passed in by its plugin. */
@@ -46,6 +48,8 @@ export interface IRendererContext {
   readonly assetUrl: (path: string) => string;
   /** Tells the host about live renderers (it cancels them on kernel restarts). */
   readonly track?: (output: FeatureVizOutput, live: boolean) => void;
+  /** The bridge to the kernel of the notebook that shows a node, if any. */
+  readonly kernelFor?: KernelLookup;
 }
 
 /** One featureviz output. */
@@ -56,6 +60,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   private _run: IRunState = INITIAL;
   private _hash: string | null = null;
   private _model: IRenderMime.IMimeModel | null = null;
+  /** Where results go back to the kernel (outputs whose Python asks for them). */
+  private _link: KernelLink | null = null;
 
   constructor(
     private readonly _options: IRenderMime.IRendererOptions,
@@ -110,6 +116,11 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     const host = h('div', { className: 'jp-FeatureViz-body' });
     this.node.appendChild(host);
     this._entry = entry;
+    const resultId = readResultId(model.metadata, this._options.mimeType);
+    this._link =
+      resultId && this._context.kernelFor
+        ? new KernelLink(this.node, resultId, this._context.kernelFor)
+        : null;
     this._view = entry.mount(host, {
       filename: `featureviz-${spec.view}-${hash.slice(0, 8)}`,
       scale: spec.display?.scale,
@@ -119,7 +130,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._context.track?.(this, true);
 
     if (stored.summary?.specHash === hash && stored.png) {
-      this._view.showStored(stored.png);
+      this._view.showStored(stored.png, stored.summary);
       this._apply({ type: 'stored' });
       header.after(savedNote(stored.summary));
       return;
@@ -138,6 +149,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._abort = abort;
     const current = () => this._abort === abort;
     this._apply({ type: 'submit' });
+    const link = this._link;
+    let result: JobResult | undefined;
     try {
       const settings = this._context.settings();
       const model = await resolveModel(entry.spec.model, {
@@ -146,23 +159,34 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         settings,
         origin: window.location.origin
       });
-      const summary = await this._context.engine.run(entry.job(model), {
+      link?.attach();
+      const job = entry.job({ model });
+      const summary = await this._context.engine.run(job, {
         signal: abort.signal,
         onEvent: event => {
           if (current()) {
+            if (event.type === 'done') {
+              result = event.result;
+            }
             this._onEvent(event);
           }
         }
       });
       if (current()) {
         this._writeBack(entry, summary, settings);
+        link?.done(job.kind, result, summary);
       }
     } catch (reason) {
       if (current()) {
+        const cancelled =
+          reason instanceof CancelledError || abort.signal.aborted;
         this._apply(
-          reason instanceof CancelledError || abort.signal.aborted
+          cancelled
             ? { type: 'cancelled' }
             : { type: 'failed', error: serializeError(reason) }
+        );
+        link?.failed(
+          cancelled ? 'The run was cancelled.' : serializeError(reason).message
         );
       }
     }
@@ -187,6 +211,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._view?.dispose();
     this._view = null;
     this._entry = null;
+    this._link = null;
     this._hash = null;
     this._run = INITIAL;
     this._context.track?.(this, false);
@@ -204,6 +229,9 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._apply(event);
     if (event.type === 'frame') {
       this._view?.pushFrame(event.frame);
+    } else if (event.type === 'done' && event.result) {
+      // Before write-back asks the view for its image: it draws the result.
+      this._view?.showResult?.(event.result, event.summary);
     }
   }
 

@@ -10,20 +10,26 @@ import {
   BACKEND_LADDER,
   type BackendName
 } from '../engine/runtime/capabilities';
-import type { IJobSummary } from '../engine/runtime/protocol';
+import type {
+  IAscentSummary,
+  IJobKinds,
+  IJobSummary,
+  ISummaryBase,
+  JobKind
+} from '../engine/runtime/protocol';
 import { SPEC_VERSION, SUMMARY_MIME_TYPE } from '../spec';
 
 export const PNG_MIME_TYPE = 'image/png';
 export const GIF_MIME_TYPE = 'image/gif';
 
 /** The summary written back: the job's own summary, and what it was for. */
-export interface IStoredSummary extends IJobSummary {
+export type IStoredSummary = IJobSummary & {
   readonly version: number;
   /** specHash() of the spec it was computed for: reused only while it matches. */
   readonly specHash: string;
   /** When it was saved (ISO 8601). */
   readonly savedAt: string;
-}
+};
 
 /** What an output's MIME bundle holds besides its spec. */
 export interface IStoredResult {
@@ -69,32 +75,31 @@ export function writeStored(
   return next as ReadonlyPartialJSONObject;
 }
 
-/** The summary to write back for a job's summary. */
+/** The summary to write back for a job's summary (plain JSON). */
 export function storedSummary(
   summary: IJobSummary,
   specHash: string,
   savedAt: Date = new Date()
 ): IStoredSummary {
+  const { fallback, ...rest } = summary;
+  const own =
+    'firstFrameMs' in rest
+      ? {
+          ...rest,
+          perImage: Array.from(rest.perImage),
+          firstFrameMs: Math.round(rest.firstFrameMs)
+        }
+      : rest;
   return {
     version: SPEC_VERSION,
     specHash,
-    backend: summary.backend,
-    steps: summary.steps,
-    seed: summary.seed,
-    value: summary.value,
-    perImage: Array.from(summary.perImage),
+    ...own,
     elapsedMs: Math.round(summary.elapsedMs),
-    firstFrameMs: Math.round(summary.firstFrameMs),
-    ...(summary.fallback
-      ? {
-          fallback: {
-            from: summary.fallback.from,
-            reason: summary.fallback.reason
-          }
-        }
+    ...(fallback
+      ? { fallback: { from: fallback.from, reason: fallback.reason } }
       : {}),
     savedAt: savedAt.toISOString()
-  };
+  } as IStoredSummary;
 }
 
 /** Base64 text that starts with `magic`, without whitespace; else null. */
@@ -110,39 +115,76 @@ export function readBase64(value: unknown, magic: string): string | null {
     : null;
 }
 
+/**
+ * How each kind's part of a stored summary is read back: field by field,
+ * null when it is not one. Add the reader of a new kind here.
+ */
+const SUMMARY_READERS: {
+  readonly [K in JobKind]: (
+    value: Record<string, unknown>
+  ) => IJobKinds[K]['summary'] | null;
+} = {
+  'gradient-ascent': readAscentSummary,
+  'layer-atlas': readAscentSummary
+};
+
 /** A stored summary, checked field by field; null when it is not one. */
 export function readSummary(value: unknown): IStoredSummary | null {
   if (!isObject(value)) {
     return null;
   }
-  const { version, specHash, backend, steps, seed, elapsedMs, firstFrameMs } =
-    value;
+  const { version, specHash, backend, elapsedMs, savedAt } = value;
+  // Summaries saved before jobs had kinds were all gradient ascent's.
+  const kind = value.kind ?? 'gradient-ascent';
   if (
     !isNumber(version) ||
     typeof specHash !== 'string' ||
     !isBackend(backend) ||
-    !isNumber(steps) ||
-    !isNumber(seed) ||
     !isNumber(elapsedMs) ||
-    !isNumber(firstFrameMs) ||
-    typeof value.savedAt !== 'string' ||
-    !Array.isArray(value.perImage)
+    typeof savedAt !== 'string' ||
+    typeof kind !== 'string' ||
+    !Object.prototype.hasOwnProperty.call(SUMMARY_READERS, kind)
   ) {
     return null;
   }
+  const own = SUMMARY_READERS[kind as JobKind](value);
+  if (!own) {
+    return null;
+  }
   const fallback = readFallback(value.fallback);
+  const common: ISummaryBase = {
+    backend,
+    elapsedMs,
+    ...(fallback ? { fallback } : {})
+  };
   return {
     version,
     specHash,
-    backend,
+    kind,
+    ...common,
+    ...own,
+    savedAt
+  } as IStoredSummary;
+}
+
+function readAscentSummary(
+  value: Record<string, unknown>
+): IAscentSummary | null {
+  const { steps, seed, firstFrameMs, perImage } = value;
+  if (
+    !isNumber(steps) ||
+    !isNumber(seed) ||
+    !isNumber(firstFrameMs) ||
+    !Array.isArray(perImage)
+  ) {
+    return null;
+  }
+  return {
     steps,
     seed,
     value: numberOrNaN(value.value),
-    perImage: value.perImage.map(numberOrNaN),
-    elapsedMs,
-    firstFrameMs,
-    ...(fallback ? { fallback } : {}),
-    savedAt: value.savedAt
+    perImage: perImage.map(numberOrNaN),
+    firstFrameMs
   };
 }
 
@@ -150,7 +192,7 @@ export function readSummary(value: unknown): IStoredSummary | null {
  * The backend a run fell back from, and why. Older versions stored only the
  * backend's name.
  */
-function readFallback(value: unknown): IJobSummary['fallback'] {
+function readFallback(value: unknown): ISummaryBase['fallback'] {
   if (isBackend(value)) {
     return { from: value, reason: '' };
   }

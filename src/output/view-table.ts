@@ -1,7 +1,9 @@
 /**
  * Which view shows which spec, and which engine job computes it: one entry
  * per spec `view` (docs/architecture.md, "How to add a view"). A spec whose
- * view has no entry is shown as "not available in this version".
+ * view has no entry is shown as "not available in this version". The output
+ * resolves what a spec refers to (its model, its data) into `IJobInputs`
+ * before asking an entry for its job.
  */
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
 import type { FeatureVizSpec } from '../spec';
@@ -14,6 +16,11 @@ import type { IMountOptions, IView, IViewProps } from '../views/view';
 type ViewName = FeatureVizSpec['view'];
 type SpecOf<K extends ViewName> = Extract<FeatureVizSpec, { view: K }>;
 
+/** What a spec's references resolved to: what a job may load. */
+export interface IJobInputs {
+  readonly model: IModelRequest;
+}
+
 /** How one kind of spec is shown and computed. */
 export interface IViewEntry<S extends FeatureVizSpec> {
   /** Mounts the view of `spec`, with the props every view gets. */
@@ -23,8 +30,8 @@ export interface IViewEntry<S extends FeatureVizSpec> {
     props: IViewProps,
     options?: IMountOptions
   ): IView;
-  /** The engine job that computes `spec` with the resolved model. */
-  job(spec: S, model: IModelRequest): JobRequest;
+  /** The engine job that computes `spec` from its resolved references. */
+  job(spec: S, inputs: IJobInputs): JobRequest;
 }
 
 export const VIEWS: {
@@ -37,7 +44,7 @@ export const VIEWS: {
         { ...props, labels: batchLabels(spec.objective) },
         options
       ),
-    job: toJobRequest
+    job: (spec, { model }) => toJobRequest(spec, model)
   },
   'layer-atlas': {
     mount: (host, spec, props, options) =>
@@ -46,7 +53,7 @@ export const VIEWS: {
         { ...props, layer: spec.layer, channels: spec.channels },
         options
       ),
-    job: toJobRequest
+    job: (spec, { model }) => toJobRequest(spec, model)
   }
 };
 
@@ -54,7 +61,7 @@ export const VIEWS: {
 export interface ISpecView {
   readonly spec: FeatureVizSpec;
   mount(host: HTMLElement, props: IViewProps, options?: IMountOptions): IView;
-  job(model: IModelRequest): JobRequest;
+  job(inputs: IJobInputs): JobRequest;
 }
 
 /** The view of a spec, or null when this version has none for it. */
@@ -66,7 +73,7 @@ export function viewFor(spec: FeatureVizSpec): ISpecView | null {
         spec,
         mount: (host, props, options) =>
           entry.mount(host, spec, props, options),
-        job: model => entry.job(spec, model)
+        job: inputs => entry.job(spec, inputs)
       }
     : null;
 }

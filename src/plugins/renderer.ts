@@ -14,7 +14,11 @@ import {
   createRendererFactory
 } from '../output/renderer';
 import { assetUrl } from '../config/assets';
-import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
+import {
+  IFeatureVizEngine,
+  IFeatureVizKernels,
+  IFeatureVizSettings
+} from '../tokens';
 
 /**
  * Registers the featureviz MIME renderer. A normal plugin rather than a
@@ -25,13 +29,14 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Renders application/vnd.featureviz.v1+json outputs.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IFeatureVizEngine, IFeatureVizSettings],
-  optional: [INotebookTracker],
+  optional: [INotebookTracker, IFeatureVizKernels],
   activate: (
     _app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     engine: IFeatureVizEngine,
     settings: IFeatureVizSettings,
-    notebooks: INotebookTracker | null
+    notebooks: INotebookTracker | null,
+    kernels: IFeatureVizKernels | null
   ): void => {
     const live = new Set<FeatureVizOutput>();
     rendermime.addFactory(
@@ -40,7 +45,8 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
         settings: () => settings.current,
         assetUrl,
         track: (output, isLive) =>
-          isLive ? live.add(output) : live.delete(output)
+          isLive ? live.add(output) : live.delete(output),
+        kernelFor: kernels ? node => kernels.bridgeFor(node) : undefined
       })
     );
     // Restarting a kernel cancels the runs of that notebook's outputs.

@@ -28,6 +28,11 @@ export interface IRunState {
   readonly fallback: string | null;
   /** The channels the job announced when it started (a layer atlas's). */
   readonly channels: readonly number[] | null;
+  /**
+   * What `step` and `steps` count, plural: "steps" for animations; a job
+   * without frames says in its progress events ("images").
+   */
+  readonly unit: string;
 }
 
 /**
@@ -49,7 +54,8 @@ export const INITIAL: IRunState = {
   steps: 0,
   error: null,
   fallback: null,
-  channels: null
+  channels: null,
+  unit: 'steps'
 };
 
 const FINISHED: readonly RunStateName[] = ['done', 'cancelled', 'failed'];
@@ -109,6 +115,17 @@ export function reduce(current: IRunState, event: RunEvent): IRunState {
             etaMs: event.etaMs
           }
         : current;
+    case 'progress':
+      return state === 'running'
+        ? {
+            ...current,
+            step: event.done,
+            steps: event.total,
+            unit: event.unit,
+            progress: event.total > 0 ? event.done / event.total : 0,
+            etaMs: event.etaMs
+          }
+        : current;
     case 'done':
       return state === 'running'
         ? { ...current, state: 'done', progress: 1, etaMs: 0 }
@@ -139,14 +156,23 @@ export function describeState(run: IRunState): string {
     case 'queued':
       return run.position ? `Queued (${run.position} ahead)` : 'Queued';
     case 'running':
-      return `Running: step ${run.step} of ${run.steps}${run.etaMs !== null && run.etaMs > 0 ? `, about ${formatDuration(run.etaMs)} left` : ''}`;
+      return `Running: ${counted(run)}${run.etaMs !== null && run.etaMs > 0 ? `, about ${formatDuration(run.etaMs)} left` : ''}`;
     case 'done':
-      return `Done: ${run.steps} steps`;
+      return `Done: ${run.steps.toLocaleString('en-US')} ${run.unit}`;
     case 'cancelled':
-      return `Cancelled at step ${run.step}`;
+      return run.unit === 'steps'
+        ? `Cancelled at step ${run.step}`
+        : `Cancelled after ${run.step.toLocaleString('en-US')} ${run.unit}`;
     case 'failed':
       return 'Failed';
   }
+}
+
+/** "step 3 of 8", or for other units "3,000 of 10,000 images". */
+function counted(run: IRunState): string {
+  return run.unit === 'steps'
+    ? `step ${run.step} of ${run.steps}`
+    : `${run.step.toLocaleString('en-US')} of ${run.steps.toLocaleString('en-US')} ${run.unit}`;
 }
 
 export function formatDuration(ms: number): string {

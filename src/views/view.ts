@@ -6,10 +6,15 @@
  * node, listener and timer the view made; dispose() never throws.
  *
  * A view draws what it is given and computes nothing. The output feeds it the
- * run's state and the engine's frames, or a saved result, and reads back the
- * images it writes into the notebook.
+ * run's state and the engine's frames (animations) or the finished job's
+ * result (result views: top examples, projections, attribution maps), or a
+ * saved result, and reads back the images it writes into the notebook.
  */
-import type { IFrame } from '../engine/runtime/protocol';
+import type {
+  IFrame,
+  IJobSummary,
+  JobResult
+} from '../engine/runtime/protocol';
 import type { IImage } from './frames';
 import type { IRunState } from './run-state';
 
@@ -34,8 +39,18 @@ export interface IView {
   setRun(run: IRunState): void;
   /** Draws a frame of the running job. */
   pushFrame(frame: IFrame): void;
-  /** Shows a saved PNG (validated base64) instead of frames. */
-  showStored(png: string): void;
+  /**
+   * Draws a finished job's result (for kinds that have one, docs/
+   * architecture.md, "Jobs"), with its summary. A view narrows the result
+   * by its `kind` and ignores others. Views of animations have none.
+   */
+  showResult?(result: JobResult, summary: IJobSummary): void;
+  /**
+   * Shows a saved PNG (validated base64) instead of a live run, with the
+   * saved summary (read field by field) when there is one: a result view can
+   * say in text what the image shows (values, labels).
+   */
+  showStored(png: string, summary?: IJobSummary): void;
   /** The image shown now, at display scale: the PNG written back. */
   currentImage(): IImage | null;
   /**

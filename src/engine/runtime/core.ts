@@ -8,13 +8,6 @@ import { CancelledError } from '../errors';
 import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
 import { type IImageDataset, loadIdxDataset } from '../dataset/images';
-import {
-  atlasChannels,
-  resolveOptimization,
-  runGradientAscent,
-  runLayerAtlas
-} from '../optvis/ascent';
-import type { IFrame } from '../optvis/render';
 import { type WasmPaths, activateBackend, probeBackends } from './backends';
 import {
   type BackendChoice,
@@ -23,6 +16,7 @@ import {
   availableBackends,
   detectCapabilities
 } from './capabilities';
+import { runJob } from './jobs';
 import { ModelCache } from './model-cache';
 import type {
   IDatasetDescription,
@@ -30,6 +24,7 @@ import type {
   IEngineStatus,
   IJobSummary,
   IModelDescription,
+  ISummaryBase,
   IModelRequest,
   IProbeResult,
   JobEvent,
@@ -273,67 +268,28 @@ export class EngineCore {
     request: JobRequest,
     listener: JobListener,
     signal: AbortSignal,
-    fallback?: IJobSummary['fallback']
+    fallback?: ISummaryBase['fallback']
   ): Promise<void> {
     const handle = await this._models.acquire(request.model, signal);
     try {
-      const context = {
-        executor: handle.executor,
-        inputRange: handle.loaded.metadata.inputRange,
-        signal
-      };
-      const config = request.optimization ?? {};
-      const { steps, seed } = resolveOptimization(config);
-      let frames: AsyncGenerator<IFrame, IFrame, undefined>;
-      if (request.kind === 'gradient-ascent') {
-        listener({ type: 'running', backend });
-        frames = runGradientAscent(request.objective, config, context);
-      } else {
-        // The view lays out its grid before the first frame arrives.
-        const channels = atlasChannels(
-          handle.executor,
-          request.layer,
-          request.channels
-        );
-        listener({ type: 'running', backend, channels });
-        frames = runLayerAtlas(request.layer, channels, config, context);
-      }
       const started = performance.now();
-      let firstFrameMs = 0;
-      // Read before a frame is sent: sending transfers its buffers away.
-      let value = NaN;
-      let perImage: number[] = [];
-      for await (const frame of frames) {
-        const now = performance.now();
-        if (frame.step === 1 || (firstFrameMs === 0 && frame.step > 0)) {
-          firstFrameMs = now - started;
-        }
-        // ETA from the steady-state pace, not the warm-up.
-        const steady =
-          frame.step > 1
-            ? (now - started - firstFrameMs) / (frame.step - 1)
-            : null;
-        value = frame.value;
-        perImage = Array.from(frame.perImage);
-        listener({
-          type: 'frame',
-          frame,
-          progress: frame.step / steps,
-          etaMs: steady === null ? null : steady * (steps - frame.step)
-        });
-      }
+      const { summary, result } = await runJob(request, {
+        backend,
+        model: handle,
+        signal,
+        emit: listener
+      });
       listener({
         type: 'done',
+        // The runner's part is typed by its kind; so is the whole.
         summary: {
+          kind: request.kind,
           backend,
-          steps,
-          seed,
-          value,
-          perImage,
           elapsedMs: performance.now() - started,
-          firstFrameMs,
-          fallback
-        }
+          ...(fallback ? { fallback } : {}),
+          ...summary
+        } as IJobSummary,
+        ...(result ? { result } : {})
       });
     } finally {
       handle.release();

@@ -1,16 +1,22 @@
 /**
  * What crosses between the page and the engine (in a Web Worker or not): job
- * requests, job events, status. Plain data only, so it survives
- * structured cloning; frames carry their pixels as transferable buffers.
+ * requests, job events, status. Plain data only, so it survives structured
+ * cloning; frames and results carry their arrays as typed arrays whose
+ * buffers are transferred, not copied (transferables() lists them).
+ *
+ * Every kind of job is one entry of IJobKinds (docs/architecture.md, "Jobs"):
+ * its request, the kind-specific part of its summary, and its result. The
+ * runner of each kind is in jobs.ts.
  */
 import type { Objective } from '../../spec/types.generated';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { IOptimizationConfig } from '../optvis/ascent';
+import type { IAscentSummary } from '../optvis/jobs';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
 
-export type { IFrame };
+export type { IFrame, IAscentSummary };
 
 /** A model to load: an absolute URL the host resolved. */
 export interface IModelRequest {
@@ -20,34 +26,65 @@ export interface IModelRequest {
   readonly maxWeightBytes?: number;
 }
 
-export type JobRequest =
-  | {
-      readonly kind: 'gradient-ascent';
-      readonly model: IModelRequest;
+/**
+ * The kinds of job, each with its request (without `kind` and `model`, which
+ * every request has), the kind-specific part of its summary (plain JSON: it
+ * is written into the notebook) and its result (structured-cloneable, typed
+ * arrays owning their buffers; null for a job whose frames are its result).
+ * Add a kind here and its runner to JOBS in jobs.ts.
+ */
+export interface IJobKinds {
+  'gradient-ascent': {
+    readonly request: {
       readonly objective: Objective;
       readonly optimization?: IOptimizationConfig;
-    }
-  | {
-      readonly kind: 'layer-atlas';
-      readonly model: IModelRequest;
+    };
+    readonly summary: IAscentSummary;
+    readonly result: null;
+  };
+  'layer-atlas': {
+    readonly request: {
       readonly layer: string;
       readonly channels?: readonly number[];
       readonly optimization?: IOptimizationConfig;
     };
+    readonly summary: IAscentSummary;
+    readonly result: null;
+  };
+}
 
-export type JobState = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+export type JobKind = keyof IJobKinds;
 
-export interface IJobSummary {
+/** The request of one kind of job. */
+export type JobRequestOf<K extends JobKind> = {
+  readonly kind: K;
+  readonly model: IModelRequest;
+} & IJobKinds[K]['request'];
+
+export type JobRequest = { [K in JobKind]: JobRequestOf<K> }[JobKind];
+
+/** What every job's summary says, whatever its kind. */
+export interface ISummaryBase {
   readonly backend: BackendName;
-  readonly steps: number;
-  readonly seed: number;
-  readonly value: number;
-  readonly perImage: readonly number[];
   readonly elapsedMs: number;
-  readonly firstFrameMs: number;
   /** Set when the job ran on another backend than the page's. */
   readonly fallback?: { readonly from: BackendName; readonly reason: string };
 }
+
+/** The summary of one kind of job: the common part and its own. */
+export type JobSummaryOf<K extends JobKind> = ISummaryBase & {
+  readonly kind: K;
+} & IJobKinds[K]['summary'];
+
+export type IJobSummary = { [K in JobKind]: JobSummaryOf<K> }[JobKind];
+
+/** The result of one kind of job (null for a kind whose frames are its result). */
+export type JobResultOf<K extends JobKind> = IJobKinds[K]['result'];
+
+/** Any job's result. */
+export type JobResult = Exclude<JobResultOf<JobKind>, null>;
+
+export type JobState = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 
 /** How a job is run: cancellation and the events it emits. */
 export interface IRunOptions {
@@ -84,7 +121,22 @@ export type JobEvent =
       /** Estimated milliseconds to finish. */
       readonly etaMs: number | null;
     }
-  | { readonly type: 'done'; readonly summary: IJobSummary }
+  | {
+      /** Progress of a job that has no frames: items done of a total. */
+      readonly type: 'progress';
+      readonly done: number;
+      readonly total: number;
+      /** What is counted, plural ("images"). */
+      readonly unit: string;
+      /** Estimated milliseconds to finish; null until the pace is known. */
+      readonly etaMs: number | null;
+    }
+  | {
+      readonly type: 'done';
+      readonly summary: IJobSummary;
+      /** The job's result, for kinds that have one (its buffers transferred). */
+      readonly result?: JobResult;
+    }
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly error: ISerializedError };
 
@@ -137,6 +189,37 @@ export interface IDatasetDescription {
   readonly splits: Readonly<Record<string, readonly [number, number]>>;
   /** Examples per label, when the dataset has labels. */
   readonly labelCounts: readonly number[] | null;
+}
+
+/**
+ * The buffers of an event's typed arrays (a frame's pixels, a result's
+ * arrays), each once: what a worker transfers instead of copying. A typed
+ * array sent this way must own its whole buffer (a view into a larger buffer
+ * would take the rest with it).
+ */
+export function transferables(event: JobEvent): ArrayBuffer[] {
+  const found = new Set<ArrayBuffer>();
+  const visit = (value: unknown, depth: number): void => {
+    if (ArrayBuffer.isView(value)) {
+      // Not `instanceof`: a buffer from another realm (a test's VM) is one
+      // too. A SharedArrayBuffer is shared, never transferred.
+      if (
+        Object.prototype.toString.call(value.buffer) === '[object ArrayBuffer]'
+      ) {
+        found.add(value.buffer as ArrayBuffer);
+      }
+    } else if (typeof value === 'object' && value !== null && depth < 8) {
+      for (const item of Object.values(value)) {
+        visit(item, depth + 1);
+      }
+    }
+  };
+  if (event.type === 'frame') {
+    visit(event.frame, 0);
+  } else if (event.type === 'done') {
+    visit(event.result, 0);
+  }
+  return [...found];
 }
 
 export function serializeError(reason: unknown): ISerializedError {

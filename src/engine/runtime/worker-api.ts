@@ -1,10 +1,11 @@
 /**
  * The API the engine's worker exposes: init, then the core's methods. Frames
- * are transferred (their buffers move to the page), never copied.
+ * and results are transferred (their buffers move to the page), never copied.
  */
 import * as Comlink from 'comlink';
 import type { IWorkerApi } from './client';
 import { EngineCore, type IEngineCoreOptions, type JobListener } from './core';
+import { transferables } from './protocol';
 
 export function createWorkerApi(
   extra: Pick<IEngineCoreOptions, 'fetch' | 'candidates'> = {}
@@ -27,14 +28,10 @@ export function createWorkerApi(
     describeDataset: request => ready().describeDataset(request),
     submit: (request, listener: JobListener) =>
       ready().submit(request, event => {
-        if (event.type === 'frame') {
-          const { rgba, perImage } = event.frame;
-          void listener(
-            Comlink.transfer(event, [rgba.buffer, perImage.buffer])
-          );
-          return;
-        }
-        const sent = Promise.resolve(listener(event));
+        const buffers = transferables(event);
+        const sent = Promise.resolve(
+          listener(buffers.length ? Comlink.transfer(event, buffers) : event)
+        );
         if (
           event.type === 'done' ||
           event.type === 'failed' ||

@@ -62,6 +62,7 @@ describe('FeatureVizOutput', () => {
     expect(summary).toEqual({
       version: 1,
       specHash: specHash(SPEC),
+      kind: 'gradient-ascent',
       backend: 'wasm',
       steps: 8,
       seed: 0,

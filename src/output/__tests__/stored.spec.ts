@@ -28,6 +28,7 @@ describe('stored summary', () => {
     expect(summary).toEqual({
       version: SPEC_VERSION,
       specHash: 'abcdef0123456789',
+      kind: 'gradient-ascent',
       backend: 'wasm',
       steps: 8,
       seed: 0,
@@ -48,8 +49,12 @@ describe('stored summary', () => {
       savedAt
     );
     const read = readSummary(roundTrip(summary));
-    expect(read?.value).toBeNaN();
-    expect(read?.perImage).toEqual([NaN, 2]);
+    expect(read?.kind).toBe('gradient-ascent');
+    if (read?.kind !== 'gradient-ascent') {
+      throw new Error('not an ascent summary');
+    }
+    expect(read.value).toBeNaN();
+    expect(read.perImage).toEqual([NaN, 2]);
     expect(read).not.toHaveProperty('fallback');
   });
 
@@ -67,7 +72,12 @@ describe('stored summary', () => {
       fallback: 'wasm',
       savedAt: '2024-12-01T00:00:00.000Z'
     };
-    expect(readSummary(old)?.fallback).toEqual({ from: 'wasm', reason: '' });
+    // Before jobs had kinds, every summary was gradient ascent's.
+    expect(readSummary(old)).toMatchObject({
+      kind: 'gradient-ascent',
+      steps: 8,
+      fallback: { from: 'wasm', reason: '' }
+    });
     expect(readSummary({ ...old, fallback: 'tpu' })).not.toHaveProperty(
       'fallback'
     );
@@ -81,7 +91,9 @@ describe('stored summary', () => {
     ['an unknown backend', { backend: 'tpu' }],
     ['steps as text', { steps: '8' }],
     ['no perImage', { perImage: undefined }],
-    ['no savedAt', { savedAt: 5 }]
+    ['no savedAt', { savedAt: 5 }],
+    ['an unknown kind', { kind: 'telepathy' }],
+    ['a kind from Object.prototype', { kind: 'toString' }]
   ])('refuses a summary with %s', (_, change) => {
     const good = roundTrip(storedSummary(jobSummary(), 'h', savedAt)) as object;
     const bad =

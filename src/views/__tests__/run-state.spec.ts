@@ -55,6 +55,38 @@ describe('run state', () => {
     expect(describeState(finished)).toBe('Done: 256 steps');
   });
 
+  it('counts the items of a job without frames, in its own unit', () => {
+    const s = play([
+      { type: 'submit' },
+      { type: 'running', backend: 'wasm' },
+      {
+        type: 'progress',
+        done: 3000,
+        total: 10000,
+        unit: 'images',
+        etaMs: 4200
+      }
+    ]);
+    expect(s).toMatchObject({ step: 3000, steps: 10000, progress: 0.3 });
+    expect(describeState(s)).toBe(
+      'Running: 3,000 of 10,000 images, about 4 s left'
+    );
+    expect(describeState(reduce(s, { type: 'cancelled' }))).toBe(
+      'Cancelled after 3,000 images'
+    );
+    expect(describeState(reduce(s, done))).toBe('Done: 10,000 images');
+    // Progress outside a run changes nothing.
+    expect(
+      reduce(INITIAL, {
+        type: 'progress',
+        done: 1,
+        total: 2,
+        unit: 'images',
+        etaMs: null
+      })
+    ).toBe(INITIAL);
+  });
+
   it('keeps the channels a job announces as it starts', () => {
     const s = play([
       { type: 'submit' },

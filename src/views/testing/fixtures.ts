@@ -3,7 +3,7 @@
  * pixels, a job summary, and a 2D canvas (jsdom has none) whose "PNG" keeps
  * the pixels drawn into it so that tests can read them back.
  */
-import type { IFrame, IJobSummary } from '../../engine/runtime/protocol';
+import type { IFrame, JobSummaryOf } from '../../engine/runtime/protocol';
 
 /** A frame of `batch` 3×4 images; image i is filled with `fill + i`. */
 export function frame(
@@ -34,8 +34,12 @@ export function frame(
   };
 }
 
-export function jobSummary(overrides: Partial<IJobSummary> = {}): IJobSummary {
+/** A gradient-ascent job's summary. */
+export function jobSummary(
+  overrides: Partial<JobSummaryOf<'gradient-ascent'>> = {}
+): JobSummaryOf<'gradient-ascent'> {
   return {
+    kind: 'gradient-ascent',
     backend: 'wasm',
     steps: 8,
     seed: 0,

@@ -135,8 +135,16 @@ describe('EngineCore', () => {
       JobEvent,
       { type: 'done' }
     >;
-    expect(done.summary).toMatchObject({ backend: 'wasm', steps: 6, seed: 0 });
-    expect(done.summary.value).toBe(frames[3].frame.value);
+    expect(done.summary).toMatchObject({
+      kind: 'gradient-ascent',
+      backend: 'wasm',
+      steps: 6,
+      seed: 0,
+      value: frames[3].frame.value
+    });
+    expect(done.summary.elapsedMs).toBeGreaterThan(0);
+    // Frames are this kind's result: `done` carries none.
+    expect(done.result).toBeUndefined();
   });
 
   it('runs jobs one at a time in order, cancels queued and running ones', async () => {
@@ -249,7 +257,7 @@ describe('EngineClient', () => {
         }
       }
     });
-    expect(summary.steps).toBe(4);
+    expect(summary).toMatchObject({ kind: 'gradient-ascent', steps: 4 });
     expect(frames).toEqual([3136, 3136, 3136]);
     await expect(
       client.describeModel({ url: fileUrl('assets/models/none/model.json') })

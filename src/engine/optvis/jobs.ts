@@ -1,0 +1,103 @@
+/**
+ * The gradient-ascent jobs as the job table runs them (docs/architecture.md,
+ * "Jobs"): a single objective, and a layer atlas (one channel per image).
+ * Each sends `running`, then its frames with progress and an ETA, and returns
+ * the summary of the last frame. Frames are the result: the views keep them.
+ */
+import type { IJobContext, IJobOutcome } from '../runtime/jobs';
+import type { JobRequestOf } from '../runtime/protocol';
+import {
+  type IOptimizationConfig,
+  atlasChannels,
+  resolveOptimization,
+  runGradientAscent,
+  runLayerAtlas
+} from './ascent';
+import type { IFrame } from './render';
+
+/** The kind-specific part of a gradient-ascent or atlas job's summary. */
+export interface IAscentSummary {
+  readonly steps: number;
+  readonly seed: number;
+  /** The objective at the last step (NaN before the first step). */
+  readonly value: number;
+  /** Each image's share of the objective at the last step. */
+  readonly perImage: readonly number[];
+  /** Milliseconds to the first step's frame (shader compilation, warm-up). */
+  readonly firstFrameMs: number;
+}
+
+export async function runAscentJob(
+  request: JobRequestOf<'gradient-ascent'>,
+  context: IJobContext
+): Promise<IJobOutcome<'gradient-ascent'>> {
+  context.emit({ type: 'running', backend: context.backend });
+  const config = request.optimization ?? {};
+  const frames = runGradientAscent(
+    request.objective,
+    config,
+    runContext(context)
+  );
+  return { summary: await streamFrames(frames, config, context), result: null };
+}
+
+export async function runAtlasJob(
+  request: JobRequestOf<'layer-atlas'>,
+  context: IJobContext
+): Promise<IJobOutcome<'layer-atlas'>> {
+  const config = request.optimization ?? {};
+  // The view lays out its grid before the first frame arrives.
+  const channels = atlasChannels(
+    context.model.executor,
+    request.layer,
+    request.channels
+  );
+  context.emit({ type: 'running', backend: context.backend, channels });
+  const frames = runLayerAtlas(
+    request.layer,
+    channels,
+    config,
+    runContext(context)
+  );
+  return { summary: await streamFrames(frames, config, context), result: null };
+}
+
+function runContext(context: IJobContext) {
+  return {
+    executor: context.model.executor,
+    inputRange: context.model.loaded.metadata.inputRange,
+    signal: context.signal
+  };
+}
+
+/** Sends each frame with its progress and ETA; summarizes the last one. */
+async function streamFrames(
+  frames: AsyncGenerator<IFrame, IFrame, undefined>,
+  config: IOptimizationConfig,
+  context: IJobContext
+): Promise<IAscentSummary> {
+  const { steps, seed } = resolveOptimization(config);
+  const started = performance.now();
+  let firstFrameMs = 0;
+  // Read before a frame is sent: sending transfers its buffers away.
+  let value = NaN;
+  let perImage: number[] = [];
+  for await (const frame of frames) {
+    const now = performance.now();
+    if (frame.step === 1 || (firstFrameMs === 0 && frame.step > 0)) {
+      firstFrameMs = now - started;
+    }
+    // ETA from the steady-state pace, not the warm-up.
+    const steady =
+      frame.step > 1 ? (now - started - firstFrameMs) / (frame.step - 1) : null;
+    value = frame.value;
+    perImage = Array.from(frame.perImage);
+    context.emit({
+      type: 'frame',
+      frame,
+      progress: frame.step / steps,
+      etaMs: steady === null ? null : steady * (steps - frame.step)
+    });
+  }
+  return { steps, seed, value, perImage, firstFrameMs };
+}

@@ -1,0 +1,47 @@
+/**
+ * What each kind of job sends back to the kernel when it finishes
+ * (docs/architecture.md, "The kernel bridge"): its summary and the arrays a
+ * notebook continues with (indices and values, say; not the images the view
+ * draws). A kind without an entry sends nothing; `.result()` in Python
+ * refuses it.
+ */
+import type {
+  IJobSummary,
+  JobKind,
+  JobResult
+} from '../engine/runtime/protocol';
+import type { IKernelResult } from './bridge';
+import type { JsonObject } from './comm';
+
+type ResultKind = JobResult['kind'];
+type ResultOf<K extends ResultKind> = Extract<JobResult, { kind: K }>;
+
+/** Per kind: the result and summary as the kernel receives them. */
+const KERNEL_RESULTS: {
+  readonly [K in ResultKind]: (
+    result: ResultOf<K>,
+    summary: IJobSummary
+  ) => IKernelResult;
+} = {};
+
+/** What to send the kernel for a finished job; null for kinds that send nothing. */
+export function kernelResult(
+  kind: JobKind,
+  result: JobResult | undefined,
+  summary: IJobSummary
+): IKernelResult | null {
+  // Results are tagged with their kind (a union TypeScript cannot
+  // correlate with the table's entries, hence the casts).
+  const tagged = result as { readonly kind: string } | undefined;
+  if (!tagged || tagged.kind !== kind) {
+    return null;
+  }
+  const make = (KERNEL_RESULTS as Record<string, unknown>)[tagged.kind] as
+    ((result: JobResult, summary: IJobSummary) => IKernelResult) | undefined;
+  return make ? make(result as JobResult, summary) : null;
+}
+
+/** A summary as plain JSON (it already is: summaries are written into notebooks). */
+export function summaryJson(summary: IJobSummary): JsonObject {
+  return JSON.parse(JSON.stringify(summary)) as JsonObject;
+}
