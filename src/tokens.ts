@@ -26,6 +26,7 @@ import type {
 export type { IRunOptions };
 import type { IKernelBridge } from './kernel/bridge';
 import type { FeatureVizSpec } from './spec/types.generated';
+import type { INamedArrayLike } from './engine/dataset/store';
 
 /**
  * The page's one engine (docs/architecture.md, "One engine per page"): one
@@ -45,6 +46,13 @@ export interface IFeatureVizEngine {
   describeModel(request: IModelRequest): Promise<IModelDescription>;
   /** Loads a dataset (cached) and summarizes it. */
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
+  /**
+   * Keeps arrays a kernel sent under their content key, for jobs whose data
+   * names it (docs/architecture.md, "The kernel bridge").
+   */
+  putArrays(key: string, arrays: readonly INamedArrayLike[]): Promise<void>;
+  /** Whether the engine keeps arrays under `key`. */
+  hasArrays(key: string): Promise<boolean>;
 }
 
 export const IFeatureVizEngine = new Token<IFeatureVizEngine>(

@@ -5,6 +5,7 @@
  */
 // First: jsdom lacks what @lumino/widgets needs when it loads.
 import './jsdom';
+import type { INamedArrayLike } from '../../engine/dataset/store';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Signal } from '@lumino/signaling';
 import { CancelledError } from '../../engine/errors';
@@ -89,6 +90,14 @@ export class FakeEngine implements IFeatureVizEngine {
   readonly describeDataset = jest.fn(() =>
     Promise.reject(new Error('not asked'))
   );
+  /** Kernel arrays the page gave the engine, by key. */
+  readonly arrays = new Map<string, readonly INamedArrayLike[]>();
+  readonly putArrays = jest.fn(
+    async (key: string, arrays: readonly INamedArrayLike[]) => {
+      this.arrays.set(key, arrays);
+    }
+  );
+  readonly hasArrays = jest.fn(async (key: string) => this.arrays.has(key));
   readonly run = jest.fn((request: JobRequest, options: IRunOptions = {}) => {
     const job = new FakeJob(request, options);
     this.jobs.push(job);
