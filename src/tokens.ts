@@ -71,6 +71,15 @@ export interface IFeatureVizKernels {
    * a notebook or while it has no kernel.
    */
   bridgeFor(node: HTMLElement): IKernelBridge | null;
+  /**
+   * Makes sure the engine holds the arrays the kernel of `node`'s notebook
+   * keeps under `key`: fetched over the comm once per page, then kept.
+   */
+  ensureArrays(
+    node: HTMLElement,
+    key: string,
+    signal?: AbortSignal
+  ): Promise<void>;
 }
 
 export const IFeatureVizKernels = new Token<IFeatureVizKernels>(
@@ -83,6 +92,8 @@ export interface ISettingValues {
   readonly backend: BackendChoice;
   readonly allowedOrigins: readonly string[];
   readonly maxWeightsMB: number;
+  /** The largest dataset read from the server, in MB. */
+  readonly maxDatasetMB: number;
   readonly keepFrames: boolean;
 }
 

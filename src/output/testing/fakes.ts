@@ -19,7 +19,11 @@ import type {
 import { MIME_TYPE } from '../../spec';
 import type { IFeatureVizEngine, ISettingValues } from '../../tokens';
 import { frame, jobSummary } from '../../views/testing/fixtures';
-import { type FeatureVizOutput, createRendererFactory } from '../renderer';
+import {
+  type FeatureVizOutput,
+  type IRendererContext,
+  createRendererFactory
+} from '../renderer';
 
 export const ASSETS = 'http://localhost/static/';
 /** Base64 of a PNG's signature: a stored image the reader accepts. */
@@ -107,7 +111,6 @@ export class FakeEngine implements IFeatureVizEngine {
 }
 
 export class FakeModel implements IRenderMime.IMimeModel {
-  readonly metadata = {};
   readonly setData = jest.fn(
     (options: IRenderMime.IMimeModel.ISetDataOptions) => {
       this.data = options.data ?? this.data;
@@ -116,7 +119,8 @@ export class FakeModel implements IRenderMime.IMimeModel {
 
   constructor(
     public data: IRenderMime.IMimeModel['data'],
-    readonly trusted = true
+    readonly trusted = true,
+    readonly metadata: IRenderMime.IMimeModel['metadata'] = {}
   ) {}
 }
 
@@ -124,6 +128,7 @@ export const settings: ISettingValues = {
   backend: 'auto',
   allowedOrigins: [],
   maxWeightsMB: 100,
+  maxDatasetMB: 100,
   keepFrames: false
 };
 
@@ -138,13 +143,15 @@ const options = {
 /** A renderer from the plugin's factory, on `engine`, reporting to `track`. */
 export function createOutput(
   engine: IFeatureVizEngine,
-  track: (output: FeatureVizOutput, live: boolean) => void = () => undefined
+  track: (output: FeatureVizOutput, live: boolean) => void = () => undefined,
+  extra: Partial<IRendererContext> = {}
 ): FeatureVizOutput {
   const factory = createRendererFactory({
     engine,
     settings: () => settings,
     assetUrl: path => `${ASSETS}${path}`,
-    track
+    track,
+    ...extra
   });
   return factory.createRenderer(options) as FeatureVizOutput;
 }
