@@ -434,7 +434,13 @@ class ServerDataset(_Indexable):
     def _item(self, i: int) -> tuple[Any, Any]:
         images, labels = self._arrays()
         if self._folder:
-            from PIL import Image  # only to look at a folder's example in Python
+            try:
+                from PIL import Image  # only to look at a folder's example in Python
+            except ImportError as error:
+                raise ImportError(
+                    "reading a folder's image in Python needs Pillow: pip install pillow "
+                    "(the browser reads the folder without it)"
+                ) from error
 
             names = sorted({label for label in labels if label is not None})
             label = labels[i]

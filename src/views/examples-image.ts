@@ -82,6 +82,15 @@ export function examplesSheet(
         image.width * scale,
         image.height * scale
       );
+      // A frame, so that white examples keep their edges on the white sheet.
+      context.strokeStyle = '#b0b0b0';
+      context.lineWidth = 1;
+      context.strokeRect(
+        left - 0.5,
+        top - 0.5,
+        image.width * scale + 1,
+        image.height * scale + 1
+      );
       const box = section.boxes?.subarray(n * 4, n * 4 + 4);
       if (box && box.length === 4) {
         context.strokeStyle = BOX_COLOUR;

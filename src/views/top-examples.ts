@@ -50,6 +50,9 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
   let cells: IGridCell[] = [];
 
   const grids = h('div', { className: 'jp-FeatureViz-examples' });
+  // What the ranking left out (unreadable files of a folder).
+  const note = h('div', { className: 'jp-FeatureViz-saved' });
+  note.hidden = true;
   const detail = h('div', {
     className: 'jp-FeatureViz-example-detail',
     attrs: { role: 'region', 'aria-label': 'Enlarged example', tabindex: '-1' }
@@ -67,7 +70,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
   toggle.hidden = true;
   const node = h('div', {
     className: 'jp-FeatureViz-top-examples',
-    children: [grids, detail]
+    children: [note, grids, detail]
   });
   const bar = mountRunBar(
     node,
@@ -250,7 +253,14 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
       ),
       boxes: patches || ranked.boxes.length === 0 ? null : ranked.boxes
     }));
-    return examplesSheet(shown, Math.min(scaleFor(patches), 4));
+    // Tiles of about 72 pixels: a 28×28 digit ×3, a 5×5 patch ×15.
+    const side = patches
+      ? Math.max(result.patchWidth, result.patchHeight)
+      : Math.max(result.width, result.height);
+    return examplesSheet(
+      shown,
+      props.scale ?? Math.min(16, Math.max(1, Math.ceil(72 / side)))
+    );
   }
 
   function render(): void {
@@ -302,6 +312,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
         close();
         grids.replaceChildren();
         toggle.hidden = true;
+        note.hidden = true;
       }
       run = next;
       render();
@@ -309,10 +320,15 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
     pushFrame() {
       // A dataset pass has no frames: its result comes whole, at the end.
     },
-    showResult(next) {
+    showResult(next, summary) {
       if (next.kind !== 'top-examples') {
         return;
       }
+      const skipped = summary.kind === 'top-examples' ? summary.skipped : 0;
+      note.textContent = skipped
+        ? `${skipped} unreadable file${skipped === 1 ? '' : 's'} skipped`
+        : '';
+      note.hidden = !skipped;
       result = next;
       stored = null;
       layout();

@@ -179,6 +179,16 @@ describe('top-examples view', () => {
     expect(host.children).toHaveLength(0);
   });
 
+  it('says how many unreadable files the ranking skipped', () => {
+    const { host, view } = mount();
+    const result = topExamplesResult();
+    view.showResult?.(result, { ...topExamplesSummary(result), skipped: 2 });
+    expect(host.querySelector('.jp-FeatureViz-saved')?.textContent).toBe(
+      '2 unreadable files skipped'
+    );
+    view.dispose();
+  });
+
   it('ignores results of other kinds and has no frames', () => {
     const { host, view } = mount();
     view.pushFrame({} as never);
