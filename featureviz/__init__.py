@@ -13,6 +13,7 @@ from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
 from .display import Visualization
 from .models import Model
 from .optvis import gradient_ascent, layer_atlas, render_vis
+from .topk import TopExamples, TopExamplesResult, top_examples
 
 # The page opens the featureviz comm to fetch kernel arrays and to send results
 # back (docs/architecture.md, "The kernel bridge"): the target must exist first.
@@ -36,6 +37,8 @@ __all__ = [
     "Model",
     "NoFrontendError",
     "RunFailedError",
+    "TopExamples",
+    "TopExamplesResult",
     "Visualization",
     "__version__",
     "datasets",
@@ -45,6 +48,7 @@ __all__ = [
     "objectives",
     "render_vis",
     "spec_schema",
+    "top_examples",
 ]
 
 

@@ -26,6 +26,7 @@ import type {
 export type { IRunOptions };
 import type { IKernelBridge } from './kernel/bridge';
 import type { FeatureVizSpec } from './spec/types.generated';
+import type { INamedArrayLike } from './engine/dataset/store';
 
 /**
  * The page's one engine (docs/architecture.md, "One engine per page"): one
@@ -45,6 +46,13 @@ export interface IFeatureVizEngine {
   describeModel(request: IModelRequest): Promise<IModelDescription>;
   /** Loads a dataset (cached) and summarizes it. */
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
+  /**
+   * Keeps arrays a kernel sent under their content key, for jobs whose data
+   * names it (docs/architecture.md, "The kernel bridge").
+   */
+  putArrays(key: string, arrays: readonly INamedArrayLike[]): Promise<void>;
+  /** Whether the engine keeps arrays under `key`. */
+  hasArrays(key: string): Promise<boolean>;
 }
 
 export const IFeatureVizEngine = new Token<IFeatureVizEngine>(
@@ -63,6 +71,15 @@ export interface IFeatureVizKernels {
    * a notebook or while it has no kernel.
    */
   bridgeFor(node: HTMLElement): IKernelBridge | null;
+  /**
+   * Makes sure the engine holds the arrays the kernel of `node`'s notebook
+   * keeps under `key`: fetched over the comm once per page, then kept.
+   */
+  ensureArrays(
+    node: HTMLElement,
+    key: string,
+    signal?: AbortSignal
+  ): Promise<void>;
 }
 
 export const IFeatureVizKernels = new Token<IFeatureVizKernels>(
@@ -75,6 +92,8 @@ export interface ISettingValues {
   readonly backend: BackendChoice;
   readonly allowedOrigins: readonly string[];
   readonly maxWeightsMB: number;
+  /** The largest dataset read from the server, in MB. */
+  readonly maxDatasetMB: number;
   readonly keepFrames: boolean;
 }
 

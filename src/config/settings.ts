@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   backend: 'auto',
   allowedOrigins: Object.freeze([]) as readonly string[],
   maxWeightsMB: 200,
+  maxDatasetMB: 500,
   keepFrames: false
 });
 
@@ -43,18 +44,21 @@ export function readSettings(composite: unknown): ISettingValues {
           typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o)
       )
     : DEFAULT_SETTINGS.allowedOrigins;
-  const maxWeightsMB =
-    typeof raw.maxWeightsMB === 'number' &&
-    Number.isFinite(raw.maxWeightsMB) &&
-    raw.maxWeightsMB > 0
-      ? raw.maxWeightsMB
-      : DEFAULT_SETTINGS.maxWeightsMB;
+  const positive = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0
+      ? value
+      : fallback;
+  const maxWeightsMB = positive(
+    raw.maxWeightsMB,
+    DEFAULT_SETTINGS.maxWeightsMB
+  );
   return Object.freeze({
     backend: isBackendChoice(raw.backend)
       ? raw.backend
       : DEFAULT_SETTINGS.backend,
     allowedOrigins: Object.freeze([...origins]),
     maxWeightsMB,
+    maxDatasetMB: positive(raw.maxDatasetMB, DEFAULT_SETTINGS.maxDatasetMB),
     keepFrames:
       typeof raw.keepFrames === 'boolean'
         ? raw.keepFrames

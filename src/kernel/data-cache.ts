@@ -26,18 +26,24 @@ export class KernelDataCache {
   }
 
   /**
-   * Makes sure `key`'s arrays are stored, fetching them from `bridge` the
-   * first time. Cancelling stops this caller's wait, not a fetch another
-   * output may share.
+   * Makes sure `key`'s arrays are stored, fetching them the first time from
+   * the bridge `connect` gives (asked only then). Cancelling stops this
+   * caller's wait, not a fetch another output may share.
    */
   ensure(
     key: string,
-    bridge: IKernelBridge,
+    connect: () => IKernelBridge,
     signal?: AbortSignal
   ): Promise<void> {
     let held = this._held.get(key);
     if (!held) {
-      held = bridge.fetchArrays(key).then(arrays => this._store(key, arrays));
+      try {
+        held = connect()
+          .fetchArrays(key)
+          .then(arrays => this._store(key, arrays));
+      } catch (reason) {
+        return Promise.reject(reason);
+      }
       this._held.set(key, held);
       held.catch(() => this._held.delete(key));
     }

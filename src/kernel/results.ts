@@ -7,11 +7,13 @@
  */
 import type {
   IJobSummary,
+  ITopExamplesResult,
   JobKind,
   JobResult
 } from '../engine/runtime/protocol';
 import type { IKernelResult } from './bridge';
 import type { JsonObject } from './comm';
+import type { INamedArray } from './wire';
 
 type ResultKind = JobResult['kind'];
 type ResultOf<K extends ResultKind> = Extract<JobResult, { kind: K }>;
@@ -22,7 +24,30 @@ const KERNEL_RESULTS: {
     result: ResultOf<K>,
     summary: IJobSummary
   ) => IKernelResult;
-} = {};
+} = {
+  'top-examples': (result, summary) => ({
+    kind: 'top-examples',
+    summary: summaryJson(summary),
+    arrays: [
+      ...ranked('', result.top),
+      ...(result.bottom ? ranked('bottom_', result.bottom) : [])
+    ]
+  })
+};
+
+/** One end of a ranking: what a notebook continues with (not the images). */
+function ranked(
+  prefix: string,
+  examples: ITopExamplesResult['top']
+): INamedArray[] {
+  const n = examples.indices.length;
+  return [
+    { name: `${prefix}indices`, shape: [n], data: examples.indices },
+    { name: `${prefix}values`, shape: [n], data: examples.values },
+    { name: `${prefix}labels`, shape: [n], data: examples.labels },
+    { name: `${prefix}predictions`, shape: [n], data: examples.predictions }
+  ];
+}
 
 /** What to send the kernel for a finished job; null for kinds that send nothing. */
 export function kernelResult(

@@ -43,6 +43,10 @@ function summaryWords(summary: IStoredSummary): string {
           ? `, objective ${summary.value.toPrecision(4)}`
           : ''
       }`;
+    case 'top-examples':
+      return `${summary.count.toLocaleString('en-US')} images on ${summary.backend}${
+        summary.skipped ? ` (${summary.skipped} unreadable files skipped)` : ''
+      }`;
   }
 }
 

@@ -35,7 +35,8 @@ import {
   showUntrusted,
   specHeader
 } from './messages';
-import { resolveModel } from './resolve';
+import { resolveInputs } from './inputs';
+import type { IServerFiles } from './resolve-data';
 import { readStored, storedSummary, writeStored } from './stored';
 import { KernelLink, type KernelLookup, readResultId } from './kernel-link';
 import { type ISpecView, viewFor } from './view-table';
@@ -50,6 +51,17 @@ export interface IRendererContext {
   readonly track?: (output: FeatureVizOutput, live: boolean) => void;
   /** The bridge to the kernel of the notebook that shows a node, if any. */
   readonly kernelFor?: KernelLookup;
+  /**
+   * Makes sure the engine holds the kernel arrays under `key`, fetched from
+   * the kernel of the notebook that shows `node` once per page.
+   */
+  readonly kernelArrays?: (
+    node: HTMLElement,
+    key: string,
+    signal?: AbortSignal
+  ) => Promise<void>;
+  /** The Jupyter server's files (listings and sizes of data paths). */
+  readonly files?: IServerFiles;
 }
 
 /** One featureviz output. */
@@ -153,14 +165,20 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     let result: JobResult | undefined;
     try {
       const settings = this._context.settings();
-      const model = await resolveModel(entry.spec.model, {
+      const { kernelArrays, files } = this._context;
+      const inputs = await resolveInputs(entry.spec, {
         resolver: this._options.resolver ?? null,
         assetUrl: this._context.assetUrl,
         settings,
-        origin: window.location.origin
+        origin: window.location.origin,
+        files: files ?? null,
+        kernelArrays: kernelArrays
+          ? (key, signal) => kernelArrays(this.node, key, signal)
+          : null,
+        signal: abort.signal
       });
       link?.attach();
-      const job = entry.job({ model });
+      const job = entry.job(inputs);
       const summary = await this._context.engine.run(job, {
         signal: abort.signal,
         onEvent: event => {

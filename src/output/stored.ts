@@ -12,6 +12,7 @@ import {
 } from '../engine/runtime/capabilities';
 import type {
   IAscentSummary,
+  ITopExamplesSummary,
   IJobKinds,
   IJobSummary,
   ISummaryBase,
@@ -125,7 +126,8 @@ const SUMMARY_READERS: {
   ) => IJobKinds[K]['summary'] | null;
 } = {
   'gradient-ascent': readAscentSummary,
-  'layer-atlas': readAscentSummary
+  'layer-atlas': readAscentSummary,
+  'top-examples': readTopExamplesSummary
 };
 
 /** A stored summary, checked field by field; null when it is not one. */
@@ -185,6 +187,65 @@ function readAscentSummary(
     value: numberOrNaN(value.value),
     perImage: perImage.map(numberOrNaN),
     firstFrameMs
+  };
+}
+
+function readTopExamplesSummary(
+  value: Record<string, unknown>
+): ITopExamplesSummary | null {
+  const { count, skipped, k, unit, batchSize, labelNames } = value;
+  const top = readRanked(value.top);
+  const bottom = value.bottom === null ? null : readRanked(value.bottom);
+  if (
+    !isNumber(count) ||
+    !isNumber(skipped) ||
+    !isNumber(k) ||
+    !isNumber(batchSize) ||
+    typeof unit !== 'string' ||
+    !top ||
+    (value.bottom !== null && !bottom) ||
+    !(
+      labelNames === null ||
+      (Array.isArray(labelNames) &&
+        labelNames.every(n => typeof n === 'string'))
+    )
+  ) {
+    return null;
+  }
+  return {
+    count,
+    skipped,
+    k,
+    unit,
+    batchSize,
+    labelNames: labelNames as string[] | null,
+    top,
+    bottom
+  };
+}
+
+/** One end of a stored ranking: four arrays of the same length. */
+function readRanked(value: unknown): ITopExamplesSummary['top'] | null {
+  if (!isObject(value)) {
+    return null;
+  }
+  const { indices, values, labels, predictions } = value;
+  const numbers = (a: unknown, nulls: boolean): a is (number | null)[] =>
+    Array.isArray(a) && a.every(v => isNumber(v) || (nulls && v === null));
+  if (
+    !numbers(indices, false) ||
+    !numbers(values, false) ||
+    !numbers(labels, true) ||
+    !numbers(predictions, true) ||
+    [values, labels, predictions].some(a => a.length !== indices.length)
+  ) {
+    return null;
+  }
+  return {
+    indices: indices as number[],
+    values: values as number[],
+    labels,
+    predictions
   };
 }
 

@@ -5,12 +5,16 @@
  * resolves what a spec refers to (its model, its data) into `IJobInputs`
  * before asking an entry for its job.
  */
+import type { DataRequest } from '../engine/dataset/store';
+import { FeatureVizError } from '../engine/errors';
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
+import { SPEC_DEFAULTS } from '../spec/defaults.generated';
 import type { FeatureVizSpec } from '../spec';
-import { batchLabels } from '../spec/describe';
-import { toJobRequest } from '../spec/to-engine';
+import { batchLabels, describeUnit } from '../spec/describe';
+import { toJobRequest, toTopExamplesRequest } from '../spec/to-engine';
 import { mountAtlas } from '../views/atlas';
 import { mountPlayer } from '../views/player';
+import { mountTopExamples } from '../views/top-examples';
 import type { IMountOptions, IView, IViewProps } from '../views/view';
 
 type ViewName = FeatureVizSpec['view'];
@@ -19,6 +23,8 @@ type SpecOf<K extends ViewName> = Extract<FeatureVizSpec, { view: K }>;
 /** What a spec's references resolved to: what a job may load. */
 export interface IJobInputs {
   readonly model: IModelRequest;
+  /** The spec's `data`, for specs that have one. */
+  readonly data?: DataRequest;
 }
 
 /** How one kind of spec is shown and computed. */
@@ -54,6 +60,24 @@ export const VIEWS: {
         options
       ),
     job: (spec, { model }) => toJobRequest(spec, model)
+  },
+  'top-examples': {
+    mount: (host, spec, props, options) =>
+      mountTopExamples(
+        host,
+        {
+          ...props,
+          unit: describeUnit(spec.target),
+          patches: spec.patches ?? SPEC_DEFAULTS.TopExamplesSpec.patches
+        },
+        options
+      ),
+    job: (spec, { model, data }) => {
+      if (!data) {
+        throw new FeatureVizError('The data of this output was not resolved.');
+      }
+      return toTopExamplesRequest(spec, model, data);
+    }
   }
 };
 

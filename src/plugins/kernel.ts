@@ -12,9 +12,11 @@ import type {
 } from '@jupyterlab/application';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import type { JSONObject } from '@lumino/coreutils';
+import { FeatureVizError } from '../engine/errors';
 import { KernelBridge } from '../kernel/bridge';
+import { KernelDataCache } from '../kernel/data-cache';
 import type { IKernelLike, Json } from '../kernel/comm';
-import { IFeatureVizKernels } from '../tokens';
+import { IFeatureVizEngine, IFeatureVizKernels } from '../tokens';
 
 /** A notebook's kernel connection (@jupyterlab/services' IKernelConnection). */
 type KernelConnection = NonNullable<
@@ -60,11 +62,17 @@ const kernelPlugin: JupyterFrontEndPlugin<IFeatureVizKernels> = {
     'Connects Feature Viz outputs to their notebook kernel over the featureviz comm.',
   autoStart: true,
   provides: IFeatureVizKernels,
+  requires: [IFeatureVizEngine],
   optional: [INotebookTracker],
   activate: (
     _app: JupyterFrontEnd,
+    engine: IFeatureVizEngine,
     notebooks: INotebookTracker | null
   ): IFeatureVizKernels => {
+    // One cache for the page: the same arrays from any kernel are fetched once.
+    const cache = new KernelDataCache((key, arrays) =>
+      engine.putArrays(key, arrays)
+    );
     const bridges = new Map<
       NotebookPanel,
       { kernel: KernelConnection; bridge: KernelBridge }
@@ -103,11 +111,26 @@ const kernelPlugin: JupyterFrontEndPlugin<IFeatureVizKernels> = {
       }
       return held.bridge;
     };
+    const bridgeFor = (node: HTMLElement) => {
+      const panel = notebooks?.find(p => p.node.contains(node));
+      return panel ? bridgeOf(panel) : null;
+    };
     return {
-      bridgeFor: node => {
-        const panel = notebooks?.find(p => p.node.contains(node));
-        return panel ? bridgeOf(panel) : null;
-      }
+      bridgeFor,
+      ensureArrays: (node, key, signal) =>
+        cache.ensure(
+          key,
+          () => {
+            const bridge = bridgeFor(node);
+            if (!bridge) {
+              throw new FeatureVizError(
+                'This output shows arrays from a kernel, but its notebook has no running kernel: start one and run the cell.'
+              );
+            }
+            return bridge;
+          },
+          signal
+        )
     };
   }
 };

@@ -14,11 +14,40 @@ import {
   createRendererFactory
 } from '../output/renderer';
 import { assetUrl } from '../config/assets';
+import type { IServerEntry, IServerFiles } from '../output/resolve-data';
 import {
   IFeatureVizEngine,
   IFeatureVizKernels,
   IFeatureVizSettings
 } from '../tokens';
+
+/** The server's files through the contents API: sizes and folder listings. */
+function serverFiles(app: JupyterFrontEnd): IServerFiles {
+  const contents = app.serviceManager.contents;
+  const entry = (model: {
+    name: string;
+    path: string;
+    type: string;
+    size?: number | null;
+  }): IServerEntry => ({
+    name: model.name,
+    path: model.path,
+    type: model.type,
+    size: typeof model.size === 'number' ? model.size : null
+  });
+  return {
+    get: async path => {
+      // A file's model without its content (never download it here).
+      const model = await contents.get(path, { content: false });
+      if (model.type !== 'directory') {
+        return { ...entry(model), entries: null };
+      }
+      const listing = await contents.get(path, { content: true });
+      const children = Array.isArray(listing.content) ? listing.content : [];
+      return { ...entry(model), entries: children.map(entry) };
+    }
+  };
+}
 
 /**
  * Registers the featureviz MIME renderer. A normal plugin rather than a
@@ -31,7 +60,7 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   requires: [IRenderMimeRegistry, IFeatureVizEngine, IFeatureVizSettings],
   optional: [INotebookTracker, IFeatureVizKernels],
   activate: (
-    _app: JupyterFrontEnd,
+    app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     engine: IFeatureVizEngine,
     settings: IFeatureVizSettings,
@@ -46,7 +75,11 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
         assetUrl,
         track: (output, isLive) =>
           isLive ? live.add(output) : live.delete(output),
-        kernelFor: kernels ? node => kernels.bridgeFor(node) : undefined
+        kernelFor: kernels ? node => kernels.bridgeFor(node) : undefined,
+        kernelArrays: kernels
+          ? (node, key, signal) => kernels.ensureArrays(node, key, signal)
+          : undefined,
+        files: serverFiles(app)
       })
     );
     // Restarting a kernel cancels the runs of that notebook's outputs.

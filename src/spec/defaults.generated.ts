@@ -17,5 +17,9 @@ export const SPEC_DEFAULTS = {
     optimizer: { type: 'adam', lr: 0.05 },
     steps: 256,
     seed: 0
-  }
+  },
+  ChannelTarget: { reduce: 'max' },
+  TopExamplesSpec: { k: 16, bottom: false, patches: false },
+  BuiltinDataRef: { split: 'test' },
+  KernelDataRef: { labels: false }
 } as const;

@@ -7,7 +7,8 @@ import type {
   FeatureVizSpec,
   ModelRef,
   Objective,
-  Target
+  Target,
+  UnitTarget
 } from './types.generated';
 
 const VIEW_NAMES: Record<FeatureVizSpec['view'], string> = {
@@ -36,9 +37,29 @@ export function describeData(data: DataRef): string {
     'builtin' in data
       ? `${data.builtin}${data.split ? ` (${data.split})` : ''}`
       : 'path' in data
-        ? data.path
-        : `kernel data ${data.comm}`;
-  return data.index !== undefined ? `${name} #${data.index}` : name;
+        ? `${data.path}${data.key ? `[${data.key}]` : ''}`
+        : `kernel arrays ${data.shape.join('×')} ${data.dtype}`;
+  const limited =
+    data.limit !== undefined
+      ? `${name}, first ${data.limit.toLocaleString('en-US')}`
+      : name;
+  return data.index !== undefined ? `${limited} #${data.index}` : limited;
+}
+
+/** A dataset lens's unit: "channel 5 of conv2d_1 (max)", "logit 8". */
+export function describeUnit(target: UnitTarget): string {
+  switch (target.type) {
+    case 'channel':
+      return `channel ${target.channel} of ${target.layer} (${target.reduce ?? 'max'} over positions)`;
+    case 'neuron':
+      return `neuron ${target.channel} of ${target.layer}${
+        target.x !== undefined && target.y !== undefined
+          ? ` at (${target.x}, ${target.y})`
+          : ''
+      }`;
+    case 'logit':
+      return `logit ${target.index}${target.layer ? ` of ${target.layer}` : ''}`;
+  }
 }
 
 function describeTarget(target: Target): string {
@@ -158,6 +179,11 @@ export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
     case 'filters':
       return { view, model, subject: spec.layer };
     case 'top-examples':
+      return {
+        view,
+        model,
+        subject: `${describeUnit(spec.target)} on ${describeData(spec.data)}`
+      };
     case 'occlusion':
     case 'saliency':
       return {

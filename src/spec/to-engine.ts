@@ -3,8 +3,17 @@
  * "Layers"). The host resolves the model reference to a URL first. The
  * engine takes the spec's objective and optimization types as they are.
  */
-import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
-import type { GradientAscentSpec, LayerAtlasSpec } from './types.generated';
+import type { DataRequest } from '../engine/dataset/store';
+import type {
+  IModelRequest,
+  JobRequest,
+  JobRequestOf
+} from '../engine/runtime/protocol';
+import type {
+  GradientAscentSpec,
+  LayerAtlasSpec,
+  TopExamplesSpec
+} from './types.generated';
 
 export function toJobRequest(
   spec: GradientAscentSpec | LayerAtlasSpec,
@@ -24,5 +33,22 @@ export function toJobRequest(
     layer: spec.layer,
     channels: spec.channels,
     optimization: spec.optimization
+  };
+}
+
+/** A top-examples spec as its job, with the model and data resolved. */
+export function toTopExamplesRequest(
+  spec: TopExamplesSpec,
+  model: IModelRequest,
+  data: DataRequest
+): JobRequestOf<'top-examples'> {
+  return {
+    kind: 'top-examples',
+    model,
+    target: spec.target,
+    data,
+    k: spec.k,
+    bottom: spec.bottom,
+    patches: spec.patches
   };
 }

@@ -61,9 +61,13 @@ export type TransformPreset = 'standard' | 'small' | 'none';
 export type Transform =
   PadTransform | JitterTransform | RandomScaleTransform | RandomRotateTransform;
 /**
- * A dataset: a bundled one by name, a file or folder on the Jupyter server, or arrays sent from the kernel over a comm.
+ * The unit whose activation ranks examples: a channel of a layer (reduced over positions), a neuron (a channel at one position, or a unit of a flat layer), or a class logit.
  */
-export type DataRef = BuiltinDataRef | PathDataRef | CommDataRef;
+export type UnitTarget = ChannelTarget | NeuronTarget | LogitTarget;
+/**
+ * A dataset: a bundled one by name, an .npy/.npz file or a folder of images on the Jupyter server, or arrays sent from the kernel over the featureviz comm.
+ */
+export type DataRef = BuiltinDataRef | PathDataRef | KernelDataRef;
 
 /**
  * An animation of the input that maximizes an objective.
@@ -317,34 +321,58 @@ export interface LayerAtlasSpec {
   display?: Display;
 }
 /**
- * The dataset examples that most (and least) excite a unit.
+ * The dataset examples that most (and least) excite a unit, ranked by one batched pass over the data, each with its value, label and the model's prediction; optionally the input patch that the unit's strongest position sees.
  */
 export interface TopExamplesSpec {
   version: SpecVersion;
   view: 'top-examples';
   title?: Title;
   model: ModelRef;
-  target: Target;
+  target: UnitTarget;
   data: DataRef;
+  /**
+   * How many examples to show at each end.
+   */
   k?: number;
   /**
    * Also show the k least exciting examples.
    */
-  least?: boolean;
+  bottom?: boolean;
   /**
-   * Show the receptive-field patch around the strongest position instead of the whole example.
+   * Show the receptive-field patch that the unit's strongest position sees, beside its box on the whole example.
    */
   patches?: boolean;
   display?: Display;
 }
 /**
- * A unit of a layer: a channel (averaged over positions) or a neuron, or a class logit.
+ * A channel of a layer, reduced over positions to one value per example.
  */
-export interface Target {
+export interface ChannelTarget {
+  type: 'channel';
   layer: LayerName;
-  unit: ChannelIndex;
+  channel: ChannelIndex;
+  /**
+   * How positions become one value: the strongest (its position is the patch's centre) or the mean.
+   */
+  reduce?: 'max' | 'mean';
+}
+/**
+ * One channel at one position of a spatial layer (the centre when x and y are omitted), or one unit of a flat layer (no x, y).
+ */
+export interface NeuronTarget {
+  type: 'neuron';
+  layer: LayerName;
+  channel: ChannelIndex;
   x?: number;
   y?: number;
+}
+/**
+ * A class score before softmax. The layer defaults to the model's logits (the input of a final softmax).
+ */
+export interface LogitTarget {
+  type: 'logit';
+  index: ChannelIndex;
+  layer?: LayerName;
 }
 /**
  * A dataset that ships with the extension.
@@ -356,7 +384,7 @@ export interface BuiltinDataRef {
    */
   split?: 'test' | 'train' | 'all';
   /**
-   * Use at most this many examples.
+   * Use at most this many examples (the first ones).
    */
   limit?: number;
   /**
@@ -365,12 +393,23 @@ export interface BuiltinDataRef {
   index?: number;
 }
 /**
- * A .npy file or a folder of images, relative to the notebook's folder on the Jupyter server.
+ * Images on the Jupyter server, relative to the notebook's folder: an .npy file, an array of an .npz file, or a folder of PNG/JPEG images (labels from subfolder names).
  */
 export interface PathDataRef {
+  /**
+   * An .npy or .npz file, or a folder (a path ending in '/').
+   */
   path: string;
   /**
-   * Use at most this many examples.
+   * The array of an .npz file that holds the images.
+   */
+  key?: string;
+  /**
+   * The labels: the key of an array of the same .npz file, or the path of an .npy file beside an .npy of images.
+   */
+  labels?: string;
+  /**
+   * Use at most this many examples (the first ones).
    */
   limit?: number;
   /**
@@ -379,12 +418,30 @@ export interface PathDataRef {
   index?: number;
 }
 /**
- * Arrays the kernel sends over the featureviz comm, by id.
+ * NumPy arrays the kernel holds (fv.datasets.from_numpy), sent to the browser over the featureviz comm as binary buffers when an output needs them, and kept by content hash for the page's life.
  */
-export interface CommDataRef {
-  comm: string;
+export interface KernelDataRef {
   /**
-   * Use at most this many examples.
+   * The SHA-256 of the arrays' bytes, shapes and dtypes: the key the kernel holds them under.
+   */
+  kernel: string;
+  /**
+   * The images' shape: N×H×W or N×H×W×C.
+   *
+   * @minItems 3
+   * @maxItems 4
+   */
+  shape: [number, number, number] | [number, number, number, number];
+  /**
+   * uint8 pixels (0-255, scaled to the model's input range) or float32 values (given to the model as they are).
+   */
+  dtype: 'uint8' | 'float32';
+  /**
+   * Whether labels were sent with the images.
+   */
+  labels?: boolean;
+  /**
+   * Use at most this many examples (the first ones).
    */
   limit?: number;
   /**
@@ -423,6 +480,15 @@ export interface OcclusionSpec {
   stride?: number;
   fill?: number;
   display?: Display;
+}
+/**
+ * A unit of a layer: a channel (averaged over positions) or a neuron, or a class logit.
+ */
+export interface Target {
+  layer: LayerName;
+  unit: ChannelIndex;
+  x?: number;
+  y?: number;
 }
 /**
  * The gradient of a unit with respect to an input, and its refinements.

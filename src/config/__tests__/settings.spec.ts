@@ -31,6 +31,7 @@ describe('readSettings', () => {
       backend: 'quantum',
       allowedOrigins: ['https://ok.example', 'ftp://no', 3, 'https://a/b'],
       maxWeightsMB: -4,
+      maxDatasetMB: 0,
       keepFrames: 'yes'
     });
     expect(settings).toEqual({

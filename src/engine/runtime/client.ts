@@ -5,6 +5,7 @@
 import { type ISignal, Signal } from '@lumino/signaling';
 import * as Comlink from 'comlink';
 import { CancelledError, FeatureVizError } from '../errors';
+import type { INamedArrayLike } from '../dataset/store';
 import type { BackendChoice } from './capabilities';
 import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
 import type {
@@ -28,6 +29,11 @@ export interface ICoreApi {
   describeModel(request: IModelRequest): Promise<IModelDescription>;
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
   submit(request: JobRequest, listener: JobListener): Promise<string> | string;
+  putArrays(
+    key: string,
+    arrays: readonly INamedArrayLike[]
+  ): Promise<void> | void;
+  hasArrays(key: string): Promise<boolean> | boolean;
   cancel(id: string): Promise<void> | void;
 }
 
@@ -107,6 +113,34 @@ export class EngineClient {
         ? reason
         : new EngineError(asSerialized(reason));
     });
+  }
+
+  /**
+   * Gives the engine arrays from a kernel, kept under their content key; their
+   * buffers move to the worker (the caller's arrays are emptied).
+   */
+  async putArrays(
+    key: string,
+    arrays: readonly INamedArrayLike[]
+  ): Promise<void> {
+    const buffers = [...new Set(arrays.map(a => a.data.buffer))];
+    try {
+      await this._core.putArrays(
+        key,
+        this._remote
+          ? Comlink.transfer(arrays, buffers as ArrayBuffer[])
+          : arrays
+      );
+    } catch (reason) {
+      throw reason instanceof FeatureVizError
+        ? reason
+        : new EngineError(asSerialized(reason));
+    }
+  }
+
+  /** Whether the engine keeps arrays under `key`. */
+  async hasArrays(key: string): Promise<boolean> {
+    return this._core.hasArrays(key);
   }
 
   run(request: JobRequest, options: IRunOptions = {}): Promise<IJobSummary> {

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from '../errors';
 import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
-import { type IImageDataset, loadIdxDataset } from '../dataset/images';
+import type { ImageDecoder } from '../dataset/folder';
+import { DatasetStore, type INamedArrayLike } from '../dataset/store';
 import { type WasmPaths, activateBackend, probeBackends } from './backends';
 import {
   type BackendChoice,
@@ -44,6 +45,8 @@ export interface IEngineCoreOptions {
   readonly worker?: boolean;
   /** Limits the ladder (tests run on WASM and CPU only). */
   readonly candidates?: readonly BackendName[];
+  /** Decodes image files (Node tests give one; browsers use their own). */
+  readonly decode?: ImageDecoder;
 }
 
 export type JobListener = (event: JobEvent) => void;
@@ -62,10 +65,14 @@ export class EngineCore {
   private _probes: IProbeResult[] = [];
   private _reason = 'starting';
   private _started: Promise<IEngineStatus> | null = null;
-  private readonly _datasets = new Map<string, Promise<IImageDataset>>();
+  private readonly _datasets: DatasetStore;
 
   constructor(private readonly _options: IEngineCoreOptions = {}) {
     this._choice = _options.choice ?? 'auto';
+    this._datasets = new DatasetStore({
+      fetch: _options.fetch,
+      decode: _options.decode
+    });
     this._models = new ModelCache(_options.fetch);
   }
 
@@ -166,13 +173,10 @@ export class EngineCore {
   async describeDataset(
     request: IDatasetRequest
   ): Promise<IDatasetDescription> {
-    let loading = this._datasets.get(request.url);
-    if (!loading) {
-      loading = loadIdxDataset(request.url, { fetch: this._options.fetch });
-      this._datasets.set(request.url, loading);
-      loading.catch(() => this._datasets.delete(request.url));
-    }
-    const dataset = await loading;
+    const { dataset } = await this._datasets.load(
+      { source: 'bundled', url: request.url },
+      [0, 0, 0]
+    );
     let labelCounts: number[] | null = null;
     if (dataset.labels) {
       labelCounts = [];
@@ -188,6 +192,19 @@ export class EngineCore {
       splits: dataset.splits,
       labelCounts
     };
+  }
+
+  /**
+   * Keeps arrays the page fetched from a kernel under their content key
+   * (docs/architecture.md, "The kernel bridge"), for jobs that name it.
+   */
+  putArrays(key: string, arrays: readonly INamedArrayLike[]): void {
+    this._datasets.put(key, arrays);
+  }
+
+  /** Whether arrays are kept under `key`. */
+  hasArrays(key: string): boolean {
+    return this._datasets.has(key);
   }
 
   /** Queues a job; events go to `listener`. Returns the job's id. */
@@ -277,7 +294,8 @@ export class EngineCore {
         backend,
         model: handle,
         signal,
-        emit: listener
+        emit: listener,
+        datasets: this._datasets
       });
       listener({
         type: 'done',

@@ -15,6 +15,8 @@ import type {
   JobRequestOf,
   JobResultOf
 } from './protocol';
+import type { DatasetStore } from '../dataset/store';
+import { runTopExamplesJob } from '../dataset/top-examples';
 import { runAscentJob, runAtlasJob } from '../optvis/jobs';
 
 /** The events a runner sends while it runs; the core sends the others. */
@@ -32,6 +34,8 @@ export interface IJobContext {
   readonly signal: AbortSignal;
   /** Sends `running` first, then frames or progress. */
   readonly emit: (event: RunnerEvent) => void;
+  /** The engine's datasets (loaded once, kept). */
+  readonly datasets: DatasetStore;
 }
 
 /** What a runner returns: its part of the summary, and its result. */
@@ -47,7 +51,8 @@ export type JobRunner<K extends JobKind> = (
 
 export const JOBS: { readonly [K in JobKind]: JobRunner<K> } = {
   'gradient-ascent': runAscentJob,
-  'layer-atlas': runAtlasJob
+  'layer-atlas': runAtlasJob,
+  'top-examples': runTopExamplesJob
 };
 
 /** Runs a request with the runner of its kind. */

@@ -12,11 +12,22 @@ import type { Objective } from '../../spec/types.generated';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { IOptimizationConfig } from '../optvis/ascent';
+import type {
+  ITopExamplesRequest,
+  ITopExamplesResult,
+  ITopExamplesSummary
+} from '../dataset/top-examples';
 import type { IAscentSummary } from '../optvis/jobs';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
 
-export type { IFrame, IAscentSummary };
+export type {
+  IFrame,
+  IAscentSummary,
+  ITopExamplesRequest,
+  ITopExamplesResult,
+  ITopExamplesSummary
+};
 
 /** A model to load: an absolute URL the host resolved. */
 export interface IModelRequest {
@@ -50,6 +61,11 @@ export interface IJobKinds {
     };
     readonly summary: IAscentSummary;
     readonly result: null;
+  };
+  'top-examples': {
+    readonly request: ITopExamplesRequest;
+    readonly summary: ITopExamplesSummary;
+    readonly result: ITopExamplesResult;
   };
 }
 

@@ -44,6 +44,8 @@ export function createWorkerApi(
           void sent.finally(() => remote[Comlink.releaseProxy]?.());
         }
       }),
-    cancel: id => ready().cancel(id)
+    cancel: id => ready().cancel(id),
+    putArrays: (key, arrays) => ready().putArrays(key, arrays),
+    hasArrays: key => ready().hasArrays(key)
   };
 }

@@ -30,23 +30,41 @@ describe('KernelDataCache', () => {
       stored.push([key, arrays]);
     });
     const { bridge, fetched } = countingBridge();
-    await Promise.all([cache.ensure('k1', bridge), cache.ensure('k1', bridge)]);
-    await cache.ensure('k1', bridge);
-    await cache.ensure('k2', bridge);
+    await Promise.all([
+      cache.ensure('k1', () => bridge),
+      cache.ensure('k1', () => bridge)
+    ]);
+    await cache.ensure('k1', () => bridge);
+    await cache.ensure('k2', () => bridge);
     expect(fetched).toEqual(['k1', 'k2']);
     expect(stored.map(s => s[0])).toEqual(['k1', 'k2']);
     expect(cache.has('k1')).toBe(true);
   });
 
+  it('asks for a bridge only to fetch, and passes on why there is none', async () => {
+    const cache = new KernelDataCache(async () => undefined);
+    const { bridge, fetched } = countingBridge();
+    await cache.ensure('k', () => bridge);
+    await cache.ensure('k', () => {
+      throw new Error('no kernel');
+    });
+    expect(fetched).toEqual(['k']);
+    await expect(
+      cache.ensure('other', () => {
+        throw new Error('no kernel');
+      })
+    ).rejects.toThrow('no kernel');
+  });
+
   it('forgets a failed fetch, so that the next run asks again', async () => {
     const cache = new KernelDataCache(async () => undefined);
     const failing = countingBridge(true);
-    await expect(cache.ensure('k', failing.bridge)).rejects.toThrow(
+    await expect(cache.ensure('k', () => failing.bridge)).rejects.toThrow(
       /no longer holds/
     );
     expect(cache.has('k')).toBe(false);
     const working = countingBridge();
-    await cache.ensure('k', working.bridge);
+    await cache.ensure('k', () => working.bridge);
     expect(working.fetched).toEqual(['k']);
   });
 
@@ -54,8 +72,8 @@ describe('KernelDataCache', () => {
     const cache = new KernelDataCache(async () => undefined);
     const { bridge, fetched } = countingBridge();
     const abort = new AbortController();
-    const cancelled = cache.ensure('k', bridge, abort.signal);
-    const other = cache.ensure('k', bridge);
+    const cancelled = cache.ensure('k', () => bridge, abort.signal);
+    const other = cache.ensure('k', () => bridge);
     abort.abort();
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
     await other;

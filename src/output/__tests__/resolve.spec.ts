@@ -10,6 +10,7 @@ const settings: ISettingValues = {
   backend: 'auto',
   allowedOrigins: [],
   maxWeightsMB: 50,
+  maxDatasetMB: 20,
   keepFrames: false
 };
 

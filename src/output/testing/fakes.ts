@@ -5,6 +5,7 @@
  */
 // First: jsdom lacks what @lumino/widgets needs when it loads.
 import './jsdom';
+import type { INamedArrayLike } from '../../engine/dataset/store';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Signal } from '@lumino/signaling';
 import { CancelledError } from '../../engine/errors';
@@ -18,7 +19,11 @@ import type {
 import { MIME_TYPE } from '../../spec';
 import type { IFeatureVizEngine, ISettingValues } from '../../tokens';
 import { frame, jobSummary } from '../../views/testing/fixtures';
-import { type FeatureVizOutput, createRendererFactory } from '../renderer';
+import {
+  type FeatureVizOutput,
+  type IRendererContext,
+  createRendererFactory
+} from '../renderer';
 
 export const ASSETS = 'http://localhost/static/';
 /** Base64 of a PNG's signature: a stored image the reader accepts. */
@@ -89,6 +94,14 @@ export class FakeEngine implements IFeatureVizEngine {
   readonly describeDataset = jest.fn(() =>
     Promise.reject(new Error('not asked'))
   );
+  /** Kernel arrays the page gave the engine, by key. */
+  readonly arrays = new Map<string, readonly INamedArrayLike[]>();
+  readonly putArrays = jest.fn(
+    async (key: string, arrays: readonly INamedArrayLike[]) => {
+      this.arrays.set(key, arrays);
+    }
+  );
+  readonly hasArrays = jest.fn(async (key: string) => this.arrays.has(key));
   readonly run = jest.fn((request: JobRequest, options: IRunOptions = {}) => {
     const job = new FakeJob(request, options);
     this.jobs.push(job);
@@ -98,7 +111,6 @@ export class FakeEngine implements IFeatureVizEngine {
 }
 
 export class FakeModel implements IRenderMime.IMimeModel {
-  readonly metadata = {};
   readonly setData = jest.fn(
     (options: IRenderMime.IMimeModel.ISetDataOptions) => {
       this.data = options.data ?? this.data;
@@ -107,7 +119,8 @@ export class FakeModel implements IRenderMime.IMimeModel {
 
   constructor(
     public data: IRenderMime.IMimeModel['data'],
-    readonly trusted = true
+    readonly trusted = true,
+    readonly metadata: IRenderMime.IMimeModel['metadata'] = {}
   ) {}
 }
 
@@ -115,6 +128,7 @@ export const settings: ISettingValues = {
   backend: 'auto',
   allowedOrigins: [],
   maxWeightsMB: 100,
+  maxDatasetMB: 100,
   keepFrames: false
 };
 
@@ -129,13 +143,15 @@ const options = {
 /** A renderer from the plugin's factory, on `engine`, reporting to `track`. */
 export function createOutput(
   engine: IFeatureVizEngine,
-  track: (output: FeatureVizOutput, live: boolean) => void = () => undefined
+  track: (output: FeatureVizOutput, live: boolean) => void = () => undefined,
+  extra: Partial<IRendererContext> = {}
 ): FeatureVizOutput {
   const factory = createRendererFactory({
     engine,
     settings: () => settings,
     assetUrl: path => `${ASSETS}${path}`,
-    track
+    track,
+    ...extra
   });
   return factory.createRenderer(options) as FeatureVizOutput;
 }

@@ -67,7 +67,40 @@ describe('validateSpec', () => {
         channels: [0, 1, 2],
         optimization: { transforms: 'small' }
       },
-      { version: 1, view: 'top-examples', model, target, data, k: 16 },
+      {
+        version: 1,
+        view: 'top-examples',
+        model,
+        target: {
+          type: 'channel',
+          layer: 'conv2d_1',
+          channel: 5,
+          reduce: 'mean'
+        },
+        data,
+        k: 16,
+        bottom: true,
+        patches: true
+      },
+      {
+        version: 1,
+        view: 'top-examples',
+        model,
+        target: { type: 'logit', index: 8 },
+        data: {
+          kernel: 'a'.repeat(64),
+          shape: [100, 28, 28],
+          dtype: 'uint8',
+          labels: true
+        }
+      },
+      {
+        version: 1,
+        view: 'top-examples',
+        model,
+        target: { type: 'neuron', layer: 'dense', channel: 3 },
+        data: { path: 'data/x.npz', key: 'images', labels: 'labels', limit: 50 }
+      },
       { version: 1, view: 'pca', model, layer: 'conv2d', data },
       {
         version: 1,

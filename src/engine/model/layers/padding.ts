@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type LayerFamily, pair } from './context';
 
 /** Keras padding (p, [rows, cols] or [[top, bottom], [left, right]]). */
-function padding(p: number | number[] | number[][]): [number, number][] {
+export function padding(p: number | number[] | number[][]): [number, number][] {
   if (!Array.isArray(p)) {
     return [
       [p, p],

@@ -1,0 +1,342 @@
+/**
+ * The top-examples view (docs/architecture.md, "Views"): the k examples that
+ * most excite a unit (and, when asked, the k that least do) in grids sorted
+ * by value, each with its value, label and the model's prediction; whole
+ * examples with their receptive-field box, or the patches themselves; a
+ * click (or Enter) enlarges one. The shared run bar counts images with an
+ * ETA; the PNG written back is the grids with their captions drawn in.
+ */
+import type {
+  IJobSummary,
+  ITopExamplesResult
+} from '../engine/runtime/protocol';
+import { button, h, storedImage } from './dom';
+import {
+  type IGridCell,
+  type Ranked,
+  captions,
+  describeCaption,
+  exampleImage,
+  gridCell,
+  placeBox
+} from './examples-grid';
+import { type ISheetSection, examplesSheet } from './examples-image';
+import { autoScale, paint } from './frames';
+import { mountRunBar } from './run-bar';
+import { type IRunState, INITIAL, startsNewRun } from './run-state';
+import { pngAction } from './save';
+import { type IViewProps, type MountView, Lifetime } from './view';
+
+export interface ITopExamplesProps extends IViewProps {
+  /** The unit, in words ("logit 8"), for headings. */
+  readonly unit: string;
+  /** Start in patch mode (the spec asked for patches). */
+  readonly patches: boolean;
+}
+
+const ENLARGED = 2;
+
+export const mountTopExamples: MountView<ITopExamplesProps> = (
+  host,
+  props,
+  options = {}
+) => {
+  const life = new Lifetime(options.signal);
+  const { signal } = life;
+  let run: IRunState = INITIAL;
+  let result: ITopExamplesResult | null = null;
+  let stored: string | null = null;
+  let patchMode = props.patches;
+  let cells: IGridCell[] = [];
+
+  const grids = h('div', { className: 'jp-FeatureViz-examples' });
+  // What the ranking left out (unreadable files of a folder).
+  const note = h('div', { className: 'jp-FeatureViz-saved' });
+  note.hidden = true;
+  const detail = h('div', {
+    className: 'jp-FeatureViz-example-detail',
+    attrs: { role: 'region', 'aria-label': 'Enlarged example', tabindex: '-1' }
+  });
+  detail.hidden = true;
+  const toggle = button(
+    'Show the receptive-field patches instead of whole examples',
+    'Patches',
+    () => {
+      patchMode = !patchMode;
+      redraw();
+    },
+    signal
+  );
+  toggle.hidden = true;
+  const node = h('div', {
+    className: 'jp-FeatureViz-top-examples',
+    children: [note, grids, detail]
+  });
+  const bar = mountRunBar(
+    node,
+    {
+      onCancel: props.onCancel,
+      onRerun: props.onRerun,
+      saves: [
+        pngAction({
+          filename: props.filename,
+          ready: () => result !== null || stored !== null,
+          image: currentImage,
+          stored: () => stored
+        })
+      ],
+      extras: [toggle]
+    },
+    signal
+  );
+  host.appendChild(node);
+  life.add(() => node.remove());
+  detail.addEventListener(
+    'keydown',
+    event => {
+      if (event.key === 'Escape') {
+        close();
+      }
+    },
+    { signal }
+  );
+
+  function scaleFor(patch: boolean): number {
+    if (!result) {
+      return 1;
+    }
+    const [w, hgt] = patch
+      ? [result.patchWidth, result.patchHeight]
+      : [result.width, result.height];
+    return props.scale ?? autoScale(w, hgt, 2);
+  }
+
+  function sections(): { title: string; ranked: Ranked }[] {
+    if (!result) {
+      return [];
+    }
+    const k = result.top.indices.length;
+    return [
+      {
+        title: `Top ${k}: most exciting for ${props.unit}`,
+        ranked: result.top
+      },
+      ...(result.bottom
+        ? [
+            {
+              title: `Bottom ${result.bottom.indices.length}: least exciting`,
+              ranked: result.bottom
+            }
+          ]
+        : [])
+    ];
+  }
+
+  function layout(): void {
+    close();
+    cells = [];
+    grids.replaceChildren(
+      ...sections().map(({ title, ranked }) => {
+        const shown = captions(
+          {
+            ...ranked,
+            indices: Array.from(ranked.indices),
+            values: Array.from(ranked.values),
+            labels: Array.from(ranked.labels),
+            predictions: Array.from(ranked.predictions)
+          },
+          result?.labelNames ?? null
+        );
+        const list = h('div', {
+          className: 'jp-FeatureViz-atlas jp-FeatureViz-example-grid',
+          attrs: { role: 'list', 'aria-label': title }
+        });
+        list.style.gridTemplateColumns = `repeat(${Math.min(8, Math.max(1, shown.length))}, auto)`;
+        shown.forEach((caption, n) => {
+          const cell = gridCell(
+            result as ITopExamplesResult,
+            ranked,
+            caption,
+            n,
+            () => open(ranked, n, describeCaption(caption)),
+            signal
+          );
+          cells.push(cell);
+          list.appendChild(cell.node);
+        });
+        return h('section', {
+          className: 'jp-FeatureViz-example-section',
+          children: [
+            h('div', { className: 'jp-FeatureViz-example-title', text: title }),
+            list
+          ]
+        });
+      })
+    );
+    redraw();
+  }
+
+  function redraw(): void {
+    const patches = patchMode && (result?.patchWidth ?? 0) > 0;
+    toggle.hidden = !result || result.patchWidth === 0;
+    toggle.textContent = patches ? 'Whole images' : 'Patches';
+    toggle.setAttribute('aria-pressed', String(patches));
+    const scale = scaleFor(patches);
+    cells.forEach(c => c.draw(patches, scale));
+  }
+
+  function open(ranked: Ranked, n: number, words: string): void {
+    if (!result) {
+      return;
+    }
+    const scale = scaleFor(false) * ENLARGED;
+    const whole = h('canvas', { className: 'jp-FeatureViz-canvas' });
+    const image = exampleImage(result, ranked, n, false);
+    paint(whole, image);
+    whole.style.width = `${image.width * scale}px`;
+    whole.style.height = `${image.height * scale}px`;
+    const box = h('div', { className: 'jp-FeatureViz-rf-box' });
+    placeBox(box, ranked.boxes.subarray(n * 4, n * 4 + 4), scale);
+    const parts: HTMLElement[] = [
+      h('div', {
+        className: 'jp-FeatureViz-example-frame',
+        attrs: { role: 'img', 'aria-label': `${words}, enlarged` },
+        children: [whole, box]
+      })
+    ];
+    if (result.patchWidth > 0) {
+      const patch = h('canvas', { className: 'jp-FeatureViz-canvas' });
+      const crop = exampleImage(result, ranked, n, true);
+      paint(patch, crop);
+      const patchScale = Math.max(
+        1,
+        Math.floor((image.height * scale) / crop.height)
+      );
+      patch.style.width = `${crop.width * patchScale}px`;
+      patch.style.height = `${crop.height * patchScale}px`;
+      patch.setAttribute('role', 'img');
+      patch.setAttribute('aria-label', 'Its receptive-field patch');
+      parts.push(patch);
+    }
+    detail.replaceChildren(
+      h('div', { className: 'jp-FeatureViz-example-large', children: parts }),
+      h('div', { className: 'jp-FeatureViz-step', text: words }),
+      button('Close the enlarged example', 'Close', close, signal)
+    );
+    detail.hidden = false;
+    detail.focus();
+  }
+
+  function close(): void {
+    detail.hidden = true;
+    detail.replaceChildren();
+  }
+
+  function currentImage() {
+    if (!result) {
+      return null;
+    }
+    const patches = patchMode && result.patchWidth > 0;
+    const shown: ISheetSection[] = sections().map(({ title, ranked }) => ({
+      title,
+      images: Array.from(ranked.indices, (_, n) =>
+        exampleImage(result as ITopExamplesResult, ranked, n, patches)
+      ),
+      captions: captions(
+        {
+          indices: Array.from(ranked.indices),
+          values: Array.from(ranked.values),
+          labels: Array.from(ranked.labels),
+          predictions: Array.from(ranked.predictions)
+        },
+        result?.labelNames ?? null
+      ),
+      boxes: patches || ranked.boxes.length === 0 ? null : ranked.boxes
+    }));
+    // Tiles of about 72 pixels: a 28×28 digit ×3, a 5×5 patch ×15.
+    const side = patches
+      ? Math.max(result.patchWidth, result.patchHeight)
+      : Math.max(result.width, result.height);
+    return examplesSheet(
+      shown,
+      props.scale ?? Math.min(16, Math.max(1, Math.ceil(72 / side)))
+    );
+  }
+
+  function render(): void {
+    node.dataset.state = run.state;
+    bar.update(run);
+  }
+
+  function showStored(png: string, summary?: IJobSummary): void {
+    stored = png;
+    result = null;
+    cells = [];
+    close();
+    const list =
+      summary?.kind === 'top-examples'
+        ? h('details', {
+            className: 'jp-FeatureViz-example-values',
+            children: [
+              h('summary', { text: 'Values of the saved examples' }),
+              ...[
+                ['Top', summary.top] as const,
+                ...(summary.bottom ? [['Bottom', summary.bottom] as const] : [])
+              ].map(([end, ranked]) =>
+                h('ol', {
+                  attrs: { 'aria-label': end },
+                  children: captions(ranked, summary.labelNames).map(c =>
+                    h('li', { text: describeCaption(c) })
+                  )
+                })
+              )
+            ]
+          })
+        : null;
+    grids.replaceChildren(
+      storedImage(png, `Saved top examples of ${props.unit}`),
+      ...(list ? [list] : [])
+    );
+    toggle.hidden = true;
+    render();
+  }
+
+  render();
+  return {
+    node,
+    setRun(next) {
+      if (startsNewRun(run, next)) {
+        result = null;
+        stored = null;
+        cells = [];
+        close();
+        grids.replaceChildren();
+        toggle.hidden = true;
+        note.hidden = true;
+      }
+      run = next;
+      render();
+    },
+    pushFrame() {
+      // A dataset pass has no frames: its result comes whole, at the end.
+    },
+    showResult(next, summary) {
+      if (next.kind !== 'top-examples') {
+        return;
+      }
+      const skipped = summary.kind === 'top-examples' ? summary.skipped : 0;
+      note.textContent = skipped
+        ? `${skipped} unreadable file${skipped === 1 ? '' : 's'} skipped`
+        : '';
+      note.hidden = !skipped;
+      result = next;
+      stored = null;
+      layout();
+      render();
+    },
+    showStored,
+    currentImage,
+    animation: () => null,
+    dispose: () => life.dispose()
+  };
+};
