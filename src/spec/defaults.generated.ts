@@ -17,5 +17,15 @@ export const SPEC_DEFAULTS = {
     optimizer: { type: 'adam', lr: 0.05 },
     steps: 256,
     seed: 0
+  },
+  ChannelTarget: { reduce: 'max' },
+  OcclusionSpec: { size: 7, fill: 0 },
+  SaliencySpec: {
+    methods: ['gradient'],
+    noise: 0.15,
+    samples: 50,
+    seed: 0,
+    steps: 50,
+    baseline: 0
   }
 } as const;

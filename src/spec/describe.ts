@@ -7,8 +7,10 @@ import type {
   FeatureVizSpec,
   ModelRef,
   Objective,
-  Target
+  Target,
+  UnitTarget
 } from './types.generated';
+import { SPEC_DEFAULTS } from './defaults.generated';
 
 const VIEW_NAMES: Record<FeatureVizSpec['view'], string> = {
   'gradient-ascent': 'Gradient ascent',
@@ -39,6 +41,22 @@ export function describeData(data: DataRef): string {
         ? data.path
         : `kernel data ${data.comm}`;
   return data.index !== undefined ? `${name} #${data.index}` : name;
+}
+
+/** A lens's unit: "channel 5 of conv2d_1 (max over positions)", "logit 8". */
+export function describeUnit(target: UnitTarget): string {
+  switch (target.type) {
+    case 'channel':
+      return `channel ${target.channel} of ${target.layer} (${target.reduce ?? SPEC_DEFAULTS.ChannelTarget.reduce} over positions)`;
+    case 'neuron':
+      return `neuron ${target.channel} of ${target.layer}${
+        target.x !== undefined && target.y !== undefined
+          ? ` at (${target.x}, ${target.y})`
+          : ''
+      }`;
+    case 'logit':
+      return `logit ${target.index}${target.layer ? ` of ${target.layer}` : ''}`;
+  }
 }
 
 function describeTarget(target: Target): string {
@@ -156,10 +174,19 @@ export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
         subject: `${spec.layer} on ${describeData(spec.data)}`
       };
     case 'filters':
-      return { view, model, subject: spec.layer };
-    case 'top-examples':
+      return {
+        view,
+        model,
+        subject: spec.layer ?? 'the first convolution'
+      };
     case 'occlusion':
     case 'saliency':
+      return {
+        view,
+        model,
+        subject: `${spec.target ? describeUnit(spec.target) : 'the predicted class'} on ${describeData(spec.data)}`
+      };
+    case 'top-examples':
       return {
         view,
         model,
