@@ -6,12 +6,15 @@
  * refuses it.
  */
 import type {
+  IInputImage,
+  IOcclusionResult,
   IJobSummary,
   JobKind,
   JobResult
 } from '../engine/runtime/protocol';
 import type { IKernelResult } from './bridge';
 import type { JsonObject } from './comm';
+import type { INamedArray } from './wire';
 
 type ResultKind = JobResult['kind'];
 type ResultOf<K extends ResultKind> = Extract<JobResult, { kind: K }>;
@@ -22,7 +25,66 @@ const KERNEL_RESULTS: {
     result: ResultOf<K>,
     summary: IJobSummary
   ) => IKernelResult;
-} = {};
+} = {
+  occlusion: (result, summary) => ({
+    kind: 'occlusion',
+    summary: summaryJson(summary),
+    arrays: [
+      inputArray(result.input),
+      { name: 'values', shape: gridShape(result), data: result.values },
+      { name: 'change', shape: gridShape(result), data: result.change },
+      {
+        name: 'map',
+        shape: [result.input.height, result.input.width],
+        data: result.map
+      },
+      ...(result.predictions
+        ? [
+            {
+              name: 'predictions',
+              shape: gridShape(result),
+              data: result.predictions
+            }
+          ]
+        : [])
+    ]
+  }),
+  saliency: (result, summary) => ({
+    kind: 'saliency',
+    summary: summaryJson(summary),
+    arrays: [
+      inputArray(result.input),
+      ...result.maps.map(m => ({
+        name: m.method,
+        shape:
+          m.attribution.length === result.input.height * result.input.width
+            ? [result.input.height, result.input.width]
+            : [result.input.height, result.input.width, result.input.channels],
+        data: m.attribution
+      }))
+    ]
+  }),
+  filters: (result, summary) => ({
+    kind: 'filters',
+    summary: summaryJson(summary),
+    arrays: [
+      { name: 'weights', shape: [...result.kernelShape], data: result.weights }
+    ]
+  })
+};
+
+/** The input the lenses explained, [height, width, channels]. */
+function inputArray(input: IInputImage): INamedArray {
+  return {
+    name: 'input',
+    shape: [input.height, input.width, input.channels],
+    data: input.values
+  };
+}
+
+function gridShape(result: IOcclusionResult): number[] {
+  return [result.grid.rows, result.grid.cols];
+}
 
 /** What to send the kernel for a finished job; null for kinds that send nothing. */
 export function kernelResult(

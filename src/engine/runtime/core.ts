@@ -166,13 +166,7 @@ export class EngineCore {
   async describeDataset(
     request: IDatasetRequest
   ): Promise<IDatasetDescription> {
-    let loading = this._datasets.get(request.url);
-    if (!loading) {
-      loading = loadIdxDataset(request.url, { fetch: this._options.fetch });
-      this._datasets.set(request.url, loading);
-      loading.catch(() => this._datasets.delete(request.url));
-    }
-    const dataset = await loading;
+    const dataset = await this._dataset(request.url);
     let labelCounts: number[] | null = null;
     if (dataset.labels) {
       labelCounts = [];
@@ -188,6 +182,17 @@ export class EngineCore {
       splits: dataset.splits,
       labelCounts
     };
+  }
+
+  /** A bundled dataset, loaded once and kept (a failed load is not kept). */
+  private _dataset(url: string): Promise<IImageDataset> {
+    let loading = this._datasets.get(url);
+    if (!loading) {
+      loading = loadIdxDataset(url, { fetch: this._options.fetch });
+      this._datasets.set(url, loading);
+      loading.catch(() => this._datasets.delete(url));
+    }
+    return loading;
   }
 
   /** Queues a job; events go to `listener`. Returns the job's id. */
@@ -277,7 +282,8 @@ export class EngineCore {
         backend,
         model: handle,
         signal,
-        emit: listener
+        emit: listener,
+        loadDataset: url => this._dataset(url)
       });
       listener({
         type: 'done',

@@ -16,6 +16,12 @@ import type {
   JobResultOf
 } from './protocol';
 import { runAscentJob, runAtlasJob } from '../optvis/jobs';
+import {
+  runFiltersJob,
+  runOcclusionJob,
+  runSaliencyJob
+} from '../attribution/jobs';
+import type { IImageDataset } from '../dataset/images';
 
 /** The events a runner sends while it runs; the core sends the others. */
 export type RunnerEvent = Extract<
@@ -32,6 +38,8 @@ export interface IJobContext {
   readonly signal: AbortSignal;
   /** Sends `running` first, then frames or progress. */
   readonly emit: (event: RunnerEvent) => void;
+  /** A bundled dataset by manifest URL, loaded once for the page's life. */
+  readonly loadDataset: (url: string) => Promise<IImageDataset>;
 }
 
 /** What a runner returns: its part of the summary, and its result. */
@@ -47,7 +55,10 @@ export type JobRunner<K extends JobKind> = (
 
 export const JOBS: { readonly [K in JobKind]: JobRunner<K> } = {
   'gradient-ascent': runAscentJob,
-  'layer-atlas': runAtlasJob
+  'layer-atlas': runAtlasJob,
+  occlusion: runOcclusionJob,
+  saliency: runSaliencyJob,
+  filters: runFiltersJob
 };
 
 /** Runs a request with the runner of its kind. */

@@ -9,6 +9,18 @@
  * runner of each kind is in jobs.ts.
  */
 import type { Objective } from '../../spec/types.generated';
+import type {
+  IFiltersRequest,
+  IFiltersResult,
+  IInputImage,
+  IFiltersSummary,
+  IOcclusionRequest,
+  IOcclusionResult,
+  IOcclusionSummary,
+  ISaliencyRequest,
+  ISaliencyResult,
+  ISaliencySummary
+} from '../attribution/types';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { IOptimizationConfig } from '../optvis/ascent';
@@ -17,6 +29,15 @@ import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
 
 export type { IFrame, IAscentSummary };
+export type {
+  IInputImage,
+  IFiltersResult,
+  IFiltersSummary,
+  IOcclusionResult,
+  IOcclusionSummary,
+  ISaliencyResult,
+  ISaliencySummary
+};
 
 /** A model to load: an absolute URL the host resolved. */
 export interface IModelRequest {
@@ -50,6 +71,21 @@ export interface IJobKinds {
     };
     readonly summary: IAscentSummary;
     readonly result: null;
+  };
+  occlusion: {
+    readonly request: IOcclusionRequest;
+    readonly summary: IOcclusionSummary;
+    readonly result: IOcclusionResult;
+  };
+  saliency: {
+    readonly request: ISaliencyRequest;
+    readonly summary: ISaliencySummary;
+    readonly result: ISaliencyResult;
+  };
+  filters: {
+    readonly request: IFiltersRequest;
+    readonly summary: IFiltersSummary;
+    readonly result: IFiltersResult;
   };
 }
 
