@@ -5,6 +5,7 @@
  */
 import { CancelledError } from '../errors';
 import type { IExecutor } from '../model/executor';
+import { nextTick } from '../tick';
 
 /** Activation values one batch may hold at its widest layer (64 MB of float32). */
 const ACTIVATION_BUDGET = 2 ** 24;
@@ -34,6 +35,40 @@ export function batchSize(executor: IExecutor): number {
   );
 }
 
+/**
+ * Batch sizes that keep each batch near `targetMs`: big enough that per-op
+ * overhead does not dominate, small enough that Cancel and progress come
+ * within a fraction of a second (docs/architecture.md, "Attribution"). The
+ * first batch is small; each later one is sized from the pace so far.
+ */
+export class BatchPacer {
+  private _size: number;
+  private _started = 0;
+
+  constructor(
+    private readonly _max: number,
+    first = 4,
+    private readonly _targetMs = 200
+  ) {
+    this._size = Math.max(1, Math.min(first, _max));
+  }
+
+  /** How many items the next batch takes (at most `left`); starts its clock. */
+  next(left: number): number {
+    this._started = performance.now();
+    return Math.min(this._size, left);
+  }
+
+  /** Records that the batch of `count` items is done. */
+  done(count: number): void {
+    const perItem = (performance.now() - this._started) / Math.max(1, count);
+    const size =
+      perItem > 0 ? Math.round(this._targetMs / perItem) : this._size * 2;
+    // Grow at most fourfold at a time: one quick batch is no promise.
+    this._size = Math.max(1, Math.min(this._max, size, this._size * 4));
+  }
+}
+
 /** Cancellation and progress, as a method's caller gives them. */
 export interface IMethodHooks {
   readonly signal?: AbortSignal;
@@ -45,4 +80,14 @@ export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) {
     throw new CancelledError();
   }
+}
+
+/**
+ * Between two batches: lets the event loop through (a Cancel message, the
+ * page's own work when the engine runs on the main thread), then stops if
+ * the job was cancelled.
+ */
+export async function checkpoint(signal?: AbortSignal): Promise<void> {
+  await nextTick();
+  throwIfCancelled(signal);
 }

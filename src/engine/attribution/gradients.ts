@@ -21,7 +21,12 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type IExecutor, LayersExecutor } from '../model/executor';
 import type { ReluRule } from '../model/ops';
 import { createRandom } from '../optvis/rng';
-import { type IMethodHooks, batchSize, throwIfCancelled } from './batching';
+import {
+  BatchPacer,
+  type IMethodHooks,
+  batchSize,
+  checkpoint
+} from './batching';
 import { type IUnit, unitValues } from './unit';
 
 /** d unit / d x for each image of `x`. Call inside `tf.tidy`. */
@@ -98,12 +103,12 @@ async function summedGradient(
   hooks: IMethodHooks,
   progress: (done: number) => void
 ): Promise<tf.Tensor3D> {
-  const batch = gradientBatch(executor);
+  const pacer = new BatchPacer(gradientBatch(executor));
   let total = tf.tidy(() => tf.zerosLike(tf.squeeze(image, [0])));
   try {
-    for (let first = 0; first < count; first += batch) {
-      throwIfCancelled(hooks.signal);
-      const k = Math.min(batch, count - first);
+    for (let first = 0; first < count;) {
+      await checkpoint(hooks.signal);
+      const k = pacer.next(count - first);
       const next = tf.tidy(() => {
         const { at, weights } = points(first, k);
         const grads = unitGradient(executor, unit, at);
@@ -114,7 +119,9 @@ async function summedGradient(
       total = next;
       // Waiting here keeps the queue of work short and cancellation prompt.
       await total.data();
-      progress(first + k);
+      pacer.done(k);
+      first += k;
+      progress(first);
     }
     return total as tf.Tensor3D;
   } catch (reason) {

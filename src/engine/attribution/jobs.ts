@@ -12,7 +12,7 @@ import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
 import type { JobRequestOf } from '../runtime/protocol';
 import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
-import { type IMethodHooks, throwIfCancelled } from './batching';
+import { type IMethodHooks, checkpoint } from './batching';
 import { convolutionLayers, readFilters } from './filters';
 import { gradCam, spatialLayers } from './grad-cam';
 import {
@@ -220,7 +220,7 @@ export async function runSaliencyJob(
     let done = 0;
     const maps: ISaliencyMap[] = [];
     for (const method of methods) {
-      throwIfCancelled(context.signal);
+      await checkpoint(context.signal);
       const inputs = { request, context, executor, x, image, unit };
       maps.push(
         await saliencyMap(method, inputs, progressHooks(context, clock, done))

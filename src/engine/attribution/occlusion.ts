@@ -12,7 +12,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../errors';
 import type { IExecutor } from '../model/executor';
-import { type IMethodHooks, batchSize, throwIfCancelled } from './batching';
+import {
+  BatchPacer,
+  type IMethodHooks,
+  batchSize,
+  checkpoint
+} from './batching';
 import { type IUnit, unitValues } from './unit';
 
 export interface IOcclusionOptions {
@@ -140,10 +145,10 @@ export async function occlude(
   baseTensor.dispose();
   const values = new Float32Array(total);
   const predicted = options.predict ? new Int32Array(total) : null;
-  const batch = batchSize(executor);
-  for (let first = 0; first < total; first += batch) {
-    throwIfCancelled(hooks.signal);
-    const count = Math.min(batch, total - first);
+  const pacer = new BatchPacer(batchSize(executor), 16);
+  for (let first = 0; first < total;) {
+    await checkpoint(hooks.signal);
+    const count = pacer.next(total - first);
     const mask = masks(grid, first, count, height, width);
     const [unitTensor, classTensor] = tf.tidy(() => {
       const m = tf.tensor4d(mask, [count, height, width, 1]);
@@ -165,7 +170,9 @@ export async function occlude(
       predicted.set(await classTensor.data(), first);
       classTensor.dispose();
     }
-    hooks.onProgress?.(first + count, total);
+    pacer.done(count);
+    first += count;
+    hooks.onProgress?.(first, total);
   }
   const change = Float32Array.from(values, v =>
     base === 0 ? NaN : (100 * (v - base)) / Math.abs(base)
