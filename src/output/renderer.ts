@@ -35,6 +35,8 @@ import {
   showUntrusted,
   specHeader
 } from './messages';
+import type { IKernelBridge } from '../kernel/bridge';
+import { resolveExample } from './example';
 import { resolveModel } from './resolve';
 import { readStored, storedSummary, writeStored } from './stored';
 import { KernelLink, type KernelLookup, readResultId } from './kernel-link';
@@ -160,7 +162,14 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         origin: window.location.origin
       });
       link?.attach();
-      const job = entry.job({ model });
+      const example = entry.example
+        ? await resolveExample(entry.example, {
+            assetUrl: this._context.assetUrl,
+            kernel: () => this._kernel(),
+            signal: abort.signal
+          })
+        : undefined;
+      const job = entry.job({ model, example });
       const summary = await this._context.engine.run(job, {
         signal: abort.signal,
         onEvent: event => {
@@ -217,6 +226,15 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._context.track?.(this, false);
     this.node.replaceChildren();
     delete this.node.dataset.state;
+  }
+
+  /** The bridge to this output's kernel; null when there is none. */
+  private _kernel(): IKernelBridge | null {
+    try {
+      return this._context.kernelFor?.(this.node) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private _apply(event: RunEvent): void {

@@ -5,11 +5,14 @@
  * resolves what a spec refers to (its model, its data) into `IJobInputs`
  * before asking an entry for its job.
  */
+import type { ExampleRequest } from '../engine/attribution/types';
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
-import type { FeatureVizSpec } from '../spec';
+import type { DataRef, FeatureVizSpec } from '../spec';
 import { batchLabels } from '../spec/describe';
 import { toJobRequest } from '../spec/to-engine';
 import { mountAtlas } from '../views/atlas';
+import { mountAttribution } from '../views/attribution';
+import { mountFilters } from '../views/filters';
 import { mountPlayer } from '../views/player';
 import type { IMountOptions, IView, IViewProps } from '../views/view';
 
@@ -19,6 +22,8 @@ type SpecOf<K extends ViewName> = Extract<FeatureVizSpec, { view: K }>;
 /** What a spec's references resolved to: what a job may load. */
 export interface IJobInputs {
   readonly model: IModelRequest;
+  /** The one input a lens explains, for entries that name one (`example`). */
+  readonly example?: ExampleRequest;
 }
 
 /** How one kind of spec is shown and computed. */
@@ -32,6 +37,16 @@ export interface IViewEntry<S extends FeatureVizSpec> {
   ): IView;
   /** The engine job that computes `spec` from its resolved references. */
   job(spec: S, inputs: IJobInputs): JobRequest;
+  /** The data reference of the one input the job explains (resolved first). */
+  example?(spec: S): DataRef;
+}
+
+/** The resolved input of a lens on one input (the output resolves it first). */
+function exampleOf(inputs: IJobInputs): ExampleRequest {
+  if (!inputs.example) {
+    throw new Error('The output did not resolve the input of this lens.');
+  }
+  return inputs.example;
 }
 
 export const VIEWS: {
@@ -54,6 +69,43 @@ export const VIEWS: {
         options
       ),
     job: (spec, { model }) => toJobRequest(spec, model)
+  },
+  occlusion: {
+    mount: (host, _spec, props, options) =>
+      mountAttribution(host, { ...props, kind: 'occlusion' }, options),
+    example: spec => spec.data,
+    job: (spec, inputs) => ({
+      kind: 'occlusion',
+      model: inputs.model,
+      input: exampleOf(inputs),
+      target: spec.target,
+      size: spec.size,
+      stride: spec.stride,
+      fill: spec.fill
+    })
+  },
+  saliency: {
+    mount: (host, _spec, props, options) =>
+      mountAttribution(host, { ...props, kind: 'saliency' }, options),
+    example: spec => spec.data,
+    job: (spec, inputs) => ({
+      kind: 'saliency',
+      model: inputs.model,
+      input: exampleOf(inputs),
+      target: spec.target,
+      methods: spec.methods,
+      noise: spec.noise,
+      samples: spec.samples,
+      seed: spec.seed,
+      steps: spec.steps,
+      baseline: spec.baseline,
+      camLayer: spec.camLayer
+    })
+  },
+  filters: {
+    mount: (host, spec, props, options) =>
+      mountFilters(host, { ...props, layer: spec.layer }, options),
+    job: (spec, { model }) => ({ kind: 'filters', model, layer: spec.layer })
   }
 };
 
@@ -62,6 +114,8 @@ export interface ISpecView {
   readonly spec: FeatureVizSpec;
   mount(host: HTMLElement, props: IViewProps, options?: IMountOptions): IView;
   job(inputs: IJobInputs): JobRequest;
+  /** The data reference of the input the job explains, if it explains one. */
+  readonly example: DataRef | null;
 }
 
 /** The view of a spec, or null when this version has none for it. */
@@ -73,7 +127,8 @@ export function viewFor(spec: FeatureVizSpec): ISpecView | null {
         spec,
         mount: (host, props, options) =>
           entry.mount(host, spec, props, options),
-        job: inputs => entry.job(spec, inputs)
+        job: inputs => entry.job(spec, inputs),
+        example: entry.example?.(spec) ?? null
       }
     : null;
 }
