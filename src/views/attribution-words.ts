@@ -35,10 +35,11 @@ export function formatPercent(percent: number): string {
   if (!Number.isFinite(percent)) {
     return '–';
   }
+  // Halves round away from zero: −49.5 % is "−50%".
+  const size = Math.abs(percent);
   const rounded =
-    Math.abs(percent) >= 9.95
-      ? Math.round(percent)
-      : Number(percent.toFixed(1));
+    Math.sign(percent) *
+    (size >= 9.95 ? Math.round(size) : Number(size.toFixed(1)));
   if (rounded === 0) {
     return '0%';
   }

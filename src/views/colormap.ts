@@ -27,14 +27,19 @@ const SEQUENTIAL_STOPS = [
   '5ec962', 'addc30', 'fde725'
 ]; // prettier-ignore
 
-/** 256 RGB entries interpolated linearly between the stops. */
+/**
+ * RGB entries interpolated linearly between the stops; an odd count, so that
+ * the middle of a diverging scale (zero) is its middle stop exactly.
+ */
+const LEVELS = 257;
+
 function lookupTable(stops: readonly string[]): Uint8Array {
   const rgb = stops.map(hex =>
     [0, 2, 4].map(i => parseInt(hex.slice(i, i + 2), 16))
   );
-  const table = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) {
-    const t = (i / 255) * (rgb.length - 1);
+  const table = new Uint8Array(LEVELS * 3);
+  for (let i = 0; i < LEVELS; i++) {
+    const t = (i / (LEVELS - 1)) * (rgb.length - 1);
     const low = Math.min(Math.floor(t), rgb.length - 2);
     const f = t - low;
     for (let k = 0; k < 3; k++) {
@@ -78,7 +83,7 @@ export function colorOf(
     return [128, 128, 128];
   }
   const t = (value - domain.min) / (domain.max - domain.min || 1);
-  const i = Math.max(0, Math.min(255, Math.round(t * 255))) * 3;
+  const i = Math.max(0, Math.min(LEVELS - 1, Math.round(t * (LEVELS - 1)))) * 3;
   const table = TABLES[scale];
   return [table[i], table[i + 1], table[i + 2]];
 }
