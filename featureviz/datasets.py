@@ -21,7 +21,7 @@ from typing import Any
 
 from ._spec import schema_choices
 
-__all__ = ["Dataset", "mnist", "mnist_folder"]
+__all__ = ["Dataset", "Example", "mnist", "mnist_folder"]
 
 _SPLITS = schema_choices("BuiltinDataRef", "split")
 _EXTENSION = "jupyterlab-featureviz"
@@ -63,6 +63,28 @@ class Dataset:
         """
         return _read_mnist(Path(folder) if folder is not None else mnist_folder(), self)
 
+    def __len__(self) -> int:
+        """How many examples the split (and limit) holds, from the shipped manifest."""
+        start, stop = _split_range(mnist_folder(), self)
+        return stop - start
+
+    def __getitem__(self, index: int) -> Example:
+        """One example, which carries its label: ``fv.datasets.mnist()[7]``.
+
+        Lenses on one input (``fv.occlusion``, ``fv.saliency``) take it; negative
+        indices count from the end.
+        """
+        if isinstance(index, bool) or not isinstance(index, Integral):
+            raise TypeError(f"an example is picked by an integer index, not {index!r}")
+        count = len(self)
+        position = int(index) + count if index < 0 else int(index)
+        if not 0 <= position < count:
+            raise IndexError(
+                f"example {index} is out of range: {self!r} holds {count} examples "
+                f"(0 to {count - 1})"
+            )
+        return Example(self, position)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Dataset) and self.to_spec() == other.to_spec()
 
@@ -72,6 +94,56 @@ class Dataset:
     def __repr__(self) -> str:
         limit = f", limit={self._limit}" if self._limit is not None else ""
         return f"featureviz.datasets.{self._builtin}(split={self._split!r}{limit})"
+
+
+class Example:
+    """One example of a bundled dataset: ``fv.datasets.mnist()[7]``.
+
+    The spec names it by dataset, split and index (the browser loads the same
+    shipped digits); ``label`` and ``image`` read it here too.
+    """
+
+    def __init__(self, dataset: Dataset, index: int):
+        self._dataset = dataset
+        self._index = index
+
+    @property
+    def dataset(self) -> Dataset:
+        return self._dataset
+
+    @property
+    def index(self) -> int:
+        """The example's index within its split."""
+        return self._index
+
+    @property
+    def label(self) -> int:
+        """The example's label (the digit, for MNIST)."""
+        folder = mnist_folder()
+        manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+        start, _ = _split_range(folder, self._dataset)
+        return int(read_idx(folder / manifest["labels"])[start + self._index])
+
+    @property
+    def image(self) -> Any:
+        """The example's pixels, a uint8 NumPy array (28, 28)."""
+        images, _ = self._dataset.load()
+        return images[self._index]
+
+    def to_spec(self) -> dict[str, Any]:
+        """The spec's DataRef naming this one example."""
+        spec = self._dataset.to_spec()
+        spec.pop("limit", None)  # the index is within the split
+        return {**spec, "index": self._index}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Example) and self.to_spec() == other.to_spec()
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.to_spec().items())))
+
+    def __repr__(self) -> str:
+        return f"{self._dataset!r}[{self._index}]"
 
 
 def mnist(split: str = "test", limit: int | None = None) -> Dataset:
@@ -139,6 +211,17 @@ def read_idx(path: Path) -> Any:
     return np.frombuffer(body, np.uint8).reshape(shape).copy()
 
 
+def _split_range(folder: Path, dataset: Dataset) -> tuple[int, int]:
+    """The [start, stop) of a dataset's split and limit, from the manifest."""
+    manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+    start, stop = (
+        (0, manifest["count"]) if dataset.split == "all" else manifest["splits"][dataset.split]
+    )
+    if dataset.limit is not None:
+        stop = min(stop, start + dataset.limit)
+    return start, stop
+
+
 def _read_mnist(folder: Path, dataset: Dataset) -> tuple[Any, Any]:
     manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
     images = read_idx(folder / manifest["images"])
@@ -148,9 +231,5 @@ def _read_mnist(folder: Path, dataset: Dataset) -> tuple[Any, Any]:
             f"{folder}: images {images.shape} and labels {labels.shape} do not match "
             f"{_MANIFEST}'s count {manifest['count']}"
         )
-    start, stop = (
-        (0, manifest["count"]) if dataset.split == "all" else manifest["splits"][dataset.split]
-    )
-    if dataset.limit is not None:
-        stop = min(stop, start + dataset.limit)
+    start, stop = _split_range(folder, dataset)
     return images[start:stop].copy(), labels[start:stop].copy()
