@@ -7,9 +7,10 @@ extension it ships renders them.
 
 from __future__ import annotations
 
-from . import datasets, models, objectives
+from . import attribution, datasets, models, objectives
 from ._comm import NoFrontendError, RunFailedError, register_target
 from ._spec import MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE, spec_schema
+from .attribution import Attribution, filters, occlusion, saliency
 from .display import Visualization
 from .models import Model
 from .optvis import gradient_ascent, layer_atlas, render_vis
@@ -34,6 +35,7 @@ __all__ = [
     "MIME_TYPE",
     "SPEC_VERSION",
     "SUMMARY_MIME_TYPE",
+    "Attribution",
     "Model",
     "NoFrontendError",
     "RunFailedError",
@@ -41,12 +43,16 @@ __all__ = [
     "TopExamplesResult",
     "Visualization",
     "__version__",
+    "attribution",
     "datasets",
+    "filters",
     "gradient_ascent",
     "layer_atlas",
     "models",
     "objectives",
+    "occlusion",
     "render_vis",
+    "saliency",
     "spec_schema",
     "top_examples",
 ]

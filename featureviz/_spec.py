@@ -83,6 +83,11 @@ def schema_choices(definition: str, field: str) -> tuple[Any, ...]:
     return tuple(_constants(schema_property(definition, field)))
 
 
+def definition_choices(definition: str) -> tuple[Any, ...]:
+    """The constant values a whole definition allows (e.g. ``AttributionMethod``)."""
+    return tuple(_constants(spec_schema()["definitions"][definition]))
+
+
 def schema_bounds(definition: str, field: str) -> tuple[Any, Any]:
     """The schema's (minimum, maximum) for a number field, or for an array's items."""
     node = schema_property(definition, field)

@@ -58,11 +58,14 @@ class _Indexable:
 
     def __getitem__(self, index: Any) -> Example:
         if isinstance(index, bool) or not isinstance(index, Integral):
-            raise TypeError(f"a dataset is indexed by an int, not {type(index).__name__}")
+            raise TypeError(f"an example is picked by an integer index, not {index!r}")
         count = len(self)
         i = int(index) + count if index < 0 else int(index)
         if not 0 <= i < count:
-            raise IndexError(f"index {index} is out of range for a dataset of {count} examples")
+            raise IndexError(
+                f"example {index} is out of range: {self!r} holds {count} examples "
+                f"(0 to {count - 1})"
+            )
         return Example(self, i)
 
     def __iter__(self):
@@ -110,7 +113,15 @@ class Example:
 
     def to_spec(self) -> dict[str, Any]:
         """The spec's DataRef for this one example."""
-        return {**self._dataset.to_spec(), "index": self._index}
+        spec = self._dataset.to_spec()
+        spec.pop("limit", None)  # the index is within the split
+        return {**spec, "index": self._index}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Example) and self.to_spec() == other.to_spec()
+
+    def __hash__(self) -> int:
+        return hash(repr(sorted(self.to_spec().items())))
 
     def __repr__(self) -> str:
         return f"{self._dataset!r}[{self._index}]"

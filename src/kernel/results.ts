@@ -6,6 +6,8 @@
  * refuses it.
  */
 import type {
+  IInputImage,
+  IOcclusionResult,
   IJobSummary,
   ITopExamplesResult,
   JobKind,
@@ -32,6 +34,51 @@ const KERNEL_RESULTS: {
       ...ranked('', result.top),
       ...(result.bottom ? ranked('bottom_', result.bottom) : [])
     ]
+  }),
+  occlusion: (result, summary) => ({
+    kind: 'occlusion',
+    summary: summaryJson(summary),
+    arrays: [
+      inputArray(result.input),
+      { name: 'values', shape: gridShape(result), data: result.values },
+      { name: 'change', shape: gridShape(result), data: result.change },
+      {
+        name: 'map',
+        shape: [result.input.height, result.input.width],
+        data: result.map
+      },
+      ...(result.predictions
+        ? [
+            {
+              name: 'predictions',
+              shape: gridShape(result),
+              data: result.predictions
+            }
+          ]
+        : [])
+    ]
+  }),
+  saliency: (result, summary) => ({
+    kind: 'saliency',
+    summary: summaryJson(summary),
+    arrays: [
+      inputArray(result.input),
+      ...result.maps.map(m => ({
+        name: m.method,
+        shape:
+          m.attribution.length === result.input.height * result.input.width
+            ? [result.input.height, result.input.width]
+            : [result.input.height, result.input.width, result.input.channels],
+        data: m.attribution
+      }))
+    ]
+  }),
+  filters: (result, summary) => ({
+    kind: 'filters',
+    summary: summaryJson(summary),
+    arrays: [
+      { name: 'weights', shape: [...result.kernelShape], data: result.weights }
+    ]
   })
 };
 
@@ -47,6 +94,19 @@ function ranked(
     { name: `${prefix}labels`, shape: [n], data: examples.labels },
     { name: `${prefix}predictions`, shape: [n], data: examples.predictions }
   ];
+}
+
+/** The input the lenses explained, [height, width, channels]. */
+function inputArray(input: IInputImage): INamedArray {
+  return {
+    name: 'input',
+    shape: [input.height, input.width, input.channels],
+    data: input.values
+  };
+}
+
+function gridShape(result: IOcclusionResult): number[] {
+  return [result.grid.rows, result.grid.cols];
 }
 
 /** What to send the kernel for a finished job; null for kinds that send nothing. */

@@ -6,6 +6,11 @@
  */
 import type { FeatureVizSpec, SpecError } from '../spec';
 import { describeSpec } from '../spec/describe';
+import {
+  METHOD_NAMES,
+  formatPercent,
+  formatValue
+} from '../views/attribution-words';
 import { h } from '../views/dom';
 import { mountMessage } from '../views/message';
 import type { IStoredSummary } from './stored';
@@ -47,6 +52,16 @@ function summaryWords(summary: IStoredSummary): string {
       return `${summary.count.toLocaleString('en-US')} images on ${summary.backend}${
         summary.skipped ? ` (${summary.skipped} unreadable files skipped)` : ''
       }`;
+    case 'occlusion':
+      return `${summary.rows * summary.cols} positions of a ${summary.size}×${summary.size} square on ${summary.example}, ${summary.unit} ${formatValue(summary.value)}${
+        summary.largestDrop
+          ? `, largest drop ${formatPercent(summary.largestDrop.percent)}`
+          : ''
+      }`;
+    case 'saliency':
+      return `${summary.methods.map(m => METHOD_NAMES[m.method]).join(', ')} of ${summary.unit} on ${summary.example}`;
+    case 'filters':
+      return `the ${summary.kernelShape[3]} filters of ${summary.layer}`;
   }
 }
 

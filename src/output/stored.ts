@@ -10,15 +10,21 @@ import {
   BACKEND_LADDER,
   type BackendName
 } from '../engine/runtime/capabilities';
+import type { IUnitSummary } from '../engine/attribution/types';
 import type {
   IAscentSummary,
   ITopExamplesSummary,
+  IFiltersSummary,
+  IOcclusionSummary,
+  ISaliencySummary,
   IJobKinds,
   IJobSummary,
   ISummaryBase,
   JobKind
 } from '../engine/runtime/protocol';
 import { SPEC_VERSION, SUMMARY_MIME_TYPE } from '../spec';
+import { schemaConstants } from '../spec/choices';
+import type { AttributionMethod } from '../spec/types.generated';
 
 export const PNG_MIME_TYPE = 'image/png';
 export const GIF_MIME_TYPE = 'image/gif';
@@ -127,7 +133,10 @@ const SUMMARY_READERS: {
 } = {
   'gradient-ascent': readAscentSummary,
   'layer-atlas': readAscentSummary,
-  'top-examples': readTopExamplesSummary
+  'top-examples': readTopExamplesSummary,
+  occlusion: readOcclusionSummary,
+  saliency: readSaliencySummary,
+  filters: readFiltersSummary
 };
 
 /** A stored summary, checked field by field; null when it is not one. */
@@ -249,6 +258,103 @@ function readRanked(value: unknown): ITopExamplesSummary['top'] | null {
   };
 }
 
+/** What a lens on one input says of its input and unit, checked. */
+function readUnitSummary(value: Record<string, unknown>): IUnitSummary | null {
+  const { example, unit } = value;
+  if (typeof example !== 'string' || typeof unit !== 'string') {
+    return null;
+  }
+  return {
+    example,
+    unit,
+    value: numberOrNaN(value.value),
+    label: integerOrNull(value.label),
+    predicted: integerOrNull(value.predicted)
+  };
+}
+
+function readOcclusionSummary(
+  value: Record<string, unknown>
+): IOcclusionSummary | null {
+  const about = readUnitSummary(value);
+  const { size, stride, fill, rows, cols } = value;
+  if (
+    !about ||
+    !isNumber(size) ||
+    !isNumber(stride) ||
+    !isNumber(fill) ||
+    !isNumber(rows) ||
+    !isNumber(cols)
+  ) {
+    return null;
+  }
+  const drop = value.largestDrop;
+  const largestDrop =
+    isObject(drop) &&
+    isNumber(drop.percent) &&
+    isNumber(drop.row) &&
+    isNumber(drop.col)
+      ? { percent: drop.percent, row: drop.row, col: drop.col }
+      : null;
+  return {
+    ...about,
+    size,
+    stride,
+    fill,
+    rows,
+    cols,
+    largestDrop,
+    changedPrediction: integerOrNull(value.changedPrediction)
+  };
+}
+
+const METHODS = schemaConstants('AttributionMethod');
+
+function readSaliencySummary(
+  value: Record<string, unknown>
+): ISaliencySummary | null {
+  const about = readUnitSummary(value);
+  if (!about || !Array.isArray(value.methods)) {
+    return null;
+  }
+  const methods: ISaliencySummary['methods'][number][] = [];
+  for (const item of value.methods) {
+    if (!isObject(item) || !METHODS.includes(item.method)) {
+      return null;
+    }
+    const c = item.completeness;
+    methods.push({
+      method: item.method as AttributionMethod,
+      ...(isObject(c) && isNumber(c.sum) && isNumber(c.delta)
+        ? {
+            completeness: {
+              sum: c.sum,
+              delta: c.delta,
+              error: numberOrNaN(c.error)
+            }
+          }
+        : {}),
+      ...(typeof item.camLayer === 'string' ? { camLayer: item.camLayer } : {})
+    });
+  }
+  return { ...about, methods };
+}
+
+function readFiltersSummary(
+  value: Record<string, unknown>
+): IFiltersSummary | null {
+  const { layer, kernelShape, readsInput } = value;
+  if (
+    typeof layer !== 'string' ||
+    !Array.isArray(kernelShape) ||
+    !kernelShape.every(isNumber) ||
+    typeof readsInput !== 'boolean'
+  ) {
+    return null;
+  }
+  return { layer, kernelShape, readsInput };
+}
+
 /**
  * The backend a run fell back from, and why. Older versions stored only the
  * backend's name.
@@ -276,6 +382,10 @@ function isNumber(value: unknown): value is number {
 
 function isBackend(value: unknown): value is BackendName {
   return BACKEND_LADDER.includes(value as BackendName);
+}
+
+function integerOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
 }
 
 /** JSON has no NaN: a NaN objective is stored as null. */

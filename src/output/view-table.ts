@@ -5,6 +5,7 @@
  * resolves what a spec refers to (its model, its data) into `IJobInputs`
  * before asking an entry for its job.
  */
+import type { ExampleRequest } from '../engine/attribution/types';
 import type { DataRequest } from '../engine/dataset/store';
 import { FeatureVizError } from '../engine/errors';
 import type { IModelRequest, JobRequest } from '../engine/runtime/protocol';
@@ -13,6 +14,8 @@ import type { FeatureVizSpec } from '../spec';
 import { batchLabels, describeUnit } from '../spec/describe';
 import { toJobRequest, toTopExamplesRequest } from '../spec/to-engine';
 import { mountAtlas } from '../views/atlas';
+import { mountAttribution } from '../views/attribution';
+import { mountFilters } from '../views/filters';
 import { mountPlayer } from '../views/player';
 import { mountTopExamples } from '../views/top-examples';
 import type { IMountOptions, IView, IViewProps } from '../views/view';
@@ -38,6 +41,26 @@ export interface IViewEntry<S extends FeatureVizSpec> {
   ): IView;
   /** The engine job that computes `spec` from its resolved references. */
   job(spec: S, inputs: IJobInputs): JobRequest;
+}
+
+/** The spec's data, resolved by the output before the job is asked for. */
+function resolvedData(inputs: IJobInputs): DataRequest {
+  if (!inputs.data) {
+    throw new FeatureVizError('The data of this output was not resolved.');
+  }
+  return inputs.data;
+}
+
+/** The one input a lens explains: example `data.index` (0 when omitted). */
+function exampleOf(
+  spec: { readonly data: { readonly index?: number } },
+  inputs: IJobInputs
+): ExampleRequest {
+  return {
+    source: 'data',
+    data: resolvedData(inputs),
+    index: spec.data.index ?? 0
+  };
 }
 
 export const VIEWS: {
@@ -72,12 +95,43 @@ export const VIEWS: {
         },
         options
       ),
-    job: (spec, { model, data }) => {
-      if (!data) {
-        throw new FeatureVizError('The data of this output was not resolved.');
-      }
-      return toTopExamplesRequest(spec, model, data);
-    }
+    job: (spec, inputs) =>
+      toTopExamplesRequest(spec, inputs.model, resolvedData(inputs))
+  },
+  occlusion: {
+    mount: (host, _spec, props, options) =>
+      mountAttribution(host, { ...props, kind: 'occlusion' }, options),
+    job: (spec, inputs) => ({
+      kind: 'occlusion',
+      model: inputs.model,
+      input: exampleOf(spec, inputs),
+      target: spec.target,
+      size: spec.size,
+      stride: spec.stride,
+      fill: spec.fill
+    })
+  },
+  saliency: {
+    mount: (host, _spec, props, options) =>
+      mountAttribution(host, { ...props, kind: 'saliency' }, options),
+    job: (spec, inputs) => ({
+      kind: 'saliency',
+      model: inputs.model,
+      input: exampleOf(spec, inputs),
+      target: spec.target,
+      methods: spec.methods,
+      noise: spec.noise,
+      samples: spec.samples,
+      seed: spec.seed,
+      steps: spec.steps,
+      baseline: spec.baseline,
+      camLayer: spec.camLayer
+    })
+  },
+  filters: {
+    mount: (host, spec, props, options) =>
+      mountFilters(host, { ...props, layer: spec.layer }, options),
+    job: (spec, { model }) => ({ kind: 'filters', model, layer: spec.layer })
   }
 };
 

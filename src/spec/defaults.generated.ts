@@ -20,6 +20,15 @@ export const SPEC_DEFAULTS = {
   },
   ChannelTarget: { reduce: 'max' },
   TopExamplesSpec: { k: 16, bottom: false, patches: false },
+  OcclusionSpec: { size: 7, fill: 0 },
+  SaliencySpec: {
+    methods: ['gradient'],
+    noise: 0.15,
+    samples: 50,
+    seed: 0,
+    steps: 50,
+    baseline: 0
+  },
   BuiltinDataRef: { split: 'test' },
   KernelDataRef: { labels: false }
 } as const;

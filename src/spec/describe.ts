@@ -7,9 +7,9 @@ import type {
   FeatureVizSpec,
   ModelRef,
   Objective,
-  Target,
   UnitTarget
 } from './types.generated';
+import { SPEC_DEFAULTS } from './defaults.generated';
 
 const VIEW_NAMES: Record<FeatureVizSpec['view'], string> = {
   'gradient-ascent': 'Gradient ascent',
@@ -46,11 +46,11 @@ export function describeData(data: DataRef): string {
   return data.index !== undefined ? `${limited} #${data.index}` : limited;
 }
 
-/** A dataset lens's unit: "channel 5 of conv2d_1 (max)", "logit 8". */
+/** A lens's unit: "channel 5 of conv2d_1 (max over positions)", "logit 8". */
 export function describeUnit(target: UnitTarget): string {
   switch (target.type) {
     case 'channel':
-      return `channel ${target.channel} of ${target.layer} (${target.reduce ?? 'max'} over positions)`;
+      return `channel ${target.channel} of ${target.layer} (${target.reduce ?? SPEC_DEFAULTS.ChannelTarget.reduce} over positions)`;
     case 'neuron':
       return `neuron ${target.channel} of ${target.layer}${
         target.x !== undefined && target.y !== undefined
@@ -60,14 +60,6 @@ export function describeUnit(target: UnitTarget): string {
     case 'logit':
       return `logit ${target.index}${target.layer ? ` of ${target.layer}` : ''}`;
   }
-}
-
-function describeTarget(target: Target): string {
-  const at =
-    target.x !== undefined && target.y !== undefined
-      ? ` at (${target.x}, ${target.y})`
-      : '';
-  return `unit ${target.unit}${at} of ${target.layer}`;
 }
 
 /** A term of a sum with its sign: `- 0.5 × tv` rather than `+ -0.5 × tv`. */
@@ -177,7 +169,11 @@ export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
         subject: `${spec.layer} on ${describeData(spec.data)}`
       };
     case 'filters':
-      return { view, model, subject: spec.layer };
+      return {
+        view,
+        model,
+        subject: spec.layer ?? 'the first convolution'
+      };
     case 'top-examples':
       return {
         view,
@@ -189,7 +185,7 @@ export function describeSpec(spec: FeatureVizSpec): ISpecDescription {
       return {
         view,
         model,
-        subject: `${describeTarget(spec.target)} on ${describeData(spec.data)}`
+        subject: `${spec.target ? describeUnit(spec.target) : 'the predicted class'} on ${describeData(spec.data)}`
       };
   }
 }

@@ -68,6 +68,16 @@ export type UnitTarget = ChannelTarget | NeuronTarget | LogitTarget;
  * A dataset: a bundled one by name, an .npy/.npz file or a folder of images on the Jupyter server, or arrays sent from the kernel over the featureviz comm.
  */
 export type DataRef = BuiltinDataRef | PathDataRef | KernelDataRef;
+/**
+ * A saliency method: the gradient of the unit with respect to the input (Simonyan et al.); SmoothGrad, its mean over noisy copies of the input (Smilkov et al.); Integrated Gradients, the input minus the baseline times the mean gradient on the straight path between them (Sundararajan et al., Captum's riemann_middle rule); guided backpropagation and deconvnet, the gradient with the ReLUs' backward pass changed (Springenberg et al.; Zeiler & Fergus); Grad-CAM, a convolution layer's channels weighted by their mean gradient, upsampled to the input (Selvaraju et al.).
+ */
+export type AttributionMethod =
+  | 'gradient'
+  | 'smoothgrad'
+  | 'integrated-gradients'
+  | 'guided-backprop'
+  | 'deconvnet'
+  | 'grad-cam';
 
 /**
  * An animation of the input that maximizes an objective.
@@ -467,51 +477,79 @@ export interface PcaSpec {
   display?: Display;
 }
 /**
- * How much a unit's activation drops when each patch of an input is covered.
+ * Occlusion (Zeiler & Fergus): a square of the fill value slid over one input (the example data.index, 0 when omitted); for each position, the unit's value with that square covered and its percentage change from the unit's value on the whole input, and each pixel's mean drop over the squares that cover it (Captum's Occlusion). The target is the model's predicted class when omitted.
  */
 export interface OcclusionSpec {
   version: SpecVersion;
   view: 'occlusion';
   title?: Title;
   model: ModelRef;
-  target: Target;
+  target?: UnitTarget;
   data: DataRef;
-  window?: number;
+  /**
+   * The side of the square, in input pixels.
+   */
+  size?: number;
+  /**
+   * How far the square moves between positions, in input pixels; its size when omitted (squares side by side). At most the size, so that every pixel is covered; the last square of a row or column may be cut off by the edge.
+   */
   stride?: number;
+  /**
+   * The value covered pixels take, in the model's input range.
+   */
   fill?: number;
   display?: Display;
 }
 /**
- * A unit of a layer: a channel (averaged over positions) or a neuron, or a class logit.
- */
-export interface Target {
-  layer: LayerName;
-  unit: ChannelIndex;
-  x?: number;
-  y?: number;
-}
-/**
- * The gradient of a unit with respect to an input, and its refinements.
+ * Which pixels of one input (the example data.index, 0 when omitted) a unit is sensitive to, by one or several saliency methods shown side by side. The target is the model's predicted class when omitted.
  */
 export interface SaliencySpec {
   version: SpecVersion;
   view: 'saliency';
   title?: Title;
   model: ModelRef;
-  target: Target;
+  target?: UnitTarget;
   data: DataRef;
-  method?: 'vanilla' | 'smoothgrad' | 'integrated-gradients' | 'grad-cam';
+  /**
+   * The methods to compute, shown side by side in this order.
+   *
+   * @minItems 1
+   */
+  methods?: [AttributionMethod, ...AttributionMethod[]];
+  /**
+   * SmoothGrad's noise: its standard deviation as a fraction of the input's range (its largest value minus its smallest), as in Smilkov et al.
+   */
+  noise?: number;
+  /**
+   * SmoothGrad's number of noisy copies.
+   */
   samples?: number;
+  /**
+   * Seeds SmoothGrad's noise: the same seed gives the same map on every backend.
+   */
+  seed?: number;
+  /**
+   * Integrated Gradients' number of steps along the path from the baseline to the input.
+   */
+  steps?: number;
+  /**
+   * Integrated Gradients' baseline: an input whose every value is this, in the model's input range (0: black).
+   */
+  baseline?: number;
+  /**
+   * A layer (Layers models) or node (graph models) name, as the model's own summary lists it.
+   */
+  camLayer?: string;
   display?: Display;
 }
 /**
- * The weights of a convolution layer's filters drawn as images.
+ * The kernels of a convolution layer (the model's first when layer is omitted) drawn as images: one per filter when the layer reads the model's input (grey or colour), else one per filter and input channel.
  */
 export interface FiltersSpec {
   version: SpecVersion;
   view: 'filters';
   title?: Title;
   model: ModelRef;
-  layer: LayerName;
+  layer?: LayerName;
   display?: Display;
 }

@@ -165,7 +165,7 @@ def test_kernel_arrays_are_keyed_by_content():
     assert len(a) == 3 and a[1].label == 2 and a[-1].index == 2
     assert (a[2].image == images[2]).all()
     assert a[1].to_spec()["index"] == 1
-    with pytest.raises(IndexError, match="index 3 is out of range for a dataset of 3"):
+    with pytest.raises(IndexError, match=r"example 3 is out of range: .* holds 3 examples"):
         a[3]
 
 
@@ -182,7 +182,7 @@ def test_bundled_digits_have_len_and_items():
             "version": 1,
             "view": "saliency",
             "model": NET.to_spec(),
-            "target": {"layer": "logits", "unit": 8},
+            "target": {"type": "logit", "index": 8},
             "data": digits[5].to_spec(),
         }
     )

@@ -33,7 +33,7 @@ import {
 import { pickSelection } from './layers/channels';
 import type { Applier } from './layers/context';
 import { type IFoldCandidate, planFolds } from './layers/folding';
-import { type InputGradStrategy, defaultStrategy } from './ops';
+import { type InputGradStrategy, type ReluRule, defaultStrategy } from './ops';
 
 /** A model that can be run to any set of its activations, differentiably. */
 export interface IExecutor {
@@ -58,9 +58,23 @@ export interface IExecutor {
    * channels where the layer can compute them alone. Call inside `tf.tidy`
    * or a gradient function; the result is not kept.
    */
-  forward(input: tf.Tensor4D, refs: readonly IActivationRef[]): tf.Tensor[];
+  forward(
+    input: tf.Tensor4D,
+    refs: readonly IActivationRef[],
+    options?: IForwardOptions
+  ): tf.Tensor[];
   /** Frees what the executor precomputed (never the model's weights). */
   dispose(): void;
+}
+
+/** How one forward pass runs. */
+export interface IForwardOptions {
+  /**
+   * Tensors that stand for whole layers' outputs, by layer name: the layers
+   * after them compute from these, so a gradient can be taken with respect
+   * to a layer's activation (Grad-CAM).
+   */
+  readonly feed?: ReadonlyMap<string, tf.Tensor>;
 }
 
 /** Throws InputRankError unless `input` fits an executor's input shape. */
@@ -82,6 +96,8 @@ export function checkInput(
 export interface IExecutorOptions {
   /** How convolutions compute their input gradient; by backend when omitted. */
   readonly strategy?: InputGradStrategy;
+  /** How ReLUs pass gradients back; 'standard' (the derivative) when omitted. */
+  readonly reluRule?: ReluRule;
 }
 
 interface INode extends IFoldCandidate {
@@ -108,6 +124,7 @@ export class LayersExecutor implements IExecutor {
   constructor(model: LayersModel, options: IExecutorOptions = {}) {
     this._environment = {
       strategy: options.strategy ?? defaultStrategy(tf.getBackend()),
+      reluRule: options.reluRule ?? 'standard',
       keep: (layer, what, make) => this._keep(`${layer}:${what}`, make)
     };
     const shape = model.inputs[0]?.shape ?? [];
@@ -193,9 +210,19 @@ export class LayersExecutor implements IExecutor {
     return refShape(shape as (number | null)[], ref);
   }
 
-  forward(input: tf.Tensor4D, refs: readonly IActivationRef[]): tf.Tensor[] {
+  forward(
+    input: tf.Tensor4D,
+    refs: readonly IActivationRef[],
+    options: IForwardOptions = {}
+  ): tf.Tensor[] {
     checkInput(input, this.inputShape);
     const cache = new Map<string, tf.Tensor>();
+    const feed = options.feed ?? new Map<string, tf.Tensor>();
+    for (const layer of feed.keys()) {
+      if (!this._nodes.has(layer)) {
+        throw new UnknownLayerError(layer, this.layerNames);
+      }
+    }
     const evaluate = (ref: IActivationRef): tf.Tensor => {
       const key = refKey(ref);
       let out = cache.get(key);
@@ -203,8 +230,11 @@ export class LayersExecutor implements IExecutor {
         return out;
       }
       const node = this._nodes.get(ref.layer);
+      const fed = ref.pre ? undefined : feed.get(ref.layer);
       if (ref.layer === INPUT || ref.layer === this._inputName) {
         out = pickSelection(input, ref);
+      } else if (fed) {
+        out = pickSelection(fed, ref);
       } else if (!node) {
         throw new UnknownLayerError(ref.layer, this.layerNames);
       } else if (

@@ -10,7 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { NotAnImageModelError, UnknownLayerError } from '../errors';
+import {
+  FeatureVizError,
+  NotAnImageModelError,
+  UnknownLayerError
+} from '../errors';
 import {
   INPUT,
   type IActivationRef,
@@ -18,7 +22,7 @@ import {
   refShape,
   toRef
 } from './activation-ref';
-import { type IExecutor, checkInput } from './executor';
+import { type IExecutor, type IForwardOptions, checkInput } from './executor';
 import { pickSelection } from './layers/channels';
 import type { ILoadedGraphModel } from './load';
 
@@ -87,8 +91,17 @@ export class GraphExecutor implements IExecutor {
     return refShape(this._shapeOf(ref.layer), ref);
   }
 
-  forward(input: tf.Tensor4D, refs: readonly IActivationRef[]): tf.Tensor[] {
+  forward(
+    input: tf.Tensor4D,
+    refs: readonly IActivationRef[],
+    options: IForwardOptions = {}
+  ): tf.Tensor[] {
     checkInput(input, this.inputShape);
+    if (options.feed?.size) {
+      throw new FeatureVizError(
+        'Gradients with respect to a layer (Grad-CAM) are not available for graph models yet: convert the model to a Layers model (featureviz.convert), or use another method.'
+      );
+    }
     const isInput = (ref: IActivationRef): boolean =>
       ref.layer === INPUT || ref.layer === this._inputName;
     const nodes = [

@@ -14,6 +14,15 @@ import * as tf from '@tensorflow/tfjs';
 
 export type InputGradStrategy = 'native' | 'forward-conv';
 
+/**
+ * How ReLUs pass gradients back (docs/architecture.md, "The executor"):
+ * 'standard' is the derivative; 'guided' (guided backpropagation,
+ * Springenberg et al.) passes only positive gradients of positive inputs;
+ * 'deconvnet' (Zeiler & Fergus) passes positive gradients whatever the input.
+ * These are Captum's GuidedBackprop and Deconvolution rules.
+ */
+export type ReluRule = 'standard' | 'guided' | 'deconvnet';
+
 /** Activations a fused forward can apply and whose derivative needs only y. */
 export type FusedActivation = 'linear' | 'relu' | 'relu6';
 
@@ -69,6 +78,24 @@ export function relu6ToInput(x: tf.Tensor): tf.Tensor {
   });
   return forward(x) as tf.Tensor;
 }
+/** relu(x), whose backward pass follows `rule` (see ReluRule). */
+export function reluWithRule(x: tf.Tensor, rule: ReluRule): tf.Tensor {
+  if (rule === 'standard') {
+    return tf.relu(x);
+  }
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    save([input]);
+    return {
+      value: tf.relu(input),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        rule === 'guided' ? tf.mul(tf.relu(dy), tf.step(saved[0])) : tf.relu(dy)
+    };
+  });
+  return forward(x) as tf.Tensor;
+}
+
 /**
  * x·w, differentiable with respect to x only; `wT` is w's transpose (kept by
  * the caller), so the gradient dy·wᵀ is a plain product.

@@ -18,6 +18,11 @@ import type {
 import type { DatasetStore } from '../dataset/store';
 import { runTopExamplesJob } from '../dataset/top-examples';
 import { runAscentJob, runAtlasJob } from '../optvis/jobs';
+import {
+  runFiltersJob,
+  runOcclusionJob,
+  runSaliencyJob
+} from '../attribution/jobs';
 
 /** The events a runner sends while it runs; the core sends the others. */
 export type RunnerEvent = Extract<
@@ -52,7 +57,10 @@ export type JobRunner<K extends JobKind> = (
 export const JOBS: { readonly [K in JobKind]: JobRunner<K> } = {
   'gradient-ascent': runAscentJob,
   'layer-atlas': runAtlasJob,
-  'top-examples': runTopExamplesJob
+  'top-examples': runTopExamplesJob,
+  occlusion: runOcclusionJob,
+  saliency: runSaliencyJob,
+  filters: runFiltersJob
 };
 
 /** Runs a request with the runner of its kind. */

@@ -9,6 +9,18 @@
  * runner of each kind is in jobs.ts.
  */
 import type { Objective } from '../../spec/types.generated';
+import type {
+  IFiltersRequest,
+  IFiltersResult,
+  IInputImage,
+  IFiltersSummary,
+  IOcclusionRequest,
+  IOcclusionResult,
+  IOcclusionSummary,
+  ISaliencyRequest,
+  ISaliencyResult,
+  ISaliencySummary
+} from '../attribution/types';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { IOptimizationConfig } from '../optvis/ascent';
@@ -26,7 +38,14 @@ export type {
   IAscentSummary,
   ITopExamplesRequest,
   ITopExamplesResult,
-  ITopExamplesSummary
+  ITopExamplesSummary,
+  IInputImage,
+  IFiltersResult,
+  IFiltersSummary,
+  IOcclusionResult,
+  IOcclusionSummary,
+  ISaliencyResult,
+  ISaliencySummary
 };
 
 /** A model to load: an absolute URL the host resolved. */
@@ -66,6 +85,21 @@ export interface IJobKinds {
     readonly request: ITopExamplesRequest;
     readonly summary: ITopExamplesSummary;
     readonly result: ITopExamplesResult;
+  };
+  occlusion: {
+    readonly request: IOcclusionRequest;
+    readonly summary: IOcclusionSummary;
+    readonly result: IOcclusionResult;
+  };
+  saliency: {
+    readonly request: ISaliencyRequest;
+    readonly summary: ISaliencySummary;
+    readonly result: ISaliencyResult;
+  };
+  filters: {
+    readonly request: IFiltersRequest;
+    readonly summary: IFiltersSummary;
+    readonly result: IFiltersResult;
   };
 }
 

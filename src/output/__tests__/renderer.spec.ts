@@ -219,9 +219,10 @@ describe('FeatureVizOutput', () => {
       new FakeModel({
         [MIME_TYPE]: {
           version: 1,
-          view: 'filters',
+          view: 'pca',
           model: { builtin: 'mnist-cnn' },
-          layer: 'conv2d'
+          layer: 'conv2d',
+          data: { builtin: 'mnist' }
         },
         'image/png': PNG
       })

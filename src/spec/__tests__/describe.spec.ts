@@ -77,10 +77,32 @@ describe('describeSpec', () => {
         version: 1,
         view: 'occlusion',
         model: { url: 'nets/a/model.json' },
-        target: { layer: 'logits', unit: 8 },
+        target: { type: 'logit', index: 8 },
         data: { builtin: 'mnist', split: 'test', index: 3 }
       }).subject
-    ).toBe('unit 8 of logits on mnist (test) #3');
+    ).toBe('logit 8 on mnist (test) #3');
+    expect(
+      describeSpec({
+        version: 1,
+        view: 'saliency',
+        model: { builtin: 'mnist-cnn' },
+        target: { type: 'channel', layer: 'conv2d_1', channel: 5 },
+        data: { builtin: 'mnist', index: 0 }
+      }).subject
+    ).toBe('channel 5 of conv2d_1 (max over positions) on mnist #0');
+    expect(
+      describeSpec({
+        version: 1,
+        view: 'saliency',
+        model: { builtin: 'mnist-cnn' },
+        data: {
+          kernel: 'a'.repeat(64),
+          shape: [1, 28, 28],
+          dtype: 'uint8',
+          index: 0
+        }
+      }).subject
+    ).toBe('the predicted class on kernel arrays 1×28×28 uint8 #0');
     expect(describeObjective({ type: 'logit', index: 2 })).toBe('logit 2');
     expect(
       describeObjective({

@@ -15,7 +15,6 @@ function errorOf(data: unknown): { field: string; problem: string } {
 describe('validateSpec', () => {
   it('accepts one valid spec of every view', () => {
     const data = { builtin: 'mnist', split: 'test', limit: 100 };
-    const target = { layer: 'logits', unit: 8 };
     const specs = [
       base,
       {
@@ -106,20 +105,33 @@ describe('validateSpec', () => {
         version: 1,
         view: 'occlusion',
         model,
-        target,
+        target: { type: 'logit', index: 8 },
         data: { ...data, index: 3 },
-        window: 4,
+        size: 4,
         stride: 2
       },
       {
         version: 1,
         view: 'saliency',
         model,
-        target,
+        target: { type: 'neuron', layer: 'conv2d', channel: 2, x: 3, y: 4 },
         data: { path: 'digits.npy', index: 0 },
-        method: 'smoothgrad'
+        methods: ['smoothgrad', 'grad-cam'],
+        camLayer: 'conv2d_1'
       },
-      { version: 1, view: 'filters', model, layer: 'conv2d' }
+      {
+        version: 1,
+        view: 'saliency',
+        model,
+        data: {
+          kernel: 'a'.repeat(64),
+          shape: [1, 28, 28],
+          dtype: 'uint8',
+          index: 0
+        }
+      },
+      { version: 1, view: 'filters', model, layer: 'conv2d' },
+      { version: 1, view: 'filters', model }
     ];
     for (const spec of specs) {
       const result = validateSpec(spec);
@@ -152,6 +164,19 @@ describe('validateSpec', () => {
     ]) {
       expect(problem).toContain(`"${view}"`);
     }
+  });
+
+  it('names a saliency method it does not know and lists the known ones', () => {
+    const { field, problem } = errorOf({
+      version: 1,
+      view: 'saliency',
+      model: { builtin: 'mnist-cnn' },
+      data: { builtin: 'mnist', index: 0 },
+      methods: ['gradient', 'lime']
+    });
+    expect(field).toBe('methods[1]');
+    expect(problem).toMatch(/^must be one of "gradient"/);
+    expect(problem).toContain('"guided-backprop"');
   });
 
   it('names the missing field', () => {

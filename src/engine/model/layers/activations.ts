@@ -4,7 +4,7 @@
  * differentiable ops (docs/architecture.md, "How to add a layer type").
  */
 import * as tf from '@tensorflow/tfjs';
-import { relu6ToInput } from '../ops';
+import { relu6ToInput, reluWithRule } from '../ops';
 import type { ILayerContext, LayerFamily } from './context';
 
 type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -42,6 +42,10 @@ const ACTIVATIONS: ReadonlyMap<string, Activation> = new Map<
  */
 export function activationOf(context: ILayerContext): Activation {
   const name = context.config.activation ?? 'linear';
+  if (name === 'relu' && context.reluRule !== 'standard') {
+    const rule = context.reluRule;
+    return x => reluWithRule(x, rule);
+  }
   const activation = ACTIVATIONS.get(name);
   if (!activation) {
     return context.unsupported(`activation "${name}" is not supported`);
@@ -51,14 +55,14 @@ export function activationOf(context: ILayerContext): Activation {
 
 export const ACTIVATION_LAYERS: LayerFamily = {
   ReLU: {
-    build: ({ config }) => {
+    build: ({ config, reluRule }) => {
       const max = config.maxValue;
       if (max === 6) {
         return ([x]) => relu6ToInput(x);
       }
       return typeof max === 'number'
         ? ([x]) => tf.clipByValue(x, 0, max)
-        : ([x]) => tf.relu(x);
+        : ([x]) => reluWithRule(x, reluRule);
     }
   },
   LeakyReLU: {

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { UnsupportedLayerError } from '../../errors';
 import type { IActivationRef } from '../activation-ref';
-import type { InputGradStrategy } from '../ops';
+import type { InputGradStrategy, ReluRule } from '../ops';
 import type { Applier, ILayerConfig, ILayerContext } from './context';
 import { foldBatchNorm } from './folding';
 import { SUPPORTED_LAYERS, findLayer } from './registry';
@@ -39,6 +39,7 @@ export function canFold(className: string): boolean {
 /** What the executor lends every layer it builds. */
 export interface IBuildEnvironment {
   readonly strategy: InputGradStrategy;
+  readonly reluRule: ReluRule;
   /** Computes (once) and keeps a tensor derived from a layer's weights. */
   keep<T extends tf.Tensor>(layer: string, what: string, make: () => T): T;
 }
@@ -65,6 +66,7 @@ export function buildLayer(
       ? { channels: ref.channels, perImage: ref.perImage === true }
       : null,
     strategy: environment.strategy,
+    reluRule: environment.reluRule,
     keep,
     unsupported: detail => unsupported(source, detail)
   };

@@ -5,7 +5,7 @@
  * function that computes the layer with input-differentiable ops.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { InputGradStrategy } from '../ops';
+import type { InputGradStrategy, ReluRule } from '../ops';
 
 /** Computes a layer's output from its inputs' outputs. */
 export type Applier = (inputs: tf.Tensor[]) => tf.Tensor;
@@ -56,6 +56,8 @@ export interface ILayerContext {
   readonly selection: ISelection | null;
   /** How convolutions compute their input gradient on this backend. */
   readonly strategy: InputGradStrategy;
+  /** How ReLUs pass gradients back (guided backpropagation, deconvnet). */
+  readonly reluRule: ReluRule;
   /**
    * A tensor computed once from the weights (e.g. a transpose), kept until
    * the executor is disposed; `what` names it within this layer.

@@ -81,8 +81,11 @@ function convolutionParts(context: ILayerContext) {
     context.unsupported(`padding "${String(padding)}" is not supported`);
   }
   const name = config.activation ?? 'linear';
+  // A fused ReLU has the standard derivative: other rules apply it apart.
   const fused: FusedActivation =
-    name === 'relu' || name === 'relu6' ? name : 'linear';
+    name === 'relu6' || (name === 'relu' && context.reluRule === 'standard')
+      ? name
+      : 'linear';
   const activation = activationOf(context);
   const options = (
     strides: [number, number],

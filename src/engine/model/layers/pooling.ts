@@ -1,8 +1,10 @@
 /**
  * Pooling layers: max and average pooling over windows, and global pooling
- * over all positions.
+ * over all positions. Max pooling's input gradient is the engine's own
+ * (pool-ops.ts): the same on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { maxPoolToInput } from '../pool-ops';
 import { type ILayerContext, type LayerFamily, pair } from './context';
 
 function windows({ config }: ILayerContext) {
@@ -16,8 +18,8 @@ function windows({ config }: ILayerContext) {
 export const POOLING_LAYERS: LayerFamily = {
   MaxPooling2D: {
     build: context => {
-      const { pool, strides, padding } = windows(context);
-      return ([x]) => tf.maxPool(x as tf.Tensor4D, pool, strides, padding);
+      const geometry = windows(context);
+      return ([x]) => maxPoolToInput(x as tf.Tensor4D, geometry);
     }
   },
   AveragePooling2D: {
