@@ -108,3 +108,172 @@ export function leftMatMulToInput(
   });
   return forward(x) as tf.Tensor2D;
 }
+
+/**
+ * 1, 0 or −1 as x is positive, zero or negative, from Step alone (fast on
+ * WASM, see relu6Mask): step(0) is 0 on both sides.
+ */
+function signOf(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.step(x), tf.step(tf.neg(x)));
+}
+
+/**
+ * |x| whose gradient is sign(x), 0 at 0. tfjs's registered gradient of Abs is
+ * −1 at 0, so the total variation of a flat image would push it to change.
+ */
+export function absToInput(x: tf.Tensor): tf.Tensor {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const input = args[0] as tf.Tensor;
+    save([input]);
+    return {
+      value: tf.abs(input),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.mul(dy, signOf(saved[0]))
+    };
+  });
+  return forward(x) as tf.Tensor;
+}
+
+/** TensorFlow's padding before the first row or column of one axis. */
+function padBefore(
+  size: number,
+  out: number,
+  kernel: number,
+  stride: number
+): number {
+  return Math.floor(Math.max((out - 1) * stride + kernel - size, 0) / 2);
+}
+
+/**
+ * `values` ([B, oh, ow, C]) spread onto a grid of stride (sh, sw): value
+ * (y, x) lands at (y·sh, x·sw) of a [B, oh·sh, ow·sw, C] grid of zeros.
+ * Built from pads and reshapes of rank 4, which every backend has.
+ */
+function spread(values: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  const [b, oh, ow, c] = values.shape;
+  const columns = tf.reshape(
+    tf.pad(tf.reshape(values, [b * oh, ow, 1, c]), [
+      [0, 0],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0]
+    ]),
+    [b, oh, 1, ow * sw * c]
+  );
+  return tf.reshape(
+    tf.pad(columns, [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0]
+    ]),
+    [b, oh * sh, ow * sw, c]
+  );
+}
+
+/**
+ * The input gradient of a max pooling: each window's gradient goes to the
+ * first of its maxima (row by row, as TensorFlow's CPU kernel does).
+ * Windows are compared with arithmetic only; padding holds the lowest float,
+ * which never wins a window that holds a real value.
+ */
+function maxPoolInputGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  y: tf.Tensor4D,
+  pool: readonly [number, number],
+  strides: readonly [number, number],
+  padding: 'valid' | 'same'
+): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const [, oh, ow] = y.shape;
+  const [kh, kw] = pool;
+  const [sh, sw] = strides;
+  const top = padding === 'same' ? padBefore(h, oh, kh, sh) : 0;
+  const left = padding === 'same' ? padBefore(w, ow, kw, sw) : 0;
+  const hp = Math.max(h + top, top + (oh - 1) * sh + kh);
+  const wp = Math.max(w + left, left + (ow - 1) * sw + kw);
+  const padded = tf.pad(
+    x,
+    [
+      [0, 0],
+      [top, hp - h - top],
+      [left, wp - w - left],
+      [0, 0]
+    ],
+    -3.4e38
+  );
+  let taken: tf.Tensor = tf.zerosLike(y);
+  const parts: tf.Tensor4D[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const tap = tf.stridedSlice(
+        padded,
+        [0, i, j, 0],
+        [b, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c],
+        [1, sh, sw, 1]
+      );
+      // 1 where the tap holds its window's maximum and no earlier tap did.
+      const first = tf.mul(
+        tf.sub(1, tf.step(tf.sub(y, tap))),
+        tf.sub(1, taken)
+      );
+      taken = tf.add(taken, first);
+      const grid = spread(tf.mul(dy, first) as tf.Tensor4D, sh, sw);
+      const [, gh, gw] = grid.shape;
+      // Shift by the tap's offset, and fit to the padded input.
+      const placed = tf.slice(
+        tf.pad(grid, [
+          [0, 0],
+          [i, Math.max(0, hp - i - gh)],
+          [j, Math.max(0, wp - j - gw)],
+          [0, 0]
+        ]),
+        [0, 0, 0, 0],
+        [b, hp, wp, c]
+      );
+      parts.push(placed);
+    }
+  }
+  const total = parts.length === 1 ? parts[0] : tf.addN(parts);
+  return tf.slice(total, [0, top, left, 0], [b, h, w, c]);
+}
+
+/**
+ * Max pooling whose input gradient is computed here, the same on every
+ * backend. tfjs-backend-wasm 4.22's MaxPoolGrad starts each window's running
+ * maximum at the smallest positive float, so a window of values ≤ 0 loses its
+ * gradient, and it breaks ties unlike the CPU kernel.
+ */
+export function maxPoolToInput(
+  x: tf.Tensor4D,
+  pool: readonly [number, number],
+  strides: readonly [number, number],
+  padding: 'valid' | 'same'
+): tf.Tensor4D {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const input = args[0] as tf.Tensor4D;
+    const y = tf.maxPool(
+      input,
+      pool as [number, number],
+      strides as [number, number],
+      padding
+    );
+    save([input, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        maxPoolInputGrad(
+          dy as tf.Tensor4D,
+          saved[0] as tf.Tensor4D,
+          saved[1] as tf.Tensor4D,
+          pool,
+          strides,
+          padding
+        )
+    };
+  });
+  return forward(x) as tf.Tensor4D;
+}

@@ -12,6 +12,7 @@ import {
   describeRef,
   toRef
 } from '../model/activation-ref';
+import { absToInput } from '../model/ops';
 import {
   type Activations,
   Objective,
@@ -52,7 +53,7 @@ export function l1(
     [read],
     (acts, size) => {
       const values = sumPerImage(
-        tf.abs(tf.sub(regularized(read, batch, acts), constant))
+        absToInput(tf.sub(regularized(read, batch, acts), constant))
       );
       return batch === undefined ? values : onImage(values, batch, size);
     },
@@ -104,9 +105,10 @@ export function totalVariation(
         tf.slice(x, [0, 0, 1, 0], [-1, -1, w - 1, -1]),
         tf.slice(x, [0, 0, 0, 0], [-1, -1, w - 1, -1])
       );
+      // |·| with a zero gradient at 0: equal neighbours stay equal.
       const values = tf.add(
-        sumPerImage(tf.abs(dy)),
-        sumPerImage(tf.abs(dx))
+        sumPerImage(absToInput(dy)),
+        sumPerImage(absToInput(dx))
       ) as tf.Tensor1D;
       return batch === undefined
         ? values

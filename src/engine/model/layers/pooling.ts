@@ -1,8 +1,10 @@
 /**
  * Pooling layers: max and average pooling over windows, and global pooling
- * over all positions.
+ * over all positions. Max pooling differentiates with the engine's own
+ * input gradient (model/ops.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { maxPoolToInput } from '../ops';
 import { type ILayerContext, type LayerFamily, pair } from './context';
 
 function windows({ config }: ILayerContext) {
@@ -17,7 +19,8 @@ export const POOLING_LAYERS: LayerFamily = {
   MaxPooling2D: {
     build: context => {
       const { pool, strides, padding } = windows(context);
-      return ([x]) => tf.maxPool(x as tf.Tensor4D, pool, strides, padding);
+      // Our own input gradient: WASM's MaxPoolGrad is wrong (see ops.ts).
+      return ([x]) => maxPoolToInput(x as tf.Tensor4D, pool, strides, padding);
     }
   },
   AveragePooling2D: {
