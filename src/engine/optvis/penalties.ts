@@ -15,12 +15,20 @@ import {
 import { absToInput } from '../model/ops';
 import {
   type Activations,
+  EVERYWHERE,
+  type IFocus,
+  NOWHERE,
   Objective,
   batchMask,
   checkBatch,
   layerAndBatch,
   sumPerImage
 } from './objective';
+
+/** Penalties on the image read no unit; on a layer, all of it. */
+function focusOf(read: IActivationRef): IFocus {
+  return read.layer === INPUT ? NOWHERE : EVERYWHERE;
+}
 
 /** Per-image values that are not split by image (e.g. L2 of the batch). */
 function even(total: tf.Scalar, size: number): tf.Tensor1D {
@@ -58,7 +66,8 @@ export function l1(
       return batch === undefined ? values : onImage(values, batch, size);
     },
     layerAndBatch(read, batch),
-    `L1(${describeRef(read)})`
+    `L1(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -82,7 +91,8 @@ export function l2(
         : onImage(total, batch, size);
     },
     layerAndBatch(read, batch),
-    `L2(${describeRef(read)})`
+    `L2(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -122,7 +132,8 @@ export function totalVariation(
       }
       checkBatch(batch, size);
     },
-    `TotalVariation(${describeRef(read)})`
+    `TotalVariation(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -162,6 +173,7 @@ export function blurInputEachStep(): Objective {
       ) as tf.Tensor1D;
     },
     () => undefined,
-    'BlurInputEachStep()'
+    'BlurInputEachStep()',
+    NOWHERE
   );
 }

@@ -10,10 +10,10 @@ import { describeLayers } from '../model/inspect';
 import { type IImageDataset, loadIdxDataset } from '../dataset/images';
 import {
   atlasChannels,
-  resolveOptimization,
   runGradientAscent,
   runLayerAtlas
 } from '../optvis/ascent';
+import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import type { IFrame } from '../optvis/render';
 import { type WasmPaths, activateBackend, probeBackends } from './backends';
 import {
@@ -280,10 +280,13 @@ export class EngineCore {
       const context = {
         executor: handle.executor,
         inputRange: handle.loaded.metadata.inputRange,
+        datasetMean: handle.loaded.metadata.datasetMean,
         signal
       };
       const config = request.optimization ?? {};
-      const { steps, seed } = resolveOptimization(config);
+      const seed = config.seed ?? SPEC_DEFAULTS.Optimization.seed;
+      // The recipe decides the steps from the model: frames say how many.
+      let steps = config.steps ?? 0;
       let frames: AsyncGenerator<IFrame, IFrame, undefined>;
       if (request.kind === 'gradient-ascent') {
         listener({ type: 'running', backend });
@@ -296,7 +299,13 @@ export class EngineCore {
           request.channels
         );
         listener({ type: 'running', backend, channels });
-        frames = runLayerAtlas(request.layer, channels, config, context);
+        frames = runLayerAtlas(
+          request.layer,
+          channels,
+          config,
+          context,
+          request.reduce
+        );
       }
       const started = performance.now();
       let firstFrameMs = 0;
@@ -313,6 +322,7 @@ export class EngineCore {
           frame.step > 1
             ? (now - started - firstFrameMs) / (frame.step - 1)
             : null;
+        steps = frame.steps;
         value = frame.value;
         perImage = Array.from(frame.perImage);
         listener({

@@ -3,7 +3,7 @@
  * requests, job events, status. Plain data only, so it survives
  * structured cloning; frames carry their pixels as transferable buffers.
  */
-import type { Objective } from '../../spec/types.generated';
+import type { Objective, Reduce } from '../../spec/types.generated';
 import type { ILayerInfo } from '../model/inspect';
 import type { ModelFormat } from '../model/load';
 import type { IOptimizationConfig } from '../optvis/ascent';
@@ -32,6 +32,8 @@ export type JobRequest =
       readonly model: IModelRequest;
       readonly layer: string;
       readonly channels?: readonly number[];
+      /** Each channel's mean or centre neuron; 'auto': the recipe decides. */
+      readonly reduce?: Reduce;
       readonly optimization?: IOptimizationConfig;
     };
 

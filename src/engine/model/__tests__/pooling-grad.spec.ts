@@ -52,7 +52,7 @@ for (const backend of TEST_BACKENDS) {
       it(`equals finite differences after a convolution with negative outputs (${shape.join('×')}, pool ${pool.join('×')}, stride ${strides.join('×')}, ${padding})`, () => {
         const before = tf.memory().numTensors;
         const channels = shape[3];
-        const kernel = tf.randomNormal(
+        const kernel: tf.Tensor4D = tf.randomNormal(
           [3, 3, channels, channels],
           0,
           0.3,
@@ -61,7 +61,7 @@ for (const backend of TEST_BACKENDS) {
         );
         // A bias of −2: most windows hold values ≤ 0 only.
         const bias = tf.fill([channels], -2);
-        const x = tf.randomNormal(shape, 0, 1, 'float32', 12);
+        const x: tf.Tensor4D = tf.randomNormal(shape, 0, 1, 'float32', 12);
         const model = (t: tf.Tensor) =>
           maxPoolToInput(
             tf.add(

@@ -166,7 +166,13 @@ describe('receptive fields', () => {
     }
 
     it('holds every pixel that moves a unit (gradients of random digits)', () => {
-      const x = tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 3);
+      const x: tf.Tensor4D = tf.randomUniform(
+        [1, 28, 28, 1],
+        0,
+        1,
+        'float32',
+        3
+      );
       for (const [layer, row, col] of [
         ['conv2d', 5, 9],
         ['conv2d_1', 12, 12],
@@ -252,7 +258,7 @@ describe('receptive fields', () => {
       .apply([narrowed, back]) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: merged });
     const executor = new LayersExecutor(model);
-    const x = tf.randomNormal([1, 21, 23, 1], 0, 1, 'float32', 9);
+    const x: tf.Tensor4D = tf.randomNormal([1, 21, 23, 1], 0, 1, 'float32', 9);
     try {
       for (const layer of ['a', 'b', 'pool', 'up', 'back', 'merged']) {
         const [, h, w] = executor.outputShape(layer) as number[];
