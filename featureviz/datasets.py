@@ -19,13 +19,12 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+from ._assets import asset_candidates
 from ._spec import schema_choices
 
 __all__ = ["Dataset", "mnist", "mnist_folder"]
 
 _SPLITS = schema_choices("BuiltinDataRef", "split")
-_EXTENSION = "jupyterlab-featureviz"
-_MNIST_ASSETS = Path("static", "assets", "datasets", "mnist")
 _MANIFEST = "mnist.json"
 
 
@@ -96,16 +95,7 @@ def mnist(split: str = "test", limit: int | None = None) -> Dataset:
 
 def _candidates() -> list[Path]:
     """Where the shipped digits may be, in the order they are searched."""
-    here = Path(__file__).resolve().parent
-    found = [here / "labextension" / _MNIST_ASSETS]
-    try:
-        from jupyter_core.paths import jupyter_path
-    except ImportError:  # a kernel without Jupyter installed: skip these places
-        pass
-    else:
-        found += [Path(d) / _EXTENSION / _MNIST_ASSETS for d in jupyter_path("labextensions")]
-    found.append(here.parent / "assets" / "datasets" / "mnist")  # a source checkout
-    return found
+    return asset_candidates("datasets", "mnist")
 
 
 def mnist_folder() -> Path:

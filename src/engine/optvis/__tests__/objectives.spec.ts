@@ -385,7 +385,7 @@ describe('objective values', () => {
         { type: 'logit', index: 9 },
         { logitsLayer: { layer: 'logits' } }
       ).check(shapeOf, 1)
-    ).toThrow(/5 classs|5 class/);
+    ).toThrow('has 5 classes (0 to 4)');
     expect(() => neuron('conv', 0, 6, 0).check(shapeOf, 1)).toThrow(
       PositionOutOfRangeError
     );
