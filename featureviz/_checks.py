@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ._assets import asset_candidates
@@ -199,7 +199,7 @@ def topology_of(model_json: dict[str, Any]) -> Topology | None:
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundled_topology(name: str) -> Topology | None:
     """The layers of a bundled model, read from its shipped model.json; None if not found."""
     for folder in asset_candidates("models", name):

@@ -5,9 +5,9 @@ optimization options (``preset``, ``steps``, ``init``, ``lr`` ...) and display
 options (``keep_frames``, ``scale``, ``title``). Each option is declared here
 once, with its default read from the spec schema's ``default`` keyword where
 the schema has one (None where the preset decides: the engine resolves presets
-from the model, docs/architecture.md "Recipes"); :func:`takes_options` adds the options to a builder's signature (so
-``help()`` and Jupyter's tooltips list them with their defaults), fills in the
-defaults, and rejects unknown keywords with a "did you mean". The values are
+from the model, docs/architecture.md "Recipes"); :func:`takes_options` adds the
+options to a builder's signature (so ``help()`` and Jupyter's tooltips list them
+with their defaults), fills in the defaults, and rejects unknown keywords with a "did you mean". The values are
 checked and turned into spec fields by one function each in ``optvis``.
 """
 

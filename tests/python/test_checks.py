@@ -100,12 +100,12 @@ def test_right_calls_and_other_models_pass():
 
 
 def test_the_shipped_model_gives_its_dataset_mean():
+    root = Path(__file__).resolve().parents[2]
     model_json = json.loads(
-        (Path(fv.datasets.mnist_folder()).parents[1] / "models" / "mnist-cnn" / "model.json")
-        .read_text(encoding="utf-8")
+        (root / "assets" / "models" / "mnist-cnn" / "model.json").read_text(encoding="utf-8")
     )
     mean = model_json["userDefinedMetadata"]["featureviz"]["datasetMean"]
     assert mean["shape"] == [28, 28, 1]
-    images, _ = fv.datasets.mnist("train").load()
+    images, _ = fv.datasets.mnist("train").load(root / "assets" / "datasets" / "mnist")
     expected = images.astype(np.float64).mean(0) / 255
     assert np.abs(np.array(mean["values"]).reshape(28, 28) - expected).max() < 1e-4
