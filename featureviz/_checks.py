@@ -78,9 +78,7 @@ def position_out_of_range(layer: str, x: int, y: int, width: int, height: int) -
 
 
 def batch_out_of_range(batch: int, size: int) -> str:
-    return (
-        f"Batch index {batch} is out of range: the batch has {size} images (0 to {size - 1})."
-    )
+    return f"Batch index {batch} is out of range: the batch has {size} images (0 to {size - 1})."
 
 
 MESSAGES = {

@@ -7,8 +7,9 @@ once, with its default read from the spec schema's ``default`` keyword where
 the schema has one (None where the preset decides: the engine resolves presets
 from the model, docs/architecture.md "Recipes"); :func:`takes_options` adds the
 options to a builder's signature (so ``help()`` and Jupyter's tooltips list them
-with their defaults), fills in the defaults, and rejects unknown keywords with a "did you mean". The values are
-checked and turned into spec fields by one function each in ``optvis``.
+with their defaults), fills in the defaults, and rejects unknown keywords with a
+"did you mean". The values are checked and turned into spec fields by one
+function each in ``optvis``.
 """
 
 from __future__ import annotations

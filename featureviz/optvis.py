@@ -433,8 +433,7 @@ def layer_atlas(
     terms, weights = _regularizers(regularizers)
     if terms:
         raise TypeError(
-            "layer_atlas takes regularizers as a dict of weights, e.g. {'l1': 0.2}, "
-            "not objectives"
+            "layer_atlas takes regularizers as a dict of weights, e.g. {'l1': 0.2}, not objectives"
         )
     topology = _topology(model)
     if topology is not None:

@@ -148,9 +148,7 @@ def test_composed_objectives_follow_lucids_algebra():
         "term": {"type": "layer", "layer": "conv2d"},
     }
     # A dict of weights: relative to the objective, applied by the engine.
-    spec = spec_of(
-        fv.render_vis(NET, objective, regularizers={"total_variation": 0.05, "l1": 0.2})
-    )
+    spec = spec_of(fv.render_vis(NET, objective, regularizers={"total_variation": 0.05, "l1": 0.2}))
     assert spec["objective"] == tree
     assert spec["optimization"]["regularizers"] == {"totalVariation": 0.05, "l1": 0.2}
     # Objectives: added to the objective as they are.
