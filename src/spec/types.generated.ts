@@ -350,10 +350,10 @@ export interface RandomRotateTransform {
   degrees: [number, ...number[]];
 }
 /**
- * The optimizer and its learning rate.
+ * The optimizer and its learning rate; the preset's for what is omitted.
  */
 export interface Optimizer {
-  type: 'adam' | 'sgd';
+  type?: 'adam' | 'sgd';
   /**
    * The learning rate; the preset's when omitted (Lucid uses 0.05).
    */

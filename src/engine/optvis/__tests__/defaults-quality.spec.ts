@@ -53,7 +53,7 @@ const TEN_LOGITS: ObjectiveSpec = {
     type: 'logit' as const,
     index: i,
     batch: i
-  }))
+  })) as [ObjectiveSpec, ...ObjectiveSpec[]]
 };
 
 describe('the default pictures of the bundled CNN', () => {
