@@ -8,10 +8,12 @@
  *   engine's executor);
  * - nearestDigits: the labels and distances of the k training digits nearest
  *   to a picture (Euclidean, in plain TypeScript);
- * - pearson: the correlation of two pictures.
+ * - pearson: the correlation of two pictures;
+ * - naiveRfft2: numpy.fft.rfft2 written out in float64.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IImageDataset } from '../dataset/images';
+import { halfWidth } from '../optvis/param/fourier';
 
 /** The k most exciting positions seen so far: value, digit, row, column. */
 class TopK {
@@ -159,4 +161,33 @@ export function frameGrey(
     out[p] = frame.rgba[(i * size + p) * 4] / 255;
   }
   return out;
+}
+
+/** A real image's half spectrum (numpy.fft.rfft2) in float64. */
+export function naiveRfft2(
+  image: number[][],
+  h: number,
+  w: number
+): { re: number[][]; im: number[][] } {
+  const wr = halfWidth(w);
+  const re: number[][] = [];
+  const im: number[][] = [];
+  for (let ky = 0; ky < h; ky++) {
+    re.push([]);
+    im.push([]);
+    for (let kx = 0; kx < wr; kx++) {
+      let a = 0;
+      let b = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const angle = -2 * Math.PI * ((ky * y) / h + (kx * x) / w);
+          a += image[y][x] * Math.cos(angle);
+          b += image[y][x] * Math.sin(angle);
+        }
+      }
+      re[ky].push(a);
+      im[ky].push(b);
+    }
+  }
+  return { re, im };
 }

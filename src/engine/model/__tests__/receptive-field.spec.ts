@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, values } from '../../testing/backends';
-import { fileFetch, fileUrl } from '../../testing/files';
+import { bundledModel } from '../../testing/bundled';
 import { LayersExecutor } from '../executor';
-import { type ILoadedLayersModel, loadModel } from '../load';
+import type { ILoadedLayersModel } from '../load';
 import { type IBox, boxSize } from '../receptive-field';
 
 /** The bounding box of the pixels where a unit's gradient is not zero. */
@@ -131,9 +131,7 @@ describe('receptive fields', () => {
     let executor: LayersExecutor;
 
     beforeAll(async () => {
-      loaded = (await loadModel(fileUrl('assets/models/mnist-cnn/model.json'), {
-        fetch: fileFetch()
-      })) as ILoadedLayersModel;
+      loaded = await bundledModel();
       executor = new LayersExecutor(loaded.model);
     });
 

@@ -11,11 +11,11 @@
  *   picture (Lucid's channel objective), which saturates.
  */
 import type { Objective as ObjectiveSpec } from '../../../spec/types.generated';
-import { type IImageDataset, loadIdxDataset } from '../../dataset/images';
+import type { IImageDataset } from '../../dataset/images';
 import { LayersExecutor } from '../../model/executor';
-import { type ILoadedLayersModel, loadModel } from '../../model/load';
+import type { ILoadedLayersModel } from '../../model/load';
 import { useBackend } from '../../testing/backends';
-import { fileFetch, fileUrl } from '../../testing/files';
+import { bundledDigits, bundledModel } from '../../testing/bundled';
 import {
   frameGrey,
   nearestDigits,
@@ -64,16 +64,12 @@ describe('the default pictures of the bundled CNN', () => {
 
   beforeAll(async () => {
     await useBackend('wasm');
-    loaded = (await loadModel(fileUrl('assets/models/mnist-cnn/model.json'), {
-      fetch: fileFetch()
-    })) as ILoadedLayersModel;
+    loaded = await bundledModel();
     context = {
       executor: new LayersExecutor(loaded.model),
       datasetMean: loaded.metadata.datasetMean
     };
-    digits = await loadIdxDataset(fileUrl('assets/datasets/mnist/mnist.json'), {
-      fetch: fileFetch()
-    });
+    digits = await bundledDigits();
   });
 
   afterAll(() => {

@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, values } from '../../testing/backends';
-import { fileFetch, fileUrl } from '../../testing/files';
+import { bundledModel } from '../../testing/bundled';
 import type { Objective as ObjectiveSpec } from '../../../spec/types.generated';
 import { INPUT } from '../../model/activation-ref';
 import { LayersExecutor } from '../../model/executor';
-import { type ILoadedLayersModel, loadModel } from '../../model/load';
+import type { ILoadedLayersModel } from '../../model/load';
 import {
   type IOptimizationConfig,
   runGradientAscent,
@@ -56,9 +56,7 @@ describe('recipes', () => {
 
   beforeAll(async () => {
     await useBackend('cpu');
-    loaded = (await loadModel(fileUrl('assets/models/mnist-cnn/model.json'), {
-      fetch: fileFetch()
-    })) as ILoadedLayersModel;
+    loaded = await bundledModel();
     executor = new LayersExecutor(loaded.model);
   });
 
