@@ -62,12 +62,12 @@ export function explainNotes(notes: readonly (string | null)[]): string {
   const parts: string[] = [];
   if (notes.includes(NEVER_FIRES)) {
     parts.push(
-      `${NEVER_FIRES}: even its best image leaves the unit at or below 0 before its ReLU`
+      `"${NEVER_FIRES}": even its best image leaves the unit at or below 0 before its ReLU`
     );
   }
   if (notes.includes(WEAK)) {
     parts.push(
-      `${WEAK}: its best value is under a quarter of the median channel's`
+      `"${WEAK}": its best value is under a quarter of the median channel's`
     );
   }
   return parts.join('; ');
