@@ -34,8 +34,6 @@ interface ICell {
 }
 
 const MAX_COLUMNS = 8;
-/** The largest side of a cell in the saved PNG, in pixels. */
-const SAVED_CELL = 112;
 
 export const mountAtlas: MountView<IAtlasProps> = (
   host,
@@ -185,15 +183,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
     return composeGrid(
       cells.map((_, i) => imageOf(frame, i)),
       columns,
-      // Cells of at most SAVED_CELL pixels: 28-pixel images at 4×, a 3×3
-      // receptive field larger (zoomed units are tiny).
-      Math.min(
-        scaleFor(frame),
-        Math.max(
-          1,
-          Math.floor(SAVED_CELL / Math.max(frame.width, frame.height))
-        )
-      ),
+      Math.min(scaleFor(frame), 4),
       2
     );
   }

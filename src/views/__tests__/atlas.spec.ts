@@ -153,11 +153,10 @@ describe('atlas', () => {
     atlas.setRun(running);
     atlas.pushFrame(frame(8, { batch: 2, fill: 50 }));
     const image = atlas.currentImage();
-    // Two 3×4 images side by side at the view's scale (16: cells stay
-    // under 112 pixels), 2 pixels apart.
-    expect(image && [image.width, image.height]).toEqual([3 * 16 * 2 + 2, 64]);
+    // Two 3×4 images side by side at scale 4 (at most), 2 pixels apart.
+    expect(image && [image.width, image.height]).toEqual([3 * 4 * 2 + 2, 16]);
     expect(image?.data[0]).toBe(50);
-    expect(image?.data[(3 * 16 + 2) * 4]).toBe(51);
+    expect(image?.data[(3 * 4 + 2) * 4]).toBe(51);
     const png = host.querySelector(
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
