@@ -9,10 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Regularizers } from '../../spec/types.generated';
+import { withGradientCheck } from '../errors';
 import { INPUT, type IActivationRef } from '../model/activation-ref';
 import type { IExecutor } from '../model/executor';
 import { NOWHERE, Objective, readActivations, sumPerImage } from './objective';
 import { blurInputEachStep, l1, totalVariation } from './penalties';
+import { TapeGuard } from './tape';
 
 /** Below this share of its largest value a pixel's gradient is "not reached". */
 const REACHED = 1e-3;
@@ -28,29 +30,44 @@ export async function objectiveScales(
   images: tf.Tensor4D,
   toModel: (image: tf.Tensor4D) => tf.Tensor4D
 ): Promise<Float32Array> {
-  const scales = tf.tidy(() => {
-    const batch = images.shape[0];
-    const grad = tf.grad(image =>
-      tf.sum(
-        objective.perImage(
-          readActivations(
-            executor,
-            toModel(image as tf.Tensor4D),
-            image,
-            objective.refs
-          ),
-          batch
-        )
-      )
-    )(images);
-    const size = tf.reshape(tf.abs(grad), [batch, -1]);
-    const largest = tf.max(size, 1, true);
-    const reached = tf.step(tf.sub(size, tf.mul(largest, REACHED)));
-    return tf.div(
-      tf.sum(tf.mul(size, reached), 1),
-      tf.maximum(tf.sum(reached, 1), 1)
+  // An op without a gradient (a graph model's) becomes a typed error here
+  // too, and what the failed tape kept is freed (optvis/tape.ts).
+  const guard = new TapeGuard();
+  let scales: tf.Tensor1D;
+  try {
+    scales = withGradientCheck(() =>
+      tf.tidy(() => {
+        const batch = images.shape[0];
+        const grad = tf.grad(image => {
+          guard.note();
+          return guard.result(
+            tf.sum(
+              objective.perImage(
+                readActivations(
+                  executor,
+                  toModel(image as tf.Tensor4D),
+                  image,
+                  objective.refs
+                ),
+                batch
+              )
+            )
+          );
+        })(images);
+        const size = tf.reshape(tf.abs(grad), [batch, -1]);
+        const largest = tf.max(size, 1, true);
+        const reached = tf.step(tf.sub(size, tf.mul(largest, REACHED)));
+        return tf.div(
+          tf.sum(tf.mul(size, reached), 1),
+          tf.maximum(tf.sum(reached, 1), 1)
+        ) as tf.Tensor1D;
+      })
     );
-  });
+    guard.clear();
+  } catch (reason) {
+    guard.release();
+    throw reason;
+  }
   try {
     return Float32Array.from(await scales.data());
   } finally {
