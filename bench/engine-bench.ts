@@ -17,6 +17,15 @@ import {
 import type { BackendName } from '../src/engine/runtime/capabilities';
 import type { Objective } from '../src/spec/types.generated';
 
+/**
+ * The workloads pin what the PyTorch reference does: the 'plain' preset (a
+ * random start, no regularizers, a channel's mean over positions), with the
+ * parameterization, transforms and steps each workload names. The product's
+ * default recipe (optvis/recipe.ts) would otherwise zoom conv channels on a
+ * centre neuron and add scaled penalties.
+ */
+const PINNED = { preset: 'plain' } as const;
+
 export interface IWorkload {
   id: string;
   network: string;
@@ -117,6 +126,7 @@ export async function runBench(
         runGradientAscent(
           w.objective,
           {
+            ...PINNED,
             param: w.param,
             decorrelate: w.decorrelate,
             transforms: w.transforms,
@@ -149,6 +159,7 @@ export async function runBench(
     const executor = await executorOf(a.network);
     const channels = Array.from({ length: a.channels }, (_, i) => i);
     const options = {
+      ...PINNED,
       param: a.param,
       transforms: a.transforms,
       steps: a.steps + 1,
@@ -209,7 +220,13 @@ export async function runBench(
       timeRun(
         runGradientAscent(
           w.objective,
-          { param: w.param, transforms: w.transforms, steps: 2, seed: 1 },
+          {
+            ...PINNED,
+            param: w.param,
+            transforms: w.transforms,
+            steps: 2,
+            seed: 1
+          },
           { executor }
         ),
         0,
@@ -260,6 +277,7 @@ export async function coldFirstFrame(
   for await (const frame of runGradientAscent(
     workload.objective,
     {
+      ...PINNED,
       param: workload.param,
       decorrelate: workload.decorrelate,
       transforms: workload.transforms,

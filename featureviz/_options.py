@@ -1,13 +1,15 @@
 """Keyword options that several builders share, declared once.
 
 ``render_vis``, ``gradient_ascent`` and ``layer_atlas`` all take the same
-optimization options (``steps``, ``size``, ``lr`` ...) and display options
-(``keep_frames``, ``scale``, ``title``). Each option is declared here once, with
-its default read from the spec schema's ``default`` keyword where the schema
-has one; :func:`takes_options` adds the options to a builder's signature (so
-``help()`` and Jupyter's tooltips list them with their defaults), fills in the
-defaults, and rejects unknown keywords with a "did you mean". The values are
-checked and turned into spec fields by one function each in ``optvis``.
+optimization options (``preset``, ``steps``, ``init``, ``lr`` ...) and display
+options (``keep_frames``, ``scale``, ``title``). Each option is declared here
+once, with its default read from the spec schema's ``default`` keyword where
+the schema has one (None where the preset decides: the engine resolves presets
+from the model, docs/architecture.md "Recipes"); :func:`takes_options` adds the
+options to a builder's signature (so ``help()`` and Jupyter's tooltips list them
+with their defaults), fills in the defaults, and rejects unknown keywords with a
+"did you mean". The values are checked and turned into spec fields by one
+function each in ``optvis``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ._spec import schema_default
+from ._spec import schema_choices, schema_default
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,40 +36,75 @@ class Option:
     doc: str
 
 
+def _preset_summary() -> str:
+    """One line per preset, from the schema's Presets (the data the engine reads)."""
+    lines = []
+    for name in schema_choices("Optimization", "preset"):
+        if name == "auto":
+            continue
+        recipe = schema_default("Presets", name)
+        regularizers = ", ".join(f"{k} {v}" for k, v in recipe["regularizers"].items()) or "none"
+        lines.append(
+            f"{name!r}: {recipe['param']} parameterization, {recipe['steps']} steps, "
+            f"lr {recipe['optimizer']['lr']}, start {recipe['init']!r}, "
+            f"regularizers {regularizers}, channels reduced by {recipe['reduce']!r}."
+        )
+    return " ".join(lines)
+
+
 OPTIMIZATION = (
-    Option("steps", schema_default("Optimization", "steps"), "How many optimization steps to run."),
+    Option(
+        "preset",
+        schema_default("Optimization", "preset"),
+        "A named recipe that fills in every option left at None: 'auto' (Lucid's for colour "
+        "images of 64 pixels and more, 'small' otherwise), 'small', 'lucid' or 'plain'. "
+        + _preset_summary(),
+    ),
+    Option("steps", None, "How many optimization steps to run; the preset's when None."),
     Option(
         "size",
         None,
         "The image's size: an integer or (height, width); the model's input size when None.",
     ),
     Option(
+        "init",
+        schema_default("Optimization", "init"),
+        "The start image: 'auto' (the preset's: for 'small', dark for a unit zoomed on its "
+        "receptive field, else the training data's mean image when the model has one, a "
+        "centred blob when not), 'noise', 'dataset-mean', 'blob', a grey level or colour "
+        "(a number, or one per channel, in [0, 1]), or an image array (H, W) or (H, W, C) "
+        "with values in [0, 1] (uint8 arrays are divided by 255).",
+    ),
+    Option(
         "param",
-        schema_default("Optimization", "param"),
-        "The image's parameterization: 'fourier' (a 1/f-scaled spectrum) or 'pixel'.",
+        None,
+        "The image's parameterization: 'fourier' (a 1/f-scaled spectrum) or 'pixel'; "
+        "the preset's when None.",
     ),
     Option(
         "decorrelate",
-        schema_default("Optimization", "decorrelate"),
-        "Optimize colour images in a decorrelated colour space.",
+        None,
+        "Optimize colour images in a decorrelated colour space; the preset's when None.",
     ),
     Option(
         "transforms",
-        "auto",
-        "Random changes before each step that make the result robust: 'auto' (Lucid's "
-        "standard transforms for images of 64 pixels and more, a small preset below), "
-        "'standard', 'small', 'none', or a list of transform dicts.",
+        None,
+        "Random changes before each step that make the result robust: 'standard' (Lucid's), "
+        "'small', 'none', or a list of transform dicts; the preset's when None (none when the "
+        "result is zoomed on a receptive field).",
     ),
-    Option("lr", schema_default("Optimizer", "lr"), "The learning rate."),
-    Option(
-        "optimizer",
-        schema_default("Optimization", "optimizer")["type"],
-        "'adam' or 'sgd'.",
-    ),
+    Option("lr", None, "The learning rate; the preset's when None."),
+    Option("optimizer", None, "'adam' or 'sgd'; the preset's when None."),
     Option(
         "seed",
         schema_default("Optimization", "seed"),
         "Seeds the initial image and the transforms: the same seed gives the same result.",
+    ),
+    Option(
+        "crop",
+        schema_default("Optimization", "crop"),
+        "'auto' shows a unit read at one position zoomed on its receptive field when that is "
+        "at most half the image; 'none' always shows the whole image.",
     ),
     Option("frame_every", None, "Keep a frame of the animation every this many steps."),
 )

@@ -78,6 +78,7 @@ def sequential_to_tfjs(
     layer_names: Sequence[str] | None = None,
     quantize: str | None = None,
     model_name: str = "sequential",
+    dataset_mean: Any = None,
 ) -> Path:
     """Writes ``model`` as a TensorFlow.js Layers model into ``out_dir``.
 
@@ -91,6 +92,12 @@ def sequential_to_tfjs(
 
     BatchNorm2d is exported as it computes in eval mode (its running
     statistics), whatever mode ``model`` is in; the model is not modified.
+
+    ``dataset_mean``, an array of ``input_shape`` (``(C, H, W)``) with values in
+    [0, 1], is the mean image of the training data: gradient ascent starts from
+    it by default (``init="auto"``), which makes class pictures of small models
+    read as examples of the class. It is stored in the model.json's
+    ``userDefinedMetadata``.
 
     Returns the path of the written ``model.json``.
     """
@@ -144,12 +151,36 @@ def sequential_to_tfjs(
         },
         "weightsManifest": [{"paths": [SHARD_FILE], "weights": manifest}],
     }
+    if dataset_mean is not None:
+        model_json["userDefinedMetadata"] = {
+            "featureviz": {"datasetMean": _dataset_mean(dataset_mean, input_shape)}
+        }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / SHARD_FILE).write_bytes(b"".join(chunks))
     path = out / MODEL_FILE
     path.write_text(json.dumps(model_json, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def _dataset_mean(mean: Any, input_shape: Sequence[int]) -> dict[str, Any]:
+    """A (C, H, W) mean image as the engine reads it: shape (H, W, C), values channels last."""
+    import numpy as np
+
+    array = np.asarray(mean, dtype=np.float64)
+    if array.shape != tuple(input_shape) or array.ndim != 3:
+        raise ValueError(
+            f"dataset_mean must have the input's shape {tuple(input_shape)} (C, H, W), "
+            f"not {array.shape}"
+        )
+    if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+        raise ValueError("dataset_mean must hold values in [0, 1]")
+    channels_last = array.transpose(1, 2, 0)
+    return {
+        "shape": list(channels_last.shape),
+        # Four decimals: below a 255th of a grey level.
+        "values": [round(float(v), 4) for v in channels_last.ravel()],
+    }
 
 
 def _check_input_shape(input_shape: Sequence[int]) -> tuple[int, ...]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _comm
+from ._assets import asset_candidates
 from ._spec import schema_choices
 
 __all__ = [
@@ -45,8 +46,6 @@ __all__ = [
 ]
 
 _SPLITS = schema_choices("BuiltinDataRef", "split")
-_EXTENSION = "jupyterlab-featureviz"
-_MNIST_ASSETS = Path("static", "assets", "datasets", "mnist")
 _MANIFEST = "mnist.json"
 
 
@@ -205,16 +204,7 @@ def mnist(split: str = "test", limit: int | None = None) -> Dataset:
 
 def _candidates() -> list[Path]:
     """Where the shipped digits may be, in the order they are searched."""
-    here = Path(__file__).resolve().parent
-    found = [here / "labextension" / _MNIST_ASSETS]
-    try:
-        from jupyter_core.paths import jupyter_path
-    except ImportError:  # a kernel without Jupyter installed: skip these places
-        pass
-    else:
-        found += [Path(d) / _EXTENSION / _MNIST_ASSETS for d in jupyter_path("labextensions")]
-    found.append(here.parent / "assets" / "datasets" / "mnist")  # a source checkout
-    return found
+    return asset_candidates("datasets", "mnist")
 
 
 def mnist_folder() -> Path:

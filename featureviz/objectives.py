@@ -8,8 +8,9 @@ the model's activations. Objectives add, subtract and scale::
     obj = obj - 1e-3 * fv.objectives.total_variation()
 
 ``to_spec()`` gives the spec's JSON tree (the ``Objective`` definition of the
-spec schema). Layer names are checked by the front end against the model,
-which lists the real ones when one is wrong.
+spec schema). Layer names, channels and positions are checked against the
+model when a visualization is built for a bundled model, and by the front end
+for any model; both list the real layers when one is wrong.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from ._spec import schema_choices
 
 __all__ = [
     "L1",
@@ -51,6 +54,17 @@ def _check_index(value: Any, argument: str, *, optional: bool = False) -> int | 
         kind = "a non-negative integer" + (" or None" if optional else "")
         raise TypeError(f"{argument} must be {kind}, not {value!r}")
     return int(value)
+
+
+_REDUCES = schema_choices("ChannelObjective", "reduce")
+
+
+def _check_reduce(reduce: Any) -> str:
+    if reduce not in _REDUCES:
+        raise ValueError(
+            f"reduce must be one of {', '.join(map(repr, _REDUCES))} or None, not {reduce!r}"
+        )
+    return str(reduce)
 
 
 def _check_number(value: Any, argument: str) -> float:
@@ -148,13 +162,19 @@ def _with_batch(tree: dict[str, Any], batch: Any) -> dict[str, Any]:
     return tree
 
 
-def channel(layer: str, n_channel: int, batch: int | None = None) -> Objective:
-    """The mean activation of one channel over all positions."""
-    tree = {
+def channel(
+    layer: str, n_channel: int, batch: int | None = None, reduce: str | None = None
+) -> Objective:
+    """One channel: ``reduce="mean"`` its mean over all positions (Lucid's channel),
+    ``"centre"`` its centre neuron; None (``"auto"``) lets the preset decide (on small
+    models, the centre neuron where a unit sees at most half the image)."""
+    tree: dict[str, Any] = {
         "type": "channel",
         "layer": _check_layer(layer),
         "channel": _check_index(n_channel, "n_channel"),
     }
+    if reduce is not None:
+        tree["reduce"] = _check_reduce(reduce)
     return Objective(_with_batch(tree, batch), f"Channel({layer}, {n_channel})")
 
 

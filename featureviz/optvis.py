@@ -12,37 +12,32 @@ follow Lucid and Lucent::
     fv.layer_atlas(net, "conv2d")
     O = fv.objectives
     fv.render_vis(net, O.channel("conv2d_1", 5) - 0.5 * O.channel("conv2d_1", 7))
+
+Every setting has a default chosen by a named preset (``preset="auto"``: Lucid's
+recipe for colour images of 64 pixels and more, ``"small"`` below), resolved by
+the engine from the model: on small models a channel is shown by its centre
+neuron, zoomed on its receptive field, and class pictures start from the
+training data's mean image. For bundled models, layer names, channels, classes
+and positions are checked at the call.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import objectives as obj
+from ._checks import Topology, bundled_topology, check_atlas, check_objective
 from ._options import DISPLAY, OPTIMIZATION, takes_options
-from ._spec import schema_bounds, schema_choices
+from ._settings import check_int
+from ._settings import display as display_spec
+from ._settings import optimization as optimization_spec
+from ._settings import regularizers as regularizers_spec
 from .display import Visualization
 from .models import Model
 
 __all__ = ["gradient_ascent", "layer_atlas", "render_vis"]
-
-_PARAMS = schema_choices("Optimization", "param")
-#: "auto" leaves the transforms out of the spec: the engine picks by image size.
-_PRESETS = ("auto", *schema_choices("Optimization", "transforms"))
-_OPTIMIZERS = schema_choices("Optimizer", "type")
-_STEPS = schema_bounds("Optimization", "steps")
-_SEED = schema_bounds("Optimization", "seed")
-_BATCH = schema_bounds("Optimization", "batch")
-_SIZE = schema_bounds("Optimization", "size")
-_SCALE = schema_bounds("Display", "scale")
-_REGULARIZERS = {
-    "total_variation": obj.total_variation,
-    "l1": obj.L1,
-    "l2": obj.L2,
-    "blur": obj.blur_input_each_step,
-}
 
 
 def _model(model: Any) -> Model:
@@ -56,128 +51,16 @@ def _model(model: Any) -> Model:
     )
 
 
-def _int(value: Any, argument: str, low: int, high: int) -> int:
-    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integral or not low <= value <= high:
-        raise ValueError(f"{argument} must be an integer from {low} to {high}, not {value!r}")
-    return int(value)
-
-
-def _size(size: Any) -> list[int] | None:
-    if size is None:
-        return None
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        size = (size, size)
-    if not isinstance(size, Sequence) or isinstance(size, str) or len(size) != 2:
-        raise ValueError(
-            "size must be an integer or a (height, width) pair, "
-            f"or None for the model's input size, not {size!r}"
-        )
-    return [_int(size[0], "size height", *_SIZE), _int(size[1], "size width", *_SIZE)]
-
-
-def _transforms(transforms: Any) -> Any:
-    if isinstance(transforms, str):
-        if transforms not in _PRESETS:
-            raise ValueError(
-                f"transforms must be one of {', '.join(map(repr, _PRESETS))} "
-                f"or a list of transform dicts, not {transforms!r}"
-            )
-        return None if transforms == "auto" else transforms
-    if isinstance(transforms, Sequence) and all(
-        isinstance(t, Mapping) and isinstance(t.get("type"), str) for t in transforms
-    ):
-        return [dict(t) for t in transforms]
-    raise TypeError(
-        "transforms must be 'auto', 'standard', 'small', 'none' or a list of dicts such as "
-        f"{{'type': 'jitter', 'pixels': 2}}, not {transforms!r}"
-    )
-
-
-def _regularizers(regularizers: Any) -> list[obj.Objective]:
-    if regularizers is None:
-        return []
-    if isinstance(regularizers, Mapping):
-        terms = []
-        for name, weight in regularizers.items():
-            if name not in _REGULARIZERS:
-                raise ValueError(
-                    f"unknown regularizer {name!r}: use {', '.join(map(repr, _REGULARIZERS))}, "
-                    "each with its weight, e.g. {'total_variation': 1e-3}"
-                )
-            if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or weight < 0:
-                raise ValueError(f"the weight of {name!r} must be a number >= 0, not {weight!r}")
-            # Penalties are subtracted, as in Lucid: objective - weight * penalty.
-            terms.append(-float(weight) * _REGULARIZERS[name]())
-        return terms
-    if isinstance(regularizers, obj.Objective):
-        return [regularizers]
-    if isinstance(regularizers, Iterable) and not isinstance(regularizers, (str, bytes)):
-        items = list(regularizers)
-        if all(isinstance(r, obj.Objective) for r in items):
-            return items
-    raise TypeError(
-        "regularizers must be None, a dict of weights such as "
-        "{'total_variation': 1e-3, 'l1': 1e-4}, or objectives to add "
-        f"(e.g. [-1e-3 * fv.objectives.total_variation()]), not {regularizers!r}"
-    )
-
-
-def _optimization(options: dict[str, Any], batch: int | None = None) -> dict[str, Any]:
-    """The spec's Optimization from the optimization options (see ``_options``)."""
-    param, decorrelate, optimizer, lr = (
-        options["param"],
-        options["decorrelate"],
-        options["optimizer"],
-        options["lr"],
-    )
-    if param not in _PARAMS:
-        raise ValueError(f"param must be 'fourier' or 'pixel', not {param!r}")
-    if not isinstance(decorrelate, bool):
-        raise TypeError(f"decorrelate must be True or False, not {decorrelate!r}")
-    if optimizer not in _OPTIMIZERS:
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', not {optimizer!r}")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr <= 100:
-        raise ValueError(
-            f"lr must be a number above 0 and at most 100 (Lucid uses 0.05), not {lr!r}"
-        )
-    spec: dict[str, Any] = {
-        "param": param,
-        "decorrelate": decorrelate,
-        "optimizer": {"type": optimizer, "lr": float(lr)},
-        "steps": _int(options["steps"], "steps", *_STEPS),
-        "seed": _int(options["seed"], "seed", *_SEED),
-    }
-    shape = _size(options["size"])
-    if shape is not None:
-        spec["size"] = shape
-    preset = _transforms(options["transforms"])
-    if preset is not None:
-        spec["transforms"] = preset
-    if batch is not None:
-        spec["batch"] = _int(batch, "batch", *_BATCH)
-    if options["frame_every"] is not None:
-        spec["frameEvery"] = _int(options["frame_every"], "frame_every", 1, _STEPS[1])
-    return spec
-
-
-def _display(options: dict[str, Any]) -> dict[str, Any] | None:
-    """The spec's Display from the display options (see ``_options``)."""
-    display: dict[str, Any] = {}
-    keep_frames, scale = options["keep_frames"], options["scale"]
-    if not isinstance(keep_frames, bool):
-        raise TypeError(f"keep_frames must be True or False, not {keep_frames!r}")
-    if keep_frames:
-        display["keepFrames"] = True
-    if scale is not None:
-        display["scale"] = _int(scale, "scale", *_SCALE)
-    return display or None
+def _topology(model: Any) -> Topology | None:
+    """A bundled model's layers, to check arguments at the call; None otherwise."""
+    name = _model(model).builtin
+    return bundled_topology(name) if name is not None else None
 
 
 def _spec(view: str, model: Any, body: dict[str, Any], options: dict[str, Any]) -> Visualization:
     spec: dict[str, Any] = {"view": view, "model": _model(model).to_spec(), **body}
     title = options["title"]
-    display = _display(options)
+    display = display_spec(options)
     if title is not None:
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, not {type(title).__name__}")
@@ -189,11 +72,11 @@ def _spec(view: str, model: Any, body: dict[str, Any], options: dict[str, Any]) 
 
 def _indices(value: Any, argument: str) -> list[int] | int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return _int(value, argument, 0, 2**31 - 1)
+        return check_int(value, argument, 0, 2**31 - 1)
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
         items = list(value)
         if items and len(items) <= 1024:
-            return [_int(v, argument, 0, 2**31 - 1) for v in items]
+            return [check_int(v, argument, 0, 2**31 - 1) for v in items]
     raise TypeError(
         f"{argument} must be an index or a list of indices (at most 1024), not {value!r}"
     )
@@ -230,8 +113,13 @@ def render_vis(
             "objective must be built from fv.objectives, "
             f"e.g. fv.objectives.channel('conv2d_1', 5), not {type(objective).__name__}"
         )
-    full = obj.Objective.sum([objective, *_regularizers(regularizers)])
-    body = {"objective": full.to_spec(), "optimization": _optimization(options, batch)}
+    terms, weights = regularizers_spec(regularizers)
+    full = obj.Objective.sum([objective, *terms]).to_spec()
+    topology = _topology(model)
+    optimization = optimization_spec(options, batch, weights, topology)
+    if topology is not None:
+        check_objective(full, topology, optimization.get("batch", 1))
+    body = {"objective": full, "optimization": optimization}
     return _spec("gradient-ascent", model, body, options)
 
 
@@ -243,6 +131,7 @@ def gradient_ascent(
     neuron: Any = None,
     logit: Any = None,
     *,
+    reduce: str | None = None,
     regularizers: Any = None,
     **options: Any,
 ) -> Visualization:
@@ -250,7 +139,10 @@ def gradient_ascent(
 
     Give exactly one of:
 
-    - ``channel``: a channel of ``layer`` (its mean over positions);
+    - ``channel``: a channel of ``layer``: by default (``reduce=None``) as the
+      preset decides, which on small models is the neuron at the centre before
+      its ReLU, shown zoomed on its receptive field; ``reduce="mean"`` is its
+      mean over positions (Lucid's channel), ``reduce="centre"`` the centre neuron;
     - ``neuron``: a channel at the centre of ``layer``, or ``(channel, x, y)``;
     - ``logit``: a class score before softmax (``layer`` defaults to the logits);
 
@@ -261,6 +153,8 @@ def gradient_ascent(
     """
     given = (("channel", channel), ("neuron", neuron), ("logit", logit))
     chosen = [name for name, value in given if value is not None]
+    if reduce is not None and channel is None:
+        raise ValueError("reduce applies to channel= only")
     if len(chosen) > 1:
         raise ValueError(f"give only one of channel, neuron and logit, not {' and '.join(chosen)}")
     batch = None
@@ -273,7 +167,7 @@ def gradient_ascent(
             )
         if channel is not None:
             objective, batch = _units(
-                channel, "channel", lambda c, b: obj.channel(layer, c, batch=b)
+                channel, "channel", lambda c, b: obj.channel(layer, c, batch=b, reduce=reduce)
             )
         elif neuron is not None:
             if isinstance(neuron, Sequence) and not isinstance(neuron, str):
@@ -290,15 +184,37 @@ def gradient_ascent(
 
 
 @takes_options(OPTIMIZATION, DISPLAY)
-def layer_atlas(model: Any, layer: str, channels: Any = None, **options: Any) -> Visualization:
+def layer_atlas(
+    model: Any,
+    layer: str,
+    channels: Any = None,
+    *,
+    reduce: str | None = None,
+    regularizers: Any = None,
+    **options: Any,
+) -> Visualization:
     """A grid of every channel of a layer (or the chosen ``channels``).
 
     All channels are optimized together in one batched run: image i maximizes
-    channel i. Click a cell to see its animation.
+    channel i, by default as the preset decides (on small models the centre
+    neuron, zoomed on its receptive field; ``reduce="mean"`` for the mean over
+    positions). Units that barely respond are labelled. Click a cell to see its
+    animation. ``regularizers`` is a dict of weights relative to each channel's
+    objective, e.g. ``{"l1": 0.2}``.
     """
     body: dict[str, Any] = {"layer": obj._check_layer(layer)}
     if channels is not None:
         chosen = _indices(channels, "channels")
         body["channels"] = chosen if isinstance(chosen, list) else [chosen]
-    body["optimization"] = _optimization(options)
+    if reduce is not None:
+        body["reduce"] = obj._check_reduce(reduce)
+    terms, weights = regularizers_spec(regularizers)
+    if terms:
+        raise TypeError(
+            "layer_atlas takes regularizers as a dict of weights, e.g. {'l1': 0.2}, not objectives"
+        )
+    topology = _topology(model)
+    if topology is not None:
+        check_atlas(body["layer"], body.get("channels"), topology)
+    body["optimization"] = optimization_spec(options, None, weights, topology)
     return _spec("layer-atlas", model, body, options)

@@ -71,7 +71,7 @@ test('the engine may not import views, the spec or plugins', async () => {
 test("the engine may read the spec's generated types and defaults", async () => {
   await assertPasses(
     'src/engine/optvis/ascent.ts',
-    "import { SPEC_DEFAULTS } from '../../spec/defaults.generated';\nimport type { Optimization } from '../../spec/types.generated';\n\nexport const steps: Optimization['steps'] = SPEC_DEFAULTS.Optimization.steps;\n"
+    "import { SPEC_DEFAULTS } from '../../spec/defaults.generated';\nimport type { Optimization } from '../../spec/types.generated';\n\nexport const seed: Optimization['seed'] = SPEC_DEFAULTS.Optimization.seed;\n"
   );
   await assertFails(
     'src/engine/optvis/ascent.ts',

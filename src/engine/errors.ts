@@ -64,6 +64,11 @@ export class UnknownLayerError extends FeatureVizError {
   }
 }
 
+/** 'channel' → 'channels', 'class' → 'classes'. */
+function plural(noun: string): string {
+  return /(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`;
+}
+
 export class ChannelOutOfRangeError extends FeatureVizError {
   constructor(
     readonly layer: string,
@@ -72,7 +77,7 @@ export class ChannelOutOfRangeError extends FeatureVizError {
     what = 'channel'
   ) {
     super(
-      `Layer "${layer}" has ${channels} ${what}s (0 to ${channels - 1}); ${what} ${channel} is out of range.`
+      `Layer "${layer}" has ${channels} ${plural(what)} (0 to ${channels - 1}); ${what} ${channel} is out of range.`
     );
   }
 }

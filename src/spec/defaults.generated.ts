@@ -9,16 +9,48 @@
  * Python builders read the same `default` keywords from the schema file.
  */
 export const SPEC_DEFAULTS = {
-  Optimizer: { lr: 0.05 },
+  ChannelObjective: { reduce: 'auto' },
   Optimization: {
-    param: 'fourier',
-    decorrelate: true,
+    preset: 'auto',
+    init: 'auto',
     batch: 1,
-    optimizer: { type: 'adam', lr: 0.05 },
-    steps: 256,
-    seed: 0
+    seed: 0,
+    crop: 'auto'
+  },
+  Presets: {
+    small: {
+      param: 'pixel',
+      decorrelate: false,
+      transforms: [{ type: 'jitter', pixels: 1 }],
+      init: 'auto',
+      regularizers: { l1: 0.2, totalVariation: 0.05 },
+      optimizer: { type: 'adam', lr: 0.05 },
+      steps: 96,
+      reduce: 'auto'
+    },
+    lucid: {
+      param: 'fourier',
+      decorrelate: true,
+      transforms: 'auto',
+      init: 'noise',
+      regularizers: {},
+      optimizer: { type: 'adam', lr: 0.05 },
+      steps: 256,
+      reduce: 'mean'
+    },
+    plain: {
+      param: 'pixel',
+      decorrelate: false,
+      transforms: 'none',
+      init: 'noise',
+      regularizers: {},
+      optimizer: { type: 'adam', lr: 0.05 },
+      steps: 256,
+      reduce: 'mean'
+    }
   },
   ChannelTarget: { reduce: 'max' },
+  LayerAtlasSpec: { reduce: 'auto' },
   TopExamplesSpec: { k: 16, bottom: false, patches: false },
   OcclusionSpec: { size: 7, fill: 0 },
   SaliencySpec: {

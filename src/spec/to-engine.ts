@@ -32,6 +32,7 @@ export function toJobRequest(
     model,
     layer: spec.layer,
     channels: spec.channels,
+    reduce: spec.reduce,
     optimization: spec.optimization
   };
 }

@@ -48,9 +48,22 @@ export type Objective =
 export type LayerName = string;
 export type ChannelIndex = number;
 /**
+ * How a channel becomes one number: 'mean' over all positions (Lucid's channel), 'centre' (the neuron at the centre, before its ReLU), or 'auto': what the optimization's preset says (the small preset takes the centre neuron where a unit sees at most half the image's side, the mean elsewhere).
+ */
+export type Reduce = 'auto' | 'mean' | 'centre';
+/**
  * Apply the objective to this image of the batch only; all images when omitted.
  */
 export type BatchIndex = number;
+/**
+ * A named recipe (see Presets): 'small' for inputs under 64 pixels or grayscale, 'lucid' (Lucid's defaults) for larger colour images, 'plain' gradient ascent on raw pixels; 'auto' picks 'lucid' for colour inputs of 64 pixels and more, 'small' otherwise.
+ */
+export type PresetName = 'auto' | 'small' | 'lucid' | 'plain';
+/**
+ * The image the optimization starts from: 'noise' (Lucid's small random values: mid-grey), 'dataset-mean' (the mean image of the model's training data, from its model.json), 'blob' (a centred soft blob), a colour, or an image; 'auto': dark for a unit shown zoomed on its receptive field, otherwise the dataset mean when the model has one and a centred blob when not (the small preset), or noise (the others).
+ */
+export type InitImage =
+  'auto' | 'noise' | 'dataset-mean' | 'blob' | ColorInit | ImageInit;
 /**
  * A named list of transforms: Lucid's standard_transforms, one sized for tiny inputs such as 28x28, or none.
  */
@@ -60,6 +73,10 @@ export type TransformPreset = 'standard' | 'small' | 'none';
  */
 export type Transform =
   PadTransform | JitterTransform | RandomScaleTransform | RandomRotateTransform;
+/**
+ * How a channel becomes one number: 'mean' over all positions (Lucid's channel), 'centre' (the neuron at the centre, before its ReLU), or 'auto': what the optimization's preset says (the small preset takes the centre neuron where a unit sees at most half the image's side, the mean elsewhere).
+ */
+export type Reduce1 = 'auto' | 'mean' | 'centre';
 /**
  * The unit whose activation ranks examples: a channel of a layer (reduced over positions), a neuron (a channel at one position, or a unit of a flat layer), or a class logit.
  */
@@ -111,12 +128,13 @@ export interface UrlModelRef {
   format?: 'layers' | 'graph';
 }
 /**
- * The mean activation of one channel over all positions.
+ * One channel of a layer: its mean over all positions, or its centre neuron (see reduce).
  */
 export interface ChannelObjective {
   type: 'channel';
   layer: LayerName;
   channel: ChannelIndex;
+  reduce?: Reduce;
   batch?: BatchIndex;
 }
 /**
@@ -222,17 +240,20 @@ export interface ScaleObjective {
   term: Objective;
 }
 /**
- * How the image is parameterized and optimized. A field left out takes its default.
+ * How the image is parameterized and optimized. A field left out takes the preset's value (see Presets), or its own default.
  */
 export interface Optimization {
+  preset?: PresetName;
   /**
-   * The image's free variables: raw pixels, or a Fourier spectrum scaled by 1/f.
+   * The image's free variables: raw pixels, or a Fourier spectrum scaled by 1/f. The preset's when omitted.
    */
   param?: 'pixel' | 'fourier';
   /**
-   * Optimize in a decorrelated colour space (3-channel inputs only).
+   * Optimize in a decorrelated colour space (3-channel inputs only). The preset's when omitted.
    */
   decorrelate?: boolean;
+  init?: InitImage;
+  regularizers?: Regularizers;
   /**
    * The image's height and width; the model's input size when omitted.
    *
@@ -245,12 +266,12 @@ export interface Optimization {
    */
   batch?: number;
   /**
-   * Random changes before each step that make the result robust: a preset or a list. When omitted, Lucid's standard transforms for images of 64 pixels and more, the small preset below.
+   * Random changes before each step that make the result robust: a preset or a list. The optimization preset's when omitted; none when the result is zoomed on a receptive field (a transform would move the unit's view).
    */
   transforms?: TransformPreset | Transform[];
   optimizer?: Optimizer;
   /**
-   * How many optimization steps to run.
+   * How many optimization steps to run. The preset's when omitted.
    */
   steps?: number;
   /**
@@ -258,9 +279,63 @@ export interface Optimization {
    */
   seed?: number;
   /**
+   * 'auto' shows a result zoomed on its receptive field when every unit the objective reads sits at one position whose receptive field is at most half the image's side; 'none' always shows the whole image.
+   */
+  crop?: 'auto' | 'none';
+  /**
    * Keep a frame of the animation every this many steps.
    */
   frameEvery?: number;
+}
+/**
+ * Start from a flat colour: one value for every channel, or one per channel, in [0, 1].
+ */
+export interface ColorInit {
+  /**
+   * @minItems 1
+   * @maxItems 4
+   */
+  color:
+    | [number]
+    | [number, number]
+    | [number, number, number]
+    | [number, number, number, number];
+}
+/**
+ * Start from an image: height × width × channels values in [0, 1], row by row, channels last.
+ */
+export interface ImageInit {
+  /**
+   * @minItems 3
+   * @maxItems 3
+   */
+  shape: [number, number, number];
+  /**
+   * @minItems 1
+   * @maxItems 786432
+   */
+  values: [number, ...number[]];
+}
+/**
+ * Penalties on the image, each weighted relative to the objective: a weight multiplies the mean size of the objective's pixel gradient at the start image (over the pixels it reaches), so that one weight suits a logit, a neuron and a channel mean alike.
+ */
+export interface Regularizers {
+  /**
+   * Pulls pixels towards black: sparse strokes.
+   */
+  l1?: number;
+  /**
+   * The image's Euclidean norm.
+   */
+  l2?: number;
+  /**
+   * Favours smooth images.
+   */
+  totalVariation?: number;
+  /**
+   * Pulls the image towards a 3x3 blur of itself at each step.
+   */
+  blur?: number;
 }
 export interface PadTransform {
   type: 'pad';
@@ -289,12 +364,12 @@ export interface RandomRotateTransform {
   degrees: [number, ...number[]];
 }
 /**
- * The optimizer and its learning rate.
+ * The optimizer and its learning rate; the preset's for what is omitted.
  */
 export interface Optimizer {
-  type: 'adam' | 'sgd';
+  type?: 'adam' | 'sgd';
   /**
-   * The learning rate (Lucid uses 0.05).
+   * The learning rate; the preset's when omitted (Lucid uses 0.05).
    */
   lr?: number;
 }
@@ -327,6 +402,7 @@ export interface LayerAtlasSpec {
    * @maxItems 4096
    */
   channels?: [ChannelIndex, ...ChannelIndex[]];
+  reduce?: Reduce1;
   optimization?: Optimization;
   display?: Display;
 }

@@ -57,9 +57,11 @@ export const mountAtlas: MountView<IAtlasProps> = (
   });
   const detailHost = h('div', { className: 'jp-FeatureViz-atlas-detail' });
   const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
+  // What the engine's recipe did, and notes on the pictures.
+  const caption = h('div', { className: 'jp-FeatureViz-caption' });
   const node = h('div', {
     className: 'jp-FeatureViz-atlas-view',
-    children: [storedHost, grid]
+    children: [storedHost, grid, caption]
   });
   const bar = mountRunBar(
     node,
@@ -162,8 +164,15 @@ export const mountAtlas: MountView<IAtlasProps> = (
       c.canvas.style.width = `${frame.width * scale}px`;
       c.canvas.style.height = `${frame.height * scale}px`;
       const v = frame.perImage[i];
-      c.value.textContent = Number.isFinite(v) ? v.toPrecision(3) : '';
+      const note = frame.notes?.[i];
+      c.value.textContent = `${Number.isFinite(v) ? v.toPrecision(3) : ''}${note ? ` · ${note}` : ''}`;
+      if (note) {
+        c.node.dataset.note = note;
+      } else {
+        delete c.node.dataset.note;
+      }
     });
+    caption.textContent = frame.caption ?? '';
   }
 
   function currentImage(): IImage | null {

@@ -47,6 +47,8 @@ export const mountPlayer: MountView<IPlayerProps> = (
     className: 'jp-FeatureViz-stage',
     children: [canvas, labels]
   });
+  // What the engine's recipe did, and notes on the pictures.
+  const caption = h('div', { className: 'jp-FeatureViz-caption' });
   const sparkline = createSparkline();
   const stepLabel = h('span', { className: 'jp-FeatureViz-step', text: '' });
   const scrubber = h('input', {
@@ -73,7 +75,8 @@ export const mountPlayer: MountView<IPlayerProps> = (
       h('div', {
         className: 'jp-FeatureViz-timeline',
         children: [play, scrubber, stepLabel]
-      })
+      }),
+      caption
     ]
   });
   const bar = mountRunBar(
@@ -142,6 +145,13 @@ export const mountPlayer: MountView<IPlayerProps> = (
     canvas.style.height = `${image.height * scale}px`;
     scrubber.value = String(index);
     stepLabel.textContent = `step ${frame.step} / ${frame.steps}`;
+    const note = frame.notes?.[props.select ?? 0];
+    caption.textContent = [
+      frame.batch === 1 || props.select !== undefined ? note : undefined,
+      frame.caption
+    ]
+      .filter(Boolean)
+      .join(' — ');
     canvas.setAttribute(
       'aria-label',
       `Visualization at step ${frame.step} of ${frame.steps}`

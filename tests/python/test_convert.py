@@ -225,6 +225,25 @@ def test_model_json_is_a_tfjs_layers_sequential(tmp_path):
         assert entry["quantization"] == {"dtype": "float16", "original_dtype": "float32"}
 
 
+def test_a_dataset_mean_is_written_channels_last(tmp_path):
+    import numpy as np
+
+    model, shape, _ = case_strided()  # (3, 15, 15)
+    mean = np.random.default_rng(0).uniform(0, 1, shape)
+    sequential_to_tfjs(model, tmp_path, input_shape=shape, dataset_mean=mean)
+    saved = json.loads((tmp_path / "model.json").read_text())
+    written = saved["userDefinedMetadata"]["featureviz"]["datasetMean"]
+    assert written["shape"] == [15, 15, 3]
+    values = np.array(written["values"]).reshape(15, 15, 3)
+    assert np.abs(values - mean.transpose(1, 2, 0)).max() <= 5e-5
+    sequential_to_tfjs(model, tmp_path / "none", input_shape=shape)
+    assert "userDefinedMetadata" not in (tmp_path / "none" / "model.json").read_text()
+    with pytest.raises(ValueError, match=r"dataset_mean must have the input's shape"):
+        sequential_to_tfjs(model, tmp_path, input_shape=shape, dataset_mean=mean[0])
+    with pytest.raises(ValueError, match=r"dataset_mean must hold values in \[0, 1\]"):
+        sequential_to_tfjs(model, tmp_path, input_shape=shape, dataset_mean=mean * 2)
+
+
 def test_float16_halves_the_shard(tmp_path):
     model, shape, _ = case_strided()
     sequential_to_tfjs(model, tmp_path / "f32", input_shape=shape)

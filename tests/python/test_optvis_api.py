@@ -58,13 +58,8 @@ def test_defaults_and_options():
     spec = spec_of(fv.gradient_ascent(NET, "conv2d_1", channel=1))
     assert spec["view"] == "gradient-ascent"
     assert spec["model"] == {"builtin": "mnist-cnn"}
-    assert spec["optimization"] == {
-        "param": "fourier",
-        "decorrelate": True,
-        "optimizer": {"type": "adam", "lr": 0.05},
-        "steps": 256,
-        "seed": 0,
-    }
+    # Everything else is the preset's, resolved by the engine from the model.
+    assert spec["optimization"] == {"seed": 0}
     spec = spec_of(
         fv.gradient_ascent(
             NET,
@@ -82,10 +77,55 @@ def test_defaults_and_options():
             scale=8,
         )
     )
-    assert spec["optimization"]["size"] == [32, 32]
-    assert spec["optimization"]["transforms"] == "small"
-    assert spec["optimization"]["frameEvery"] == 2
+    assert spec["optimization"] == {
+        "param": "pixel",
+        "optimizer": {"type": "sgd", "lr": 0.1},
+        "steps": 64,
+        "seed": 7,
+        "size": [32, 32],
+        "transforms": "small",
+        "frameEvery": 2,
+    }
     assert spec["display"] == {"keepFrames": True, "scale": 8}
+
+
+def test_presets_start_images_reduce_and_crop():
+    optimization = spec_of(
+        fv.gradient_ascent(
+            NET,
+            "conv2d_1",
+            channel=5,
+            reduce="mean",
+            preset="lucid",
+            init="dataset-mean",
+            crop="none",
+            lr=0.1,
+        )
+    )
+    assert optimization["objective"]["reduce"] == "mean"
+    assert optimization["optimization"] == {
+        "preset": "lucid",
+        "init": "dataset-mean",
+        "optimizer": {"lr": 0.1},
+        "seed": 0,
+        "crop": "none",
+    }
+    init = lambda value: spec_of(fv.gradient_ascent(NET, logit=3, init=value))[  # noqa: E731
+        "optimization"
+    ]["init"]
+    assert init("blob") == "blob"
+    assert init(0.05) == {"color": [0.05]}
+    assert init((0.5,)) == {"color": [0.5]}
+    import numpy as np
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[10:18, 13:15] = 255
+    image = init(digit)
+    assert image["shape"] == [28, 28, 1]
+    assert image["values"][10 * 28 + 13] == 1.0 and image["values"][0] == 0.0
+    assert spec_of(fv.layer_atlas(NET, "conv2d", reduce="centre"))["reduce"] == "centre"
+    # The presets are the schema's data, listed in help().
+    assert "'small': pixel parameterization" in fv.gradient_ascent.__doc__
 
 
 def test_composed_objectives_follow_lucids_algebra():
@@ -107,15 +147,21 @@ def test_composed_objectives_follow_lucids_algebra():
         "factor": -1.0,
         "term": {"type": "layer", "layer": "conv2d"},
     }
-    spec = spec_of(
-        fv.render_vis(NET, objective, regularizers={"total_variation": 1e-3, "l1": 1e-4})
-    )
-    terms = spec["objective"]["terms"]
-    assert terms[2] == {"type": "scale", "factor": -1e-3, "term": {"type": "total-variation"}}
-    assert terms[3] == {"type": "scale", "factor": -1e-4, "term": {"type": "l1", "constant": 0.0}}
+    # A dict of weights: relative to the objective, applied by the engine.
+    spec = spec_of(fv.render_vis(NET, objective, regularizers={"total_variation": 0.05, "l1": 0.2}))
+    assert spec["objective"] == tree
+    assert spec["optimization"]["regularizers"] == {"totalVariation": 0.05, "l1": 0.2}
+    # Objectives: added to the objective as they are.
+    spec = spec_of(fv.render_vis(NET, objective, regularizers=[-1e-3 * O.total_variation()]))
+    assert spec["objective"]["terms"][2] == {
+        "type": "scale",
+        "factor": -1e-3,
+        "term": {"type": "total-variation"},
+    }
+    assert "regularizers" not in spec["optimization"]
     every = (
         O.neuron("conv2d", 1, x=2, y=3, batch=0)
-        + O.direction("conv2d", [0.1, 0.2])
+        + O.direction("conv2d", [0.1] * 32)
         + O.diversity("conv2d")
         + O.L2(epsilon=1e-4)
         + O.blur_input_each_step()
@@ -188,6 +234,34 @@ def test_model_paths():
             lambda: fv.gradient_ascent(NET, "conv2d", channel=1, decorrelate="yes"),
             "decorrelate must be True or False",
         ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, preset="big"),
+            "preset must be one of 'auto', 'small', 'lucid', 'plain'",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, init="grey"),
+            "init must be one of 'auto', 'noise', 'dataset-mean', 'blob'",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, init=1.5),
+            "init must be one of",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, reduce="max"),
+            "reduce must be one of 'auto', 'mean', 'centre'",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", neuron=1, reduce="mean"),
+            "reduce applies to channel= only",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, crop="box"),
+            "crop must be 'auto' or 'none'",
+        ),
+        (
+            lambda: fv.gradient_ascent(NET, "conv2d", channel=1, regularizers={"l1": -1}),
+            "the weight of 'l1' must be a number from 0",
+        ),
         (lambda: fv.gradient_ascent(NET, 5, channel=1), "layer must be a layer name"),
         (lambda: fv.gradient_ascent(42, "conv2d", channel=1), "model must be a featureviz Model"),
         (lambda: fv.render_vis(NET, "conv2d:5"), "objective must be built from fv.objectives"),
@@ -206,15 +280,21 @@ def test_bad_arguments_name_the_argument(call, message):
 
 @pytest.mark.parametrize("builder", [fv.render_vis, fv.gradient_ascent, fv.layer_atlas])
 def test_option_defaults_are_the_schemas(builder):
-    schema = fv.spec_schema()["definitions"]
-    optimization = schema["Optimization"]["properties"]
+    optimization = fv.spec_schema()["definitions"]["Optimization"]["properties"]
     parameters = inspect.signature(builder).parameters
-    assert parameters["steps"].default == optimization["steps"]["default"]
-    assert parameters["seed"].default == optimization["seed"]["default"]
-    assert parameters["param"].default == optimization["param"]["default"]
-    assert parameters["decorrelate"].default == optimization["decorrelate"]["default"]
-    assert parameters["optimizer"].default == optimization["optimizer"]["default"]["type"]
-    assert parameters["lr"].default == schema["Optimizer"]["properties"]["lr"]["default"]
+    for name in ("preset", "init", "seed", "crop"):
+        assert parameters[name].default == optimization[name]["default"]
+    # What the preset decides has no default of its own in the schema, nor here.
+    for name, field in (
+        ("steps", "steps"),
+        ("param", "param"),
+        ("decorrelate", "decorrelate"),
+        ("optimizer", "optimizer"),
+        ("transforms", "transforms"),
+    ):
+        assert parameters[name].default is None
+        assert "default" not in optimization[field]
+    assert parameters["lr"].default is None
     # Every option is keyword-only and documented in help().
     for name in ("steps", "size", "transforms", "frame_every", "keep_frames", "scale", "title"):
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY

@@ -9,11 +9,7 @@ import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import type { UnitTarget } from '../../spec/types.generated';
 import { FeatureVizError } from '../errors';
 import type { IExecutor } from '../model/executor';
-import {
-  type IReceptiveField,
-  receptiveField,
-  receptiveFieldBox
-} from '../model/receptive-field';
+import { type IBox, boxSize } from '../model/receptive-field';
 import { toRgba } from '../optvis/render';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
@@ -107,11 +103,6 @@ export async function runTopExamplesJob(
   const defaults = SPEC_DEFAULTS.TopExamplesSpec;
   const k = request.k ?? defaults.k;
   const unit = resolveUnit(executor, request.target);
-  // Known before the pass: a model whose geometry is unknown fails at once.
-  const field =
-    (request.patches ?? defaults.patches)
-      ? receptiveField(loaded, unit.layer)
-      : null;
   context.emit({ type: 'running', backend: context.backend });
   const [, h, w, c] = executor.inputShape;
   const { dataset, range } = await context.datasets.load(
@@ -140,10 +131,12 @@ export async function runTopExamplesJob(
     signal: context.signal,
     onBatch: done => context.emit(clock.tick(done))
   });
+  const field =
+    (request.patches ?? defaults.patches) ? unitField(executor, unit) : null;
   const look = { executor, dataset, fit, unit, field };
   const top = await examples(pass.top, look);
   const bottom = pass.bottom ? await examples(pass.bottom, look) : null;
-  const patch = field ? patchSize(field) : [0, 0];
+  const patch = field ? field.size : [0, 0];
   return {
     summary: {
       count,
@@ -174,7 +167,43 @@ interface ILook {
   readonly dataset: IDataset;
   readonly fit: IInputFit;
   readonly unit: PassUnit;
-  readonly field: IReceptiveField | null;
+  readonly field: IUnitField | null;
+}
+
+/** The input pixels a unit's positions see (model/receptive-field.ts). */
+interface IUnitField {
+  /** A patch's [height, width]: the largest box of any position. */
+  readonly size: [number, number];
+  /** The box position (y, x) sees, clipped to the image; null: padding only. */
+  box(y: number, x: number): IBox | null;
+  /** The input's [height, width]. */
+  readonly input: [number, number];
+}
+
+/**
+ * The unit's receptive field, or null when the executor cannot tell (a
+ * graph model). A patch is as large as the largest box: the unclipped field
+ * where some position sees it whole, the image where none does.
+ */
+function unitField(executor: IExecutor, unit: PassUnit): IUnitField | null {
+  const [, height, width] = executor.inputShape;
+  const box = (y: number, x: number) =>
+    executor.receptiveField(unit.layer, y, x);
+  if (height === null || width === null || !box(0, 0)) {
+    return null;
+  }
+  const [rows, cols] =
+    unit.kind === 'flat' ? [1, 1] : [unit.height, unit.width];
+  const size: [number, number] = [0, 0];
+  for (let y = 0; y < rows; y++) {
+    const b = box(y, Math.floor(cols / 2));
+    size[0] = Math.max(size[0], b ? boxSize(b)[0] : 0);
+  }
+  for (let x = 0; x < cols; x++) {
+    const b = box(Math.floor(rows / 2), x);
+    size[1] = Math.max(size[1], b ? boxSize(b)[1] : 0);
+  }
+  return { size, box, input: [height, width] };
 }
 
 /** The ranked examples' images, labels, predictions, boxes and patches. */
@@ -226,7 +255,7 @@ async function examples(
     };
   }
   const boxes = new Int32Array(indices.length * 4);
-  const [ph, pw] = patchSize(field);
+  const [ph, pw] = field.size;
   const patches = new Uint8ClampedArray(indices.length * ph * pw * 4);
   indices.forEach((_, n) => {
     const position = ranked.positions[n];
@@ -234,44 +263,34 @@ async function examples(
       unit.kind === 'flat' || position < 0
         ? [0, 0]
         : [Math.floor(position / unit.width), position % unit.width];
-    const box = receptiveFieldBox(field, y, x);
-    boxes.set([box.top, box.left, box.bottom, box.right], n * 4);
-    crop(rgba, n, fit, origin(field, y, x), [ph, pw], patches);
+    const [height, width] = field.input;
+    const box = field.box(y, x) ?? {
+      top: 0,
+      left: 0,
+      bottom: height - 1,
+      right: width - 1
+    };
+    // Half-open for the views: rows [top, bottom), columns [left, right).
+    boxes.set([box.top, box.left, box.bottom + 1, box.right + 1], n * 4);
+    crop(rgba, n, fit, origin(field, box), [ph, pw], patches);
   });
   return { ...ranked, labels, predictions, rgba, boxes, patches };
 }
 
-/** A patch's [height, width]: the field's size, at most the image's. */
-function patchSize(field: IReceptiveField): [number, number] {
-  const [height, width] = field.input;
-  if (!field.axes) {
-    return [height, width];
-  }
-  return [
-    Math.min(field.axes[0].size, height),
-    Math.min(field.axes[1].size, width)
-  ];
-}
-
 /**
- * Where a patch starts in the image: the field's own corner (the parts
- * outside the image stay clear), or the image's along an axis the field
- * covers whole.
+ * Where a patch starts in the image: a box cut by the image's edge keeps its
+ * unclipped size, the part outside the image left clear (the field reaches
+ * past the top or left edge: the patch starts before the image).
  */
-function origin(
-  field: IReceptiveField,
-  y: number,
-  x: number
-): [number, number] {
-  if (!field.axes) {
-    return [0, 0];
-  }
-  const [rows, cols] = field.axes;
+function origin(field: IUnitField, box: IBox): [number, number] {
+  const [ph, pw] = field.size;
   const [height, width] = field.input;
-  return [
-    rows.size >= height ? 0 : rows.offset + y * rows.stride,
-    cols.size >= width ? 0 : cols.offset + x * cols.stride
-  ];
+  const [bh, bw] = boxSize(box);
+  const start = (first: number, extent: number, size: number, image: number) =>
+    size >= image || extent >= size || first > 0
+      ? first
+      : first + extent - size;
+  return [start(box.top, bh, ph, height), start(box.left, bw, pw, width)];
 }
 
 /** Copies image n's window at `from` into patch n; outside stays clear. */

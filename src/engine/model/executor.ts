@@ -34,6 +34,12 @@ import { pickSelection } from './layers/channels';
 import type { Applier } from './layers/context';
 import { type IFoldCandidate, planFolds } from './layers/folding';
 import { type InputGradStrategy, type ReluRule, defaultStrategy } from './ops';
+import {
+  type IBox,
+  type IGeometryGraph,
+  layerGeometry,
+  receptiveField
+} from './receptive-field';
 
 /** A model that can be run to any set of its activations, differentiably. */
 export interface IExecutor {
@@ -63,6 +69,12 @@ export interface IExecutor {
     refs: readonly IActivationRef[],
     options?: IForwardOptions
   ): tf.Tensor[];
+  /**
+   * The input pixels that output position (row, col) of `layer` sees
+   * (model/receptive-field.ts); null when the executor cannot tell (graph
+   * models, free input sizes) or the position sees only padding.
+   */
+  receptiveField(layer: string, row: number, col: number): IBox | null;
   /** Frees what the executor precomputed (never the model's weights). */
   dispose(): void;
 }
@@ -259,6 +271,39 @@ export class LayersExecutor implements IExecutor {
       return out;
     };
     return refs.map(evaluate);
+  }
+
+  receptiveField(layer: string, row: number, col: number): IBox | null {
+    const [, height, width] = this.inputShape;
+    if (height === null || width === null) {
+      return null;
+    }
+    this.outputShape(layer); // an unknown layer throws here
+    const spatial = (shape: readonly (number | null)[]): [number, number] =>
+      shape.length === 4 ? [shape[1] ?? 0, shape[2] ?? 0] : [1, 1];
+    const graph: IGeometryGraph = {
+      inputSize: [height, width],
+      order: this.layerNames,
+      inbound: name => this._nodes.get(name)?.inbound ?? [],
+      geometry: name => {
+        const node = this._nodes.get(name) as INode;
+        // A folded batch norm computes its convolution: the convolution's
+        // geometry, on the convolution's input (the node's inbound now).
+        const source = node.foldInto ?? node.layer;
+        const first = node.inbound[0] ?? INPUT;
+        const size =
+          first === INPUT
+            ? this.inputShape.slice(1, 3)
+            : this.outputShape(first);
+        return layerGeometry(
+          source.getClassName(),
+          configOf(source),
+          first === INPUT ? [size[0], size[1]] : [size[1], size[2]]
+        );
+      },
+      outputSize: name => spatial(this.outputShape(name))
+    };
+    return receptiveField(graph, layer, row, col);
   }
 
   /** A tensor computed once from a layer's weights, kept until dispose(). */

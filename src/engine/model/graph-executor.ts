@@ -127,6 +127,11 @@ export class GraphExecutor implements IExecutor {
   }
 
   /** Nothing to free: the model belongs to the model cache. */
+  /** Graph nodes carry no layer geometry here: unknown. */
+  receptiveField(): null {
+    return null;
+  }
+
   dispose(): void {
     this._shapes = null;
   }

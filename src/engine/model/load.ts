@@ -14,6 +14,7 @@ import {
   ModelTooLargeError
 } from '../errors';
 import {
+  type IImageArray,
   type IModelJson,
   detectFormat,
   parseManifest,
@@ -52,6 +53,8 @@ export interface IModelMetadata {
   /** The pixel range the model expects; [0, 1] unless model.json says otherwise. */
   readonly inputRange: readonly [number, number];
   readonly generatedBy: string | undefined;
+  /** The mean image of the training data, when model.json gives one. */
+  readonly datasetMean: IImageArray | null;
 }
 
 interface IModelBase {

@@ -6,6 +6,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { MalformedModelError } from '../errors';
 import type { IModelMetadata, ModelFormat } from './load';
 
+/** An image as plain values: height × width × channels, channels last. */
+export interface IImageArray {
+  readonly shape: readonly [number, number, number];
+  readonly values: ArrayLike<number>;
+}
+
 export interface IModelJson {
   format?: unknown;
   generatedBy?: unknown;
@@ -67,9 +73,39 @@ export function parseManifest(
   return raw as tf.io.WeightsManifestConfig;
 }
 
+/** The largest mean image read from a model.json (1024 × 1024 × 3). */
+const MAX_MEAN_VALUES = 1024 * 1024 * 3;
+
+/**
+ * userDefinedMetadata.featureviz.datasetMean: { shape: [h, w, c], values }
+ * in [0, 1] (training/train_mnist_cnn.py writes it). Anything else is
+ * ignored: the recipe then starts from a blob.
+ */
+function readDatasetMean(raw: unknown): IImageArray | null {
+  const mean = raw as { shape?: unknown; values?: unknown } | undefined;
+  const shape = mean?.shape;
+  const values = mean?.values;
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 3 ||
+    !shape.every(d => Number.isInteger(d) && d > 0) ||
+    !Array.isArray(values) ||
+    values.length > MAX_MEAN_VALUES ||
+    values.length !== shape[0] * shape[1] * shape[2] ||
+    !values.every(v => typeof v === 'number' && v >= 0 && v <= 1)
+  ) {
+    return null;
+  }
+  return {
+    shape: [shape[0], shape[1], shape[2]],
+    values: Float32Array.from(values as number[])
+  };
+}
+
 export function readMetadata(json: IModelJson): IModelMetadata {
   const meta = json.userDefinedMetadata as
-    { featureviz?: { inputRange?: unknown } } | undefined;
+    | { featureviz?: { inputRange?: unknown; datasetMean?: unknown } }
+    | undefined;
   const range = meta?.featureviz?.inputRange;
   const inputRange: [number, number] =
     Array.isArray(range) &&
@@ -81,7 +117,8 @@ export function readMetadata(json: IModelJson): IModelMetadata {
   return {
     inputRange,
     generatedBy:
-      typeof json.generatedBy === 'string' ? json.generatedBy : undefined
+      typeof json.generatedBy === 'string' ? json.generatedBy : undefined,
+    datasetMean: readDatasetMean(meta?.featureviz?.datasetMean)
   };
 }
 

@@ -135,3 +135,29 @@ export function leftMatMulToInput(
   });
   return forward(x) as tf.Tensor2D;
 }
+
+/**
+ * 1, 0 or −1 as x is positive, zero or negative, from Step alone (fast on
+ * WASM, see relu6Mask): step(0) is 0 on both sides.
+ */
+function signOf(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.step(x), tf.step(tf.neg(x)));
+}
+
+/**
+ * |x| whose gradient is sign(x), 0 at 0. tfjs's registered gradient of Abs is
+ * −1 at 0, so the total variation of a flat image would push it to change.
+ */
+export function absToInput(x: tf.Tensor): tf.Tensor {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const input = args[0] as tf.Tensor;
+    save([input]);
+    return {
+      value: tf.abs(input),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.mul(dy, signOf(saved[0]))
+    };
+  });
+  return forward(x) as tf.Tensor;
+}

@@ -1,38 +1,17 @@
 /**
- * Receptive fields (docs/architecture.md, "Datasets and top examples"): the
- * input pixels that one position of a layer sees, from the layer geometry
- * along the graph (kernel, stride, padding, dilation, pooling, padding and
- * cropping layers). Per axis a field is an affine map: position o of the
- * layer sees input pixels [offset + o·stride, offset + o·stride + size − 1]
- * (offset < 0 where padding reaches past the image). A unit after Flatten,
- * a global pooling or another layer that mixes positions sees the whole
- * input. Branches that meet (Add, Concatenate) see the union of theirs.
+ * Receptive fields (docs/architecture.md, "Receptive fields"): the box of
+ * input pixels that one unit of a layer can see, computed from the layers'
+ * geometry (kernel, stride, dilation, padding, pooling) by walking back from
+ * the unit to the input. Gradient ascent zooms on it and picks the centre
+ * neuron when it is small; dataset views cut patches with it.
+ *
+ * A layer this module does not know is taken to mix every position (the
+ * whole input): a receptive field may be too large, never too small.
  */
-import type { layers } from '@tensorflow/tfjs-layers';
-import { FeatureVizError, UnknownLayerError } from '../errors';
-import { configOf } from './layers/build';
-import { pair } from './layers/context';
-import { padding as kerasPadding } from './layers/padding';
-import type { LoadedModel } from './load';
+import { INPUT } from './activation-ref';
+import { type ILayerConfig, pair } from './layers/context';
 
-/** One axis of a receptive field. */
-export interface IAxisField {
-  /** Input pixels one position sees along this axis. */
-  readonly size: number;
-  /** Input pixels between neighbouring positions. */
-  readonly stride: number;
-  /** The first input pixel position 0 sees (negative inside padding). */
-  readonly offset: number;
-}
-
-export interface IReceptiveField {
-  /** Rows, then columns; null when every unit sees the whole input. */
-  readonly axes: readonly [IAxisField, IAxisField] | null;
-  /** The input's [height, width]. */
-  readonly input: readonly [number, number];
-}
-
-/** A box in input pixels: rows [top, bottom), columns [left, right). */
+/** Rows and columns of the input, inclusive, clipped to the image. */
 export interface IBox {
   readonly top: number;
   readonly left: number;
@@ -40,9 +19,30 @@ export interface IBox {
   readonly right: number;
 }
 
-const IDENTITY: IAxisField = { size: 1, stride: 1, offset: 0 };
+/** How one layer maps its output positions to its input's. */
+export type Geometry =
+  /** Output (y, x) reads input (y, x) (activations, batch norm, merges). */
+  | { readonly kind: 'pointwise' }
+  /** Every output reads every input position (dense, flatten, global pooling). */
+  | { readonly kind: 'global' }
+  /** Output (y, x) reads input rows y·s − p … y·s − p + d·(k − 1). */
+  | {
+      readonly kind: 'window';
+      readonly kernel: readonly [number, number];
+      readonly strides: readonly [number, number];
+      readonly dilations: readonly [number, number];
+      /** Padding before the first row and column. */
+      readonly padBefore: readonly [number, number];
+    }
+  /** Output (y, x) reads input ⌊(y + offset) / factor⌋ … (upsampling, padding, cropping). */
+  | {
+      readonly kind: 'resample';
+      readonly offset: readonly [number, number];
+      readonly factor: readonly [number, number];
+      /** Input rows and columns read on each side (bilinear reads one more). */
+      readonly reach: number;
+    };
 
-/** Layers that keep every position where it is (per-position maps). */
 const POINTWISE = new Set([
   'Activation',
   'ReLU',
@@ -64,235 +64,237 @@ const POINTWISE = new Set([
   'Average',
   'Maximum',
   'Minimum',
-  'Concatenate'
+  'Concatenate',
+  'Rescaling'
 ]);
 
-/** Layers after which a unit sees the whole input. */
-const GLOBAL = new Set([
-  'Flatten',
-  'GlobalAveragePooling2D',
-  'GlobalMaxPooling2D',
-  'Reshape',
-  'Permute'
+const WINDOWED = new Set([
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'MaxPooling2D',
+  'AveragePooling2D'
 ]);
 
-type Field = readonly [IAxisField, IAxisField] | null;
+/** TensorFlow's 'same' padding before the first element of one axis. */
+function samePadBefore(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number
+): number {
+  const span = (kernel - 1) * dilation + 1;
+  const total = Math.max(
+    (Math.ceil(size / stride) - 1) * stride + span - size,
+    0
+  );
+  return Math.floor(total / 2);
+}
+
+/** Keras padding of ZeroPadding2D or Cropping2D: [[top, bottom], [left, right]]. */
+function sides(value: unknown): [[number, number], [number, number]] {
+  const side = (v: unknown): [number, number] =>
+    Array.isArray(v)
+      ? [Number(v[0]), Number(v[1] ?? v[0])]
+      : [Number(v), Number(v)];
+  if (!Array.isArray(value)) {
+    return [side(value), side(value)];
+  }
+  return [side(value[0]), side(value[1] ?? value[0])];
+}
 
 /**
- * The receptive field of `layer` in a Layers model (or its layers, in any
- * order, with an InputLayer or an input shape on the first).
+ * The geometry of a layer of Keras class `className`, given its config and
+ * its input's [height, width] (needed for 'same' padding).
+ */
+export function layerGeometry(
+  className: string,
+  config: ILayerConfig,
+  inputSize: readonly [number | null, number | null]
+): Geometry {
+  if (POINTWISE.has(className)) {
+    return { kind: 'pointwise' };
+  }
+  if (WINDOWED.has(className)) {
+    const pooling = className.endsWith('Pooling2D');
+    const kernel = pooling
+      ? pair(config.poolSize, 2)
+      : pair(config.kernelSize, 1);
+    const strides = pair(config.strides, pooling ? kernel[0] : 1);
+    const dilations = pooling ? [1, 1] : pair(config.dilationRate, 1);
+    const same = config.padding === 'same';
+    const padBefore = [0, 1].map(axis => {
+      const size = inputSize[axis];
+      if (!same) {
+        return 0;
+      }
+      // A free input size: assume the padding of a size the stride divides.
+      return samePadBefore(
+        size ?? strides[axis],
+        kernel[axis],
+        strides[axis],
+        dilations[axis]
+      );
+    });
+    return {
+      kind: 'window',
+      kernel,
+      strides,
+      dilations: [dilations[0], dilations[1]],
+      padBefore: [padBefore[0], padBefore[1]]
+    };
+  }
+  if (className === 'ZeroPadding2D') {
+    const [[top], [left]] = sides(config.padding);
+    return {
+      kind: 'resample',
+      offset: [-top, -left],
+      factor: [1, 1],
+      reach: 0
+    };
+  }
+  if (className === 'Cropping2D') {
+    const [[top], [left]] = sides(config.cropping);
+    return { kind: 'resample', offset: [top, left], factor: [1, 1], reach: 0 };
+  }
+  if (className === 'UpSampling2D') {
+    return {
+      kind: 'resample',
+      offset: [0, 0],
+      factor: pair(config.size, 2),
+      reach: config.interpolation === 'bilinear' ? 1 : 0
+    };
+  }
+  return { kind: 'global' };
+}
+
+/** What the walk needs of a model: each layer's inputs and geometry. */
+export interface IGeometryGraph {
+  /** The model input's [height, width]. */
+  readonly inputSize: readonly [number, number];
+  /** Layer names in execution order (every layer after its inputs). */
+  readonly order: readonly string[];
+  /** The layers feeding `layer` (INPUT for the model's input). */
+  inbound(layer: string): readonly string[];
+  geometry(layer: string): Geometry;
+  /** The [height, width] of a layer's output; [1, 1] for a flat one. */
+  outputSize(layer: string): readonly [number, number];
+}
+
+type Span = readonly [number, number];
+
+/**
+ * The first and last input rows (or columns) an output span reads along one
+ * axis, within the input; null when it reads padding only. A dilated window
+ * skips rows, so its taps are counted one by one at the edges.
+ */
+function backAxis(
+  span: Span,
+  geometry: Geometry,
+  axis: 0 | 1,
+  inputSize: number
+): Span | null {
+  switch (geometry.kind) {
+    case 'pointwise':
+      return clip(span, inputSize);
+    case 'global':
+      return [0, inputSize - 1];
+    case 'window': {
+      const s = geometry.strides[axis];
+      const d = geometry.dilations[axis];
+      const start = span[0] * s - geometry.padBefore[axis];
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i <= span[1] - span[0]; i++) {
+        for (let j = 0; j < geometry.kernel[axis]; j++) {
+          const tap = start + s * i + d * j;
+          if (tap >= 0 && tap < inputSize) {
+            lo = Math.min(lo, tap);
+            hi = Math.max(hi, tap);
+          }
+        }
+      }
+      return lo <= hi ? [lo, hi] : null;
+    }
+    case 'resample': {
+      const f = geometry.factor[axis];
+      const o = geometry.offset[axis];
+      return clip(
+        [
+          Math.floor((span[0] + o) / f) - geometry.reach,
+          Math.floor((span[1] + o) / f) + geometry.reach
+        ],
+        inputSize
+      );
+    }
+  }
+}
+
+function clip(span: Span, size: number): Span | null {
+  const lo = Math.max(0, span[0]);
+  const hi = Math.min(size - 1, span[1]);
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function hull(a: Span | undefined, b: Span): Span {
+  return a ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] : b;
+}
+
+/**
+ * The input box that output position (row, col) of `layer` sees; null when
+ * it sees no pixel at all (a position that reads padding only).
+ *
+ * Spans travel back one layer at a time, in reverse execution order, and
+ * where paths meet (a merge's inputs) they join into one span: each layer's
+ * map from output to input spans is monotone, so joining early gives the same
+ * box as following every path, without the paths' exponential number.
  */
 export function receptiveField(
-  source: LoadedModel | readonly layers.Layer[],
-  layer: string
-): IReceptiveField {
-  if (!Array.isArray(source) && 'format' in source) {
-    if (source.format !== 'layers') {
-      throw new FeatureVizError(
-        'Receptive fields are computed for Layers models only; this is a graph model (patches=False shows whole examples).'
-      );
+  graph: IGeometryGraph,
+  layer: string,
+  row: number,
+  col: number
+): IBox | null {
+  const reached = new Map<string, [Span, Span]>([
+    [
+      layer,
+      [
+        [row, row],
+        [col, col]
+      ]
+    ]
+  ]);
+  const at = graph.order.indexOf(layer);
+  for (let i = at; i >= 0; i--) {
+    const name = graph.order[i];
+    const spans = reached.get(name);
+    if (!spans) {
+      continue;
     }
-  }
-  const list: readonly layers.Layer[] = Array.isArray(source)
-    ? source
-    : (source as Extract<LoadedModel, { format: 'layers' }>).model.layers;
-  const byName = new Map(list.map(l => [l.name, l]));
-  const target = byName.get(layer);
-  if (!target) {
-    throw new UnknownLayerError(layer, [...byName.keys()]);
-  }
-  const fields = new Map<string, Field>();
-  const fieldOf = (current: layers.Layer): Field => {
-    const known = fields.get(current.name);
-    if (known !== undefined) {
-      return known;
-    }
-    const inbound = current.inboundNodes[0]?.inboundLayers ?? [];
-    const inputs =
-      current.getClassName() === 'InputLayer' || inbound.length === 0
-        ? [[IDENTITY, IDENTITY] as const]
-        : inbound.map(fieldOf);
-    const field = apply(current, union(inputs));
-    fields.set(current.name, field);
-    return field;
-  };
-  return { axes: fieldOf(target), input: inputSize(list) };
-}
-
-/** The input pixels position (y, x) of a layer sees, clipped to the input. */
-export function receptiveFieldBox(
-  field: IReceptiveField,
-  y: number,
-  x: number
-): IBox {
-  const [height, width] = field.input;
-  if (!field.axes) {
-    return { top: 0, left: 0, bottom: height, right: width };
-  }
-  const [rows, cols] = field.axes;
-  const top = rows.offset + y * rows.stride;
-  const left = cols.offset + x * cols.stride;
-  return {
-    top: Math.max(0, top),
-    left: Math.max(0, left),
-    bottom: Math.min(height, top + rows.size),
-    right: Math.min(width, left + cols.size)
-  };
-}
-
-/** The field after one layer, given the field of its input. */
-function apply(layer: layers.Layer, input: Field): Field {
-  const name = layer.getClassName();
-  if (input === null || GLOBAL.has(name)) {
-    return null;
-  }
-  if (name === 'InputLayer' || POINTWISE.has(name)) {
-    return input;
-  }
-  const config = configOf(layer);
-  const sizes = spatialInput(layer);
-  switch (name) {
-    case 'Dense':
-      // On a flat input every unit sees everything; on a spatial one Dense
-      // maps each position on its own.
-      return sizes ? input : null;
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'SeparableConv2D': {
-      const kernel = pair(config.kernelSize as number | number[], 1);
-      const dilation = pair(config.dilationRate as number | number[], 1);
-      return window(
-        input,
-        kernel.map((k, i) => dilation[i] * (k - 1) + 1),
-        pair(config.strides as number | number[], 1),
-        config.padding,
-        sizes,
-        layer
-      );
-    }
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const pool = pair(config.poolSize as number | number[], 2);
-      return window(
-        input,
-        pool,
-        pair(config.strides as number | number[] | null, pool[0]),
-        config.padding,
-        sizes,
-        layer
-      );
-    }
-    case 'ZeroPadding2D': {
-      const [rows, cols] = kerasPadding(
-        config.padding as number | number[] | number[][]
-      );
-      return [shift(input[0], -rows[0]), shift(input[1], -cols[0])];
-    }
-    case 'Cropping2D': {
-      const [rows, cols] = kerasPadding(
-        config.cropping as number | number[] | number[][]
-      );
-      return [shift(input[0], rows[0]), shift(input[1], cols[0])];
-    }
-    default:
-      throw new FeatureVizError(
-        `The receptive field through layer "${layer.name}" (${name}) is not known: patches=False shows whole examples.`
-      );
-  }
-}
-
-/** A sliding window of `extent` input positions, every `strides`. */
-function window(
-  input: readonly [IAxisField, IAxisField],
-  extent: readonly number[],
-  strides: readonly number[],
-  padding: unknown,
-  sizes: readonly [number, number] | null,
-  layer: layers.Layer
-): Field {
-  if (padding !== 'valid' && padding !== 'same') {
-    throw new FeatureVizError(
-      `Layer "${layer.name}" has padding "${String(padding)}": its receptive field is not known.`
-    );
-  }
-  return [0, 1].map(axis => {
-    const { size, stride, offset } = input[axis];
-    let before = 0;
-    if (padding === 'same') {
-      const n = sizes?.[axis];
-      if (n === undefined) {
-        throw new FeatureVizError(
-          `Layer "${layer.name}" pads to "same" on an input of unknown size.`
-        );
+    const geometry = graph.geometry(name);
+    for (const source of graph.inbound(name)) {
+      const [h, w] =
+        source === INPUT ? graph.inputSize : graph.outputSize(source);
+      const r = backAxis(spans[0], geometry, 0, h);
+      const c = backAxis(spans[1], geometry, 1, w);
+      if (r && c) {
+        const known = reached.get(source);
+        reached.set(source, [hull(known?.[0], r), hull(known?.[1], c)]);
       }
-      // TensorFlow's 'same': the smaller half of the padding goes first.
-      const total = Math.max(
-        (Math.ceil(n / strides[axis]) - 1) * strides[axis] + extent[axis] - n,
-        0
-      );
-      before = Math.floor(total / 2);
     }
-    return {
-      size: size + (extent[axis] - 1) * stride,
-      stride: stride * strides[axis],
-      offset: offset - before * stride
-    };
-  }) as unknown as readonly [IAxisField, IAxisField];
-}
-
-function shift(axis: IAxisField, positions: number): IAxisField {
-  return { ...axis, offset: axis.offset + positions * axis.stride };
-}
-
-/** Where branches meet: the smallest field that holds each branch's. */
-function union(fields: readonly Field[]): Field {
-  if (fields.length === 1) {
-    return fields[0];
   }
-  const known = fields.filter(f => f !== null);
-  // Branches that step differently have no one box per position: a branch
-  // that sees everything, or one that steps otherwise, makes it the whole.
-  if (
-    known.length < fields.length ||
-    known.some(f => f[0].stride !== known[0][0].stride) ||
-    known.some(f => f[1].stride !== known[0][1].stride)
-  ) {
-    return null;
-  }
-  const axis = (i: 0 | 1): IAxisField => {
-    const start = Math.min(...known.map(f => f[i].offset));
-    const end = Math.max(...known.map(f => f[i].offset + f[i].size));
-    return { size: end - start, stride: known[0][i].stride, offset: start };
-  };
-  return [axis(0), axis(1)];
-}
-
-/** A layer's input [height, width] when it is spatial (rank 4), else null. */
-function spatialInput(layer: layers.Layer): [number, number] | null {
-  const shapes = layer.inboundNodes[0]?.inputShapes;
-  if (!shapes) {
-    return null;
-  }
-  const first = (Array.isArray(shapes[0]) ? shapes[0] : shapes) as (
-    number | null
-  )[];
-  return first.length === 4 && first[1] !== null && first[2] !== null
-    ? [first[1], first[2]]
+  const input = reached.get(INPUT);
+  return input
+    ? {
+        top: input[0][0],
+        bottom: input[0][1],
+        left: input[1][0],
+        right: input[1][1]
+      }
     : null;
 }
 
-/** The model input's [height, width]. */
-function inputSize(list: readonly layers.Layer[]): [number, number] {
-  for (const layer of list) {
-    const shape = (layer.getConfig() as { batchInputShape?: unknown })
-      .batchInputShape;
-    if (Array.isArray(shape) && shape.length === 4) {
-      return [shape[1] as number, shape[2] as number];
-    }
-  }
-  const size = spatialInput(list[0]);
-  if (!size) {
-    throw new FeatureVizError('The model input has no fixed image size.');
-  }
-  return size;
+/** A box's height and width. */
+export function boxSize(box: IBox): [number, number] {
+  return [box.bottom - box.top + 1, box.right - box.left + 1];
 }

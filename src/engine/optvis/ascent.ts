@@ -1,115 +1,86 @@
 /**
  * Gradient-ascent jobs (docs/architecture.md, "Objectives and the render
- * loop"): the spec's objective and optimization turned into a run, with the
- * schema's defaults filled in here and nowhere else. The job builds the
- * parameterization, transforms and objective, checks them against the model
- * before the first step, and frees everything it made whether the run
- * finishes, is cancelled or fails.
+ * loop"): the spec's objective and optimization turned into a run. The
+ * recipe (optvis/recipe.ts) resolves every setting the spec leaves out; the
+ * job builds the start image, parameterization, transforms, scaled
+ * regularizers and objective, checks them against the model before the
+ * first step, labels the last frame's pictures (optvis/notes.ts), and frees
+ * everything it made whether the run finishes, is cancelled or fails.
  */
 import * as tf from '@tensorflow/tfjs';
 import type {
   Objective as ObjectiveSpec,
-  Optimization
+  Reduce
 } from '../../spec/types.generated';
-import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import { FeatureVizError } from '../errors';
 import { INPUT, type IActivationRef, refShape } from '../model/activation-ref';
 import type { IExecutor } from '../model/executor';
 import { checkLayers, compileObjective } from './compile';
+import { explainNotes, imageNotes, saturationHint } from './notes';
 import type { Objective } from './objective';
 import { createParam } from './param';
-import { type IFrame, type OptimizerConfig, renderVis } from './render';
+import {
+  type IOptimizationConfig,
+  describeRecipe,
+  planRun,
+  resolveRecipe
+} from './recipe';
+import { objectiveScales, scaledRegularizers } from './regularize';
+import { type IFrame, renderVis, toModelInput } from './render';
 import { createRandom } from './rng';
+import { type IImageArray, startImage } from './start';
 import { compileTransforms } from './transforms';
 import { channelPerImage } from './units';
 
-/**
- * How to optimize: the spec's `Optimization`, every field optional, plus
- * what only the engine's own callers (tests, benchmarks) set.
- */
-export interface IOptimizationConfig extends Optimization {
-  /** 'none' leaves pixels unbounded (for closed-form tests). */
-  readonly squash?: 'sigmoid' | 'none';
-  /** Also emit frames after these steps (benchmarks time from one). */
-  readonly thresholds?: readonly number[];
-}
-
-/** The fields with a default in the schema, filled from SPEC_DEFAULTS. */
-type Defaulted = 'param' | 'decorrelate' | 'batch' | 'steps' | 'seed';
-
-export interface IResolvedOptimization
-  extends
-    Omit<IOptimizationConfig, Defaulted | 'optimizer'>,
-    Required<Pick<IOptimizationConfig, Defaulted>> {
-  readonly optimizer: OptimizerConfig;
-}
-
-/**
- * A configuration with the schema's defaults filled in: the one place the
- * engine reads them (SPEC_DEFAULTS is generated from the schema).
- */
-export function resolveOptimization(
-  config: IOptimizationConfig
-): IResolvedOptimization {
-  const defaults = SPEC_DEFAULTS.Optimization;
-  const optimizer = config.optimizer ?? defaults.optimizer;
-  return {
-    ...config,
-    param: config.param ?? defaults.param,
-    decorrelate: config.decorrelate ?? defaults.decorrelate,
-    batch: config.batch ?? defaults.batch,
-    steps: config.steps ?? defaults.steps,
-    seed: config.seed ?? defaults.seed,
-    optimizer: {
-      type: optimizer.type,
-      lr: optimizer.lr ?? SPEC_DEFAULTS.Optimizer.lr
-    }
-  };
-}
+export type { IOptimizationConfig } from './recipe';
 
 export interface IRunContext {
   readonly executor: IExecutor;
   /** The pixel range the model expects. */
   readonly inputRange?: readonly [number, number];
+  /** The mean image of the model's training data (from its model.json). */
+  readonly datasetMean?: IImageArray | null;
   readonly signal?: AbortSignal;
 }
 
-/** Lucid's standard transforms need room; small images get the small preset. */
-export function defaultTransforms(
-  height: number,
-  width: number
-): 'standard' | 'small' {
-  return Math.min(height, width) >= 64 ? 'standard' : 'small';
+interface IRunOptions {
+  /** The images are units of one layer: label the weak ones. */
+  readonly compare?: boolean;
 }
 
-function imageSize(
-  executor: IExecutor,
-  config: IOptimizationConfig
-): [number, number] {
-  if (config.size) {
-    return [config.size[0], config.size[1]];
-  }
-  const [, h, w] = executor.inputShape;
-  if (h === null || w === null) {
-    throw new FeatureVizError(
-      'The model accepts any image size: give one with size=(height, width).'
-    );
-  }
-  return [h, w];
+/** The last frame with its notes, and hints added to its caption. */
+function finish(frame: IFrame, objective: Objective, compare: boolean): IFrame {
+  const notes = imageNotes(frame, objective.focus, compare);
+  const caption = [
+    frame.caption,
+    notes && explainNotes(notes),
+    saturationHint(frame, objective.focus)
+  ]
+    .filter(Boolean)
+    .join('. ');
+  return { ...frame, caption, notes };
 }
 
 /** Runs gradient ascent on an objective and yields its frames. */
 export async function* runObjective(
   objective: Objective,
   config: IOptimizationConfig,
-  context: IRunContext
+  context: IRunContext,
+  options: IRunOptions = {}
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
-  const resolved = resolveOptimization(config);
-  const { batch, steps, seed } = resolved;
-  const [height, width] = imageSize(executor, config);
+  const plan = planRun(executor, config);
+  const recipe = resolveRecipe(
+    plan,
+    objective.focus,
+    executor,
+    config,
+    Boolean(context.datasetMean)
+  );
+  const { batch, steps, seed } = recipe;
+  const { height, width, channels } = plan;
   checkLayers(objective, executor.layerNames);
-  const [, modelH, modelW, channels] = executor.inputShape;
+  const [, modelH, modelW] = executor.inputShape;
   objective.check(
     (ref: IActivationRef) =>
       ref.layer === INPUT
@@ -125,33 +96,66 @@ export async function* runObjective(
       objective.refs.filter(ref => ref.layer !== INPUT)
     );
   });
+  const start = await startImage(
+    recipe.init,
+    [batch, height, width, channels],
+    context.datasetMean ?? null
+  );
   const param = createParam({
-    kind: resolved.param,
+    kind: recipe.param,
     batch,
     height,
     width,
     channels,
-    decorrelate: resolved.decorrelate,
+    decorrelate: recipe.decorrelate,
     squash: config.squash,
+    start,
     // The initial image and the transforms draw from separate streams.
     random: createRandom(seed ^ 0x5bd1e995)
   });
   try {
-    return yield* renderVis({
+    const toModel = (image: tf.Tensor4D) =>
+      toModelInput(executor, image, context.inputRange);
+    const weighted = Object.values(recipe.regularizers).some(w => w > 0);
+    let penalty = null;
+    if (weighted) {
+      const images = tf.tidy(() => param.image());
+      try {
+        const scales = await objectiveScales(
+          objective,
+          executor,
+          images,
+          toModel
+        );
+        penalty = scaledRegularizers(recipe.regularizers, scales);
+      } finally {
+        images.dispose();
+      }
+    }
+    let last: IFrame | null = null;
+    for await (const frame of renderVis({
       executor,
       objective,
+      penalty,
       param,
-      transforms: compileTransforms(
-        config.transforms ?? defaultTransforms(height, width)
-      ),
+      transforms: compileTransforms(recipe.transforms),
       inputRange: context.inputRange,
-      optimizer: resolved.optimizer,
+      optimizer: recipe.optimizer,
       steps,
       seed,
       frameEvery: config.frameEvery,
       thresholds: config.thresholds,
+      crop: recipe.crop,
+      caption: describeRecipe(recipe, objective.focus),
       signal: context.signal
-    });
+    })) {
+      last =
+        frame.step === steps
+          ? finish(frame, objective, options.compare === true)
+          : frame;
+      yield last;
+    }
+    return last as IFrame;
   } finally {
     param.dispose();
   }
@@ -164,9 +168,11 @@ export function runGradientAscent(
   context: IRunContext
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
+  const plan = planRun(executor, config);
   const objective = compileObjective(node, {
     logitsLayer: executor.logitsLayer,
-    optimizable: layer => executor.optimizable(layer)
+    optimizable: layer => executor.optimizable(layer),
+    reduce: plan.reduceFor
   });
   return runObjective(objective, config, context);
 }
@@ -186,17 +192,26 @@ export function atlasChannels(
 }
 
 /**
- * A layer atlas: one batched run where image i maximizes channel i, so a
- * whole layer costs one optimization, not one per channel.
+ * A layer atlas: one batched run where image i maximizes channel i (its
+ * mean or centre neuron, as `reduce` and the recipe say), so a whole layer
+ * costs one optimization, not one per channel.
  */
 export function runLayerAtlas(
   layer: string,
   channels: readonly number[] | undefined,
   config: IOptimizationConfig,
-  context: IRunContext
+  context: IRunContext,
+  reduce: Reduce = 'auto'
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor } = context;
   const chosen = atlasChannels(executor, layer, channels);
-  const objective = channelPerImage(executor.optimizable(layer), chosen);
-  return runObjective(objective, { ...config, batch: chosen.length }, context);
+  const plan = planRun(executor, config);
+  const objective = channelPerImage(
+    executor.optimizable(layer),
+    chosen,
+    plan.reduceFor(layer, reduce)
+  );
+  return runObjective(objective, { ...config, batch: chosen.length }, context, {
+    compare: true
+  });
 }

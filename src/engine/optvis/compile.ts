@@ -5,10 +5,14 @@
  */
 import { FeatureVizError, UnknownLayerError } from '../errors';
 import { INPUT, type IActivationRef } from '../model/activation-ref';
-import type { Objective as ObjectiveSpec } from '../../spec/types.generated';
+import type {
+  Objective as ObjectiveSpec,
+  Reduce
+} from '../../spec/types.generated';
 import { Objective } from './objective';
 import { blurInputEachStep, l1, l2, totalVariation } from './penalties';
 import {
+  type ChannelReduce,
   channel,
   classLogit,
   deepdream,
@@ -23,6 +27,12 @@ export interface ICompileContext {
   readonly logitsLayer: IActivationRef;
   /** What to optimize for units of a layer (its pre-ReLU output). */
   readonly optimizable?: (layer: string) => IActivationRef;
+  /**
+   * How a channel of `layer` is reduced when its spec asks for `requested`
+   * ('auto': the recipe decides, optvis/recipe.ts); by default 'auto' is
+   * the mean.
+   */
+  readonly reduce?: (layer: string, requested: Reduce) => ChannelReduce;
 }
 
 /** Builds an objective from the spec's JSON tree. */
@@ -33,8 +43,13 @@ export function compileObjective(
   const unit = (layer: string): IActivationRef =>
     context.optimizable?.(layer) ?? { layer };
   switch (node.type) {
-    case 'channel':
-      return channel(unit(node.layer), node.channel, node.batch);
+    case 'channel': {
+      const requested = node.reduce ?? 'auto';
+      const reduce =
+        context.reduce?.(node.layer, requested) ??
+        (requested === 'centre' ? 'centre' : 'mean');
+      return channel(unit(node.layer), node.channel, node.batch, reduce);
+    }
     case 'neuron':
       return neuron(unit(node.layer), node.channel, node.x, node.y, node.batch);
     case 'layer':

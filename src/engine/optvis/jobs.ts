@@ -6,10 +6,10 @@
  */
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import type { JobRequestOf } from '../runtime/protocol';
+import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import {
   type IOptimizationConfig,
   atlasChannels,
-  resolveOptimization,
   runGradientAscent,
   runLayerAtlas
 } from './ascent';
@@ -57,7 +57,8 @@ export async function runAtlasJob(
     request.layer,
     channels,
     config,
-    runContext(context)
+    runContext(context),
+    request.reduce
   );
   return { summary: await streamFrames(frames, config, context), result: null };
 }
@@ -66,6 +67,7 @@ function runContext(context: IJobContext) {
   return {
     executor: context.model.executor,
     inputRange: context.model.loaded.metadata.inputRange,
+    datasetMean: context.model.loaded.metadata.datasetMean,
     signal: context.signal
   };
 }
@@ -76,7 +78,9 @@ async function streamFrames(
   config: IOptimizationConfig,
   context: IJobContext
 ): Promise<IAscentSummary> {
-  const { steps, seed } = resolveOptimization(config);
+  const seed = config.seed ?? SPEC_DEFAULTS.Optimization.seed;
+  // The recipe decides the steps from the model: frames say how many.
+  let steps = config.steps ?? 0;
   const started = performance.now();
   let firstFrameMs = 0;
   // Read before a frame is sent: sending transfers its buffers away.
@@ -90,6 +94,7 @@ async function streamFrames(
     // ETA from the steady-state pace, not the warm-up.
     const steady =
       frame.step > 1 ? (now - started - firstFrameMs) / (frame.step - 1) : null;
+    steps = frame.steps;
     value = frame.value;
     perImage = Array.from(frame.perImage);
     context.emit({

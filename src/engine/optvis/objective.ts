@@ -31,6 +31,39 @@ export type ShapeOf = (ref: IActivationRef) => readonly (number | null)[];
 type PerImage = (acts: Activations, batch: number) => tf.Tensor1D;
 type Check = (shapeOf: ShapeOf, batch: number) => void;
 
+/** A unit read at one position: row and column of its layer (the centre when omitted). */
+export interface IUnitSite {
+  readonly ref: IActivationRef;
+  readonly row?: number;
+  readonly col?: number;
+}
+
+/**
+ * Where an objective looks (docs/architecture.md, "Recipes"): units at one
+ * position each, or something spread over all positions. A result can be
+ * zoomed on the receptive fields of its sites only when nothing else is read.
+ */
+export interface IFocus {
+  readonly sites: readonly IUnitSite[];
+  /** Reads a layer over all its positions (a channel mean, a logit, a layer). */
+  readonly everywhere: boolean;
+  /** Holds a channel's mean over positions (whose picture may saturate). */
+  readonly means: boolean;
+}
+
+/** Reads nothing of the model (penalties on the image). */
+export const NOWHERE: IFocus = { sites: [], everywhere: false, means: false };
+/** Reads a layer over all positions: what an objective is unless it says. */
+export const EVERYWHERE: IFocus = { sites: [], everywhere: true, means: false };
+
+function joinFocus(parts: readonly IFocus[]): IFocus {
+  return {
+    sites: parts.flatMap(p => p.sites),
+    everywhere: parts.some(p => p.everywhere),
+    means: parts.some(p => p.means)
+  };
+}
+
 export class Objective {
   private constructor(
     /** The activations this objective reads, each once. */
@@ -38,17 +71,26 @@ export class Objective {
     private readonly _perImage: PerImage,
     private readonly _check: Check,
     /** Lucid-style notation, e.g. `Channel(conv2d_1, 5)`. */
-    readonly description: string
+    readonly description: string,
+    /** Where it looks: units at positions, or all positions. */
+    readonly focus: IFocus
   ) {}
 
   static create(
     refs: readonly IActivationRef[],
     perImage: PerImage,
     check: Check,
-    description: string
+    description: string,
+    focus: IFocus = EVERYWHERE
   ): Objective {
     const unique = new Map(refs.map(ref => [refKey(ref), ref]));
-    return new Objective([...unique.values()], perImage, check, description);
+    return new Objective(
+      [...unique.values()],
+      perImage,
+      check,
+      description,
+      focus
+    );
   }
 
   /** Each image's share of the objective, shape [batch]. */
@@ -72,7 +114,8 @@ export class Objective {
         this.refs,
         (a, b) => tf.add(this._perImage(a, b), other / b),
         this._check,
-        `(${this.description} + ${other})`
+        `(${this.description} + ${other})`,
+        this.focus
       );
     }
     return Objective.sum([this, other]);
@@ -87,7 +130,8 @@ export class Objective {
       this.refs,
       (a, b) => tf.mul(this._perImage(a, b), factor),
       this._check,
-      `${factor}·${this.description}`
+      `${factor}·${this.description}`,
+      this.focus
     );
   }
 
@@ -106,7 +150,8 @@ export class Objective {
       terms.flatMap(t => t.refs),
       (a, b) => tf.addN(terms.map(t => t._perImage(a, b))) as tf.Tensor1D,
       (s, b) => terms.forEach(t => t._check(s, b)),
-      `(${terms.map(t => t.description).join(' + ')})`
+      `(${terms.map(t => t.description).join(' + ')})`,
+      joinFocus(terms.map(t => t.focus))
     );
   }
 }

@@ -12,14 +12,23 @@ import {
   describeRef,
   toRef
 } from '../model/activation-ref';
+import { absToInput } from '../model/ops';
 import {
   type Activations,
+  EVERYWHERE,
+  type IFocus,
+  NOWHERE,
   Objective,
   batchMask,
   checkBatch,
   layerAndBatch,
   sumPerImage
 } from './objective';
+
+/** Penalties on the image read no unit; on a layer, all of it. */
+function focusOf(read: IActivationRef): IFocus {
+  return read.layer === INPUT ? NOWHERE : EVERYWHERE;
+}
 
 /** Per-image values that are not split by image (e.g. L2 of the batch). */
 function even(total: tf.Scalar, size: number): tf.Tensor1D {
@@ -52,12 +61,13 @@ export function l1(
     [read],
     (acts, size) => {
       const values = sumPerImage(
-        tf.abs(tf.sub(regularized(read, batch, acts), constant))
+        absToInput(tf.sub(regularized(read, batch, acts), constant))
       );
       return batch === undefined ? values : onImage(values, batch, size);
     },
     layerAndBatch(read, batch),
-    `L1(${describeRef(read)})`
+    `L1(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -81,7 +91,8 @@ export function l2(
         : onImage(total, batch, size);
     },
     layerAndBatch(read, batch),
-    `L2(${describeRef(read)})`
+    `L2(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -104,9 +115,10 @@ export function totalVariation(
         tf.slice(x, [0, 0, 1, 0], [-1, -1, w - 1, -1]),
         tf.slice(x, [0, 0, 0, 0], [-1, -1, w - 1, -1])
       );
+      // |·| with a zero gradient at 0: equal neighbours stay equal.
       const values = tf.add(
-        sumPerImage(tf.abs(dy)),
-        sumPerImage(tf.abs(dx))
+        sumPerImage(absToInput(dy)),
+        sumPerImage(absToInput(dx))
       ) as tf.Tensor1D;
       return batch === undefined
         ? values
@@ -120,7 +132,8 @@ export function totalVariation(
       }
       checkBatch(batch, size);
     },
-    `TotalVariation(${describeRef(read)})`
+    `TotalVariation(${describeRef(read)})`,
+    focusOf(read)
   );
 }
 
@@ -160,6 +173,7 @@ export function blurInputEachStep(): Objective {
       ) as tf.Tensor1D;
     },
     () => undefined,
-    'BlurInputEachStep()'
+    'BlurInputEachStep()',
+    NOWHERE
   );
 }

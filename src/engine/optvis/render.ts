@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../../spec/types.generated';
 import { CancelledError, withGradientCheck } from '../errors';
 import type { IExecutor } from '../model/executor';
+import type { IBox } from '../model/receptive-field';
 import { nextTick } from '../tick';
 import { type Objective, readActivations } from './objective';
 import type { IParam } from './param';
@@ -25,6 +26,8 @@ export type OptimizerConfig = Readonly<Required<Optimizer>>;
 export interface IRenderOptions {
   readonly executor: IExecutor;
   readonly objective: Objective;
+  /** Subtracted from the objective while optimizing, left out of the values reported. */
+  readonly penalty?: Objective | null;
   readonly param: IParam;
   readonly transforms: readonly ITransform[];
   /** The pixel range the model expects; images are made in [0, 1]. */
@@ -37,6 +40,10 @@ export interface IRenderOptions {
   readonly frameEvery?: number;
   /** Also emit frames after these steps. */
   readonly thresholds?: readonly number[];
+  /** Frames show this box of the image only (a receptive field). */
+  readonly crop?: IBox | null;
+  /** What the run does, said on every frame. */
+  readonly caption?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -49,10 +56,14 @@ export interface IFrame {
   readonly step: number;
   /** Steps the run will take in all. */
   readonly steps: number;
-  /** The objective at the last step (NaN for the initial frame). */
+  /** The objective at the image shown (without random transforms). */
   readonly value: number;
   /** Each image's share of the objective. */
   readonly perImage: Float32Array;
+  /** What the run does (the recipe the engine chose), for people. */
+  readonly caption?: string;
+  /** Short notes on single images, on the last frame (e.g. "weak"). */
+  readonly notes?: readonly (string | null)[];
   readonly batch: number;
   readonly height: number;
   readonly width: number;
@@ -107,38 +118,84 @@ function wantsFrame(step: number, options: IRenderOptions): boolean {
   );
 }
 
+/** Images in [0, 1] as the model takes them: its size and pixel range. */
+export function toModelInput(
+  executor: IExecutor,
+  image: tf.Tensor4D,
+  inputRange: readonly [number, number] = [0, 1]
+): tf.Tensor4D {
+  const [, modelH, modelW] = executor.inputShape;
+  const [lo, hi] = inputRange;
+  let x = image;
+  if (modelH !== null && modelW !== null) {
+    x = fitTo(x, modelH, modelW);
+  }
+  if (lo !== 0 || hi !== 1) {
+    x = tf.add(tf.mul(x, hi - lo), lo) as tf.Tensor4D;
+  }
+  return x;
+}
+
 /**
  * Runs gradient ascent and yields frames. Returns (as the generator's value)
  * the last frame. Throws CancelledError within one step of an abort; frees
  * its optimizer in every case (the caller owns executor and param).
+ *
+ * A frame's value is the objective at the very image it shows, evaluated
+ * after the update without random transforms; the optimizer's own loss is
+ * computed before its update, on a transformed image, so it belongs to
+ * neither.
  */
 export async function* renderVis(
   options: IRenderOptions
 ): AsyncGenerator<IFrame, IFrame, undefined> {
   const { executor, objective, param, signal } = options;
+  const penalty = options.penalty ?? null;
   const random: IRandom = createRandom(options.seed);
   const optimizer = makeOptimizer(options.optimizer);
-  const [lo, hi] = options.inputRange ?? [0, 1];
-  const [, modelH, modelW] = executor.inputShape;
+  const toModel = (image: tf.Tensor4D) =>
+    toModelInput(executor, image, options.inputRange);
   const started = Date.now();
-  let batch = 0;
-  let height = 0;
-  let width = 0;
 
-  const frame = async (
-    step: number,
-    value: number,
-    perImage: Float32Array
-  ): Promise<IFrame> => {
-    // A clone: an unsquashed pixel image is the variable itself.
-    const images = tf.tidy(() => tf.clone(param.image()));
-    [batch, height, width] = images.shape;
+  /** Each image's objective at the current image. */
+  const evaluate = async (): Promise<Float32Array> => {
+    const perImage = tf.tidy(() => {
+      const image = param.image();
+      return objective.perImage(
+        readActivations(executor, toModel(image), image, objective.refs),
+        image.shape[0]
+      );
+    });
+    try {
+      return Float32Array.from(await perImage.data());
+    } finally {
+      perImage.dispose();
+    }
+  };
+
+  const frame = async (step: number): Promise<IFrame> => {
+    const perImage = await evaluate();
+    const box = options.crop;
+    // A copy (an unsquashed pixel image is the variable itself), cut to the
+    // box a zoomed run shows.
+    const images = tf.tidy(() => {
+      const image = param.image();
+      return box
+        ? (tf.slice(
+            image,
+            [0, box.top, box.left, 0],
+            [-1, box.bottom - box.top + 1, box.right - box.left + 1, -1]
+          ) as tf.Tensor4D)
+        : tf.clone(image);
+    });
+    const [batch, height, width] = images.shape;
     try {
       return {
         step,
         steps: options.steps,
-        value,
+        value: perImage.reduce((a, b) => a + b, 0),
         perImage,
+        caption: options.caption,
         batch,
         height,
         width,
@@ -150,73 +207,43 @@ export async function* renderVis(
     }
   };
 
-  interface IKeep {
-    readonly want: boolean;
-    perImage: tf.Tensor1D | null;
-  }
   const guard = new TapeGuard();
-  const loss = (keep: IKeep) => (): tf.Scalar =>
+  const refs = penalty ? [...objective.refs, ...penalty.refs] : objective.refs;
+  const loss = (): tf.Scalar =>
     guard.result(
       tf.tidy(() => {
         guard.note();
         const image = param.image();
-        let x = applyTransforms(image, options.transforms, random);
-        if (modelH !== null && modelW !== null) {
-          x = fitTo(x, modelH, modelW);
-        }
-        if (lo !== 0 || hi !== 1) {
-          x = tf.add(tf.mul(x, hi - lo), lo) as tf.Tensor4D;
-        }
-        const acts = readActivations(executor, x, image, objective.refs);
-        const perImage = objective.perImage(acts, image.shape[0]);
-        if (keep.want) {
-          keep.perImage = tf.keep(tf.clone(perImage));
-        }
-        return tf.neg(tf.sum(perImage)) as tf.Scalar;
+        const x = toModel(applyTransforms(image, options.transforms, random));
+        const acts = readActivations(executor, x, image, refs);
+        const size = image.shape[0];
+        const gain = objective.perImage(acts, size);
+        const net = penalty ? tf.sub(gain, penalty.perImage(acts, size)) : gain;
+        return tf.neg(tf.sum(net)) as tf.Scalar;
       })
     );
 
   try {
-    let last = await frame(0, NaN, new Float32Array(0));
+    let last = await frame(0);
     yield last;
     for (let step = 1; step <= options.steps; step++) {
       if (signal?.aborted) {
         throw new CancelledError();
       }
-      const framing = wantsFrame(step, options);
-      // Only frames read values back: a read stalls a GPU pipeline.
-      const keep: IKeep = { want: framing, perImage: null };
-      let cost: tf.Scalar | null;
       try {
         // An op without a gradient (a graph model's) becomes a typed error.
-        cost = withGradientCheck(() =>
-          optimizer.minimize(
-            loss(keep),
-            framing,
-            param.variables as tf.Variable[]
-          )
+        withGradientCheck(() =>
+          optimizer.minimize(loss, false, param.variables as tf.Variable[])
         );
         guard.clear();
       } catch (reason) {
         guard.release();
-        keep.perImage?.dispose();
         throw reason;
       }
-      if (framing) {
-        const kept = keep.perImage as tf.Tensor1D | null;
-        try {
-          const value = -(await (cost as tf.Scalar).data())[0];
-          const perImage = kept
-            ? ((await kept.data()) as Float32Array)
-            : new Float32Array(0);
-          last = await frame(step, value, Float32Array.from(perImage));
-        } finally {
-          cost?.dispose();
-          kept?.dispose();
-        }
+      // Only frames read values back: a read stalls a GPU pipeline.
+      if (wantsFrame(step, options)) {
+        last = await frame(step);
         yield last;
-      } else {
-        cost?.dispose();
       }
       await nextTick();
     }

@@ -24,38 +24,69 @@ import {
   meanPerImage
 } from './objective';
 
-/** The mean of one channel over all positions. */
+/** How a channel becomes one number per image: its mean, or its centre neuron. */
+export type ChannelReduce = 'mean' | 'centre';
+
+/** [batch] values of a [batch, h, w, 1] channel at its centre (or itself, flat). */
+function atCentre(act: tf.Tensor, size: number): tf.Tensor1D {
+  if (act.rank !== 4) {
+    return tf.reshape(act, [size]) as tf.Tensor1D;
+  }
+  const row = centre(act.shape[1]);
+  const col = centre(act.shape[2]);
+  return tf.reshape(tf.slice(act, [0, row, col, 0], [size, 1, 1, 1]), [
+    size
+  ]) as tf.Tensor1D;
+}
+
+/**
+ * One channel: its mean over all positions (Lucid's channel), or with
+ * reduce 'centre' the neuron at the centre of the layer.
+ */
 export function channel(
   layer: LayerOrRef,
   n: number,
-  batch?: number
+  batch?: number,
+  reduce: ChannelReduce = 'mean'
 ): Objective {
   const unit = toRef(layer);
   const read: IActivationRef = { ...unit, channels: [n] };
+  const centred = reduce === 'centre';
   return Objective.create(
     [read],
-    (acts, size) => assign(meanPerImage(acts(read)), batch, size),
+    (acts, size) =>
+      assign(
+        centred ? atCentre(acts(read), size) : meanPerImage(acts(read)),
+        batch,
+        size
+      ),
     (shapeOf, size) => {
       checkChannel(unit, n, shapeOf);
       checkBatch(batch, size);
     },
-    `Channel(${describeRef(unit)}, ${n}${batch !== undefined ? `, batch=${batch}` : ''})`
+    `Channel(${describeRef(unit)}, ${n}${centred ? ', centre' : ''}${batch !== undefined ? `, batch=${batch}` : ''})`,
+    centred
+      ? { sites: [{ ref: unit }], everywhere: false, means: false }
+      : { sites: [], everywhere: true, means: true }
   );
 }
 
 /**
  * Image i maximizes channel channels[i] (a layer atlas as one batched run):
- * each image reads its own channel alone.
+ * each image reads its own channel alone, its mean or its centre neuron.
  */
 export function channelPerImage(
   layer: LayerOrRef,
-  channels: readonly number[]
+  channels: readonly number[],
+  reduce: ChannelReduce = 'mean'
 ): Objective {
   const unit = toRef(layer);
   const read: IActivationRef = { ...unit, channels, perImage: true };
+  const centred = reduce === 'centre';
   return Objective.create(
     [read],
-    acts => meanPerImage(acts(read)),
+    (acts, size) =>
+      centred ? atCentre(acts(read), size) : meanPerImage(acts(read)),
     (shapeOf, size) => {
       if (channels.length !== size) {
         throw new FeatureVizError(
@@ -64,7 +95,10 @@ export function channelPerImage(
       }
       channels.forEach(c => checkChannel(unit, c, shapeOf));
     },
-    `Atlas(${describeRef(unit)}, ${channels.length} channels)`
+    `Atlas(${describeRef(unit)}, ${channels.length} channels${centred ? ', centre' : ''})`,
+    centred
+      ? { sites: [{ ref: unit }], everywhere: false, means: false }
+      : { sites: [], everywhere: true, means: true }
   );
 }
 
@@ -114,7 +148,8 @@ export function neuron(
         }
       }
     },
-    `Neuron(${describeRef(unit)}, ${n})`
+    `Neuron(${describeRef(unit)}, ${n})`,
+    { sites: [{ ref: unit, row: y, col: x }], everywhere: false, means: false }
   );
 }
 

@@ -8,7 +8,7 @@
  * its request, the kind-specific part of its summary, and its result. The
  * runner of each kind is in jobs.ts.
  */
-import type { Objective } from '../../spec/types.generated';
+import type { Objective, Reduce } from '../../spec/types.generated';
 import type {
   IFiltersRequest,
   IFiltersResult,
@@ -76,6 +76,8 @@ export interface IJobKinds {
     readonly request: {
       readonly layer: string;
       readonly channels?: readonly number[];
+      /** Each channel's mean or centre neuron; 'auto': the recipe decides. */
+      readonly reduce?: Reduce;
       readonly optimization?: IOptimizationConfig;
     };
     readonly summary: IAscentSummary;

@@ -48,6 +48,36 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
+  it("shows the engine's notes on its cells and its caption, as text", () => {
+    const host = document.createElement('div');
+    const atlas = mountAtlas(host, {
+      layer: 'conv2d',
+      channels: [0, 1],
+      filename: 'a'
+    });
+    atlas.setRun(running);
+    atlas.pushFrame({
+      ...frame(8, { batch: 2, value: 1 }),
+      caption: 'small preset, 8 steps · <b>start</b>: dark',
+      notes: [null, 'never fires']
+    });
+    expect(
+      cells(host).map(c => [
+        c.querySelector('.jp-FeatureViz-cell-value')?.textContent,
+        c.dataset.note
+      ])
+    ).toEqual([
+      ['1.00', undefined],
+      ['2.00 · never fires', 'never fires']
+    ]);
+    const caption = host.querySelector('.jp-FeatureViz-caption');
+    expect(caption?.textContent).toBe(
+      'small preset, 8 steps · <b>start</b>: dark'
+    );
+    expect(caption?.querySelector('b')).toBeNull();
+    atlas.dispose();
+  });
+
   it('without channels, lays out the grid the job announces, in place', () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, { layer: 'conv2d', filename: 'a' });

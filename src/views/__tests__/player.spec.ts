@@ -52,6 +52,22 @@ describe('player', () => {
     player.dispose();
   });
 
+  it("shows the engine's caption and a single image's note, as text", () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'p' });
+    player.pushFrame({
+      ...frame(8),
+      caption: 'small preset, 8 steps',
+      notes: ['never fires']
+    });
+    expect(host.querySelector('.jp-FeatureViz-caption')?.textContent).toBe(
+      'never fires — small preset, 8 steps'
+    );
+    player.pushFrame(frame(9));
+    expect(host.querySelector('.jp-FeatureViz-caption')?.textContent).toBe('');
+    player.dispose();
+  });
+
   it('leaves no timers or listeners behind when disposed', () => {
     const host = document.createElement('div');
     const onCancel = jest.fn();

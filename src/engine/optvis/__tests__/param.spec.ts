@@ -10,6 +10,7 @@ import { createParam } from '../param';
 import { decorrelationMatrix, toValidImage } from '../param/color';
 import { InverseDft, frequencies, halfWidth } from '../param/fourier';
 import { createRandom } from '../rng';
+import { naiveRfft2 } from '../../testing/oracles';
 
 /** numpy.fft.irfft2 written out in float64: the test's own reference. */
 function naiveIrfft2(
@@ -38,35 +39,6 @@ function naiveIrfft2(
     }
   }
   return out;
-}
-
-/** A real image's half spectrum (numpy.fft.rfft2) in float64. */
-function naiveRfft2(
-  image: number[][],
-  h: number,
-  w: number
-): { re: number[][]; im: number[][] } {
-  const wr = halfWidth(w);
-  const re: number[][] = [];
-  const im: number[][] = [];
-  for (let ky = 0; ky < h; ky++) {
-    re.push([]);
-    im.push([]);
-    for (let kx = 0; kx < wr; kx++) {
-      let a = 0;
-      let b = 0;
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const angle = -2 * Math.PI * ((ky * y) / h + (kx * x) / w);
-          a += image[y][x] * Math.cos(angle);
-          b += image[y][x] * Math.sin(angle);
-        }
-      }
-      re[ky].push(a);
-      im[ky].push(b);
-    }
-  }
-  return { re, im };
 }
 
 /** Lays one image's spectrum out as InverseDft expects ([2H, Wr], B = C = 1). */

@@ -120,6 +120,7 @@ describe('gradient ascent', () => {
     // w·x − mean(x²)·36/2 has its maximum at x = w: an L2-bounded ascent.
     const objective = classLogit('dense', 1).sub(deepdream(INPUT).scale(18));
     const config: IOptimizationConfig = {
+      preset: 'plain',
       param: 'pixel',
       squash: 'none',
       transforms: 'none',
@@ -157,6 +158,7 @@ describe('gradient ascent', () => {
     const executor = new LayersExecutor(model);
     const objective = channel('pointwise', 2).sub(deepdream(INPUT).scale(0.5));
     const config: IOptimizationConfig = {
+      preset: 'plain',
       param: 'pixel',
       squash: 'none',
       decorrelate: false,
@@ -183,7 +185,7 @@ describe('gradient ascent', () => {
     model.dispose();
   });
 
-  it('draws the filter at the centre for a first-layer 3×3 conv neuron (pixel parameterization)', async () => {
+  it('draws the filter for a first-layer 3×3 conv neuron, zoomed on its receptive field (pixel parameterization)', async () => {
     const model = seededModel(
       () =>
         tf.sequential({
@@ -205,6 +207,7 @@ describe('gradient ascent', () => {
       runObjective(
         neuron('conv', 1),
         {
+          preset: 'plain',
           param: 'pixel',
           transforms: 'none',
           steps: 40,
@@ -213,8 +216,11 @@ describe('gradient ascent', () => {
         { executor }
       )
     );
-    const image = frameImage(frames[frames.length - 1]);
-    const patch = [3, 4, 5].flatMap(r => [3, 4, 5].map(c => image[r * 9 + c]));
+    // The centre neuron of a 7×7 map sees rows and columns 3–5: the frames
+    // show that 3×3 box alone.
+    const last = frames[frames.length - 1];
+    expect([last.height, last.width]).toEqual([3, 3]);
+    const patch = frameImage(last);
     const filter = Array.from(
       tf.tidy(() =>
         values(
@@ -286,7 +292,8 @@ describe('gradient ascent', () => {
       collect(
         runGradientAscent(
           node,
-          { steps: 12, seed, frameEvery: 4 },
+          // A random start: the default start of a zoomed unit is a flat dark image.
+          { steps: 12, seed, frameEvery: 4, init: 'noise' },
           { executor }
         )
       );
@@ -308,7 +315,7 @@ describe('gradient ascent', () => {
       runLayerAtlas(
         'conv2d_1',
         [0, 3, 5, 7],
-        { steps: 24, frameEvery: 12 },
+        { preset: 'plain', steps: 24, frameEvery: 12 },
         { executor }
       )
     );
@@ -331,7 +338,7 @@ describe('gradient ascent', () => {
       runLayerAtlas(
         'conv2d_1',
         [0, 3, 5, 7],
-        { steps: 24, frameEvery: 12 },
+        { preset: 'plain', steps: 24, frameEvery: 12 },
         { executor: whole }
       )
     );

@@ -19,13 +19,46 @@ function maxColumnNorm(m: number[][]): number {
   return best;
 }
 
-/** The 3×3 matrix t ↦ t·Mᵀ that maps decorrelated to RGB colours. */
-export function decorrelationMatrix(): tf.Tensor2D {
+/** The 3×3 matrix t ↦ t·Mᵀ that maps decorrelated to RGB colours, as rows. */
+function decorrelationRows(): number[][] {
   const norm = maxColumnNorm(COLOR_CORRELATION_SVD_SQRT);
-  const transposed = [0, 1, 2].map(j =>
+  return [0, 1, 2].map(j =>
     [0, 1, 2].map(i => COLOR_CORRELATION_SVD_SQRT[i][j] / norm)
   );
-  return tf.tensor2d(transposed);
+}
+
+/** The 3×3 matrix t ↦ t·Mᵀ that maps decorrelated to RGB colours. */
+export function decorrelationMatrix(): tf.Tensor2D {
+  return tf.tensor2d(decorrelationRows());
+}
+
+/** The inverse of a 3×3 matrix (by cofactors). */
+function invert3(m: number[][]): number[][] {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m;
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det]
+  ];
+}
+
+/**
+ * RGB colours (the last axis of `values`, 3 channels) back to decorrelated
+ * ones: what `decorrelate` maps to these colours.
+ */
+export function recorrelate(values: Float32Array): Float32Array {
+  const inverse = invert3(decorrelationRows());
+  const out = new Float32Array(values.length);
+  for (let p = 0; p < values.length; p += 3) {
+    for (let j = 0; j < 3; j++) {
+      out[p + j] =
+        values[p] * inverse[0][j] +
+        values[p + 1] * inverse[1][j] +
+        values[p + 2] * inverse[2][j];
+    }
+  }
+  return out;
 }
 
 /** Maps decorrelated colours to RGB (3-channel images only). */

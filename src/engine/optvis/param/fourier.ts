@@ -121,6 +121,24 @@ export function spectrumScale(
   channels: number,
   decayPower = 1
 ): tf.Tensor2D {
+  const values = spectrumScaleValues(
+    height,
+    width,
+    batch,
+    channels,
+    decayPower
+  );
+  return tf.tensor2d(values, [2 * height, values.length / (2 * height)]);
+}
+
+/** spectrumScale's values, in the spectrum variable's layout. */
+export function spectrumScaleValues(
+  height: number,
+  width: number,
+  batch: number,
+  channels: number,
+  decayPower = 1
+): Float32Array {
   const wr = halfWidth(width);
   const freqs = frequencies(height, width);
   const floor = 1 / Math.max(height, width);
@@ -137,5 +155,61 @@ export function spectrumScale(
       }
     }
   }
-  return tf.tensor2d(out, [2 * height, columns]);
+  return out;
+}
+
+/**
+ * The real 2-D DFT of images (numpy.fft.rfft2, per image and channel) laid
+ * out as the spectrum variable: [2H, B·C·Wr], real parts over imaginary
+ * parts, columns ordered (image, channel, kx). InverseDft.apply inverts it.
+ */
+export function realSpectrum(
+  images: Float32Array,
+  batch: number,
+  height: number,
+  width: number,
+  channels: number
+): Float32Array {
+  const wr = halfWidth(width);
+  const columns = batch * channels * wr;
+  const out = new Float32Array(2 * height * columns);
+  const rowRe = new Float64Array(height * wr);
+  const rowIm = new Float64Array(height * wr);
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < channels; c++) {
+      // Along the width: A[y, kx] = Σx x[y, x]·e^(−2πi·kx·x/W).
+      for (let y = 0; y < height; y++) {
+        for (let kx = 0; kx < wr; kx++) {
+          let re = 0;
+          let im = 0;
+          for (let x = 0; x < width; x++) {
+            const v = images[((b * height + y) * width + x) * channels + c];
+            const angle = (2 * Math.PI * kx * x) / width;
+            re += v * Math.cos(angle);
+            im -= v * Math.sin(angle);
+          }
+          rowRe[y * wr + kx] = re;
+          rowIm[y * wr + kx] = im;
+        }
+      }
+      // Along the height: X[ky, kx] = Σy A[y, kx]·e^(−2πi·ky·y/H).
+      for (let ky = 0; ky < height; ky++) {
+        for (let kx = 0; kx < wr; kx++) {
+          let re = 0;
+          let im = 0;
+          for (let y = 0; y < height; y++) {
+            const angle = (2 * Math.PI * ky * y) / height;
+            const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+            const [ar, ai] = [rowRe[y * wr + kx], rowIm[y * wr + kx]];
+            re += ar * cos + ai * sin;
+            im += ai * cos - ar * sin;
+          }
+          const column = (b * channels + c) * wr + kx;
+          out[ky * columns + column] = re;
+          out[(height + ky) * columns + column] = im;
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -4,8 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type IRandom, normalArray } from '../rng';
-import { decorrelate, decorrelationMatrix } from './color';
-import { InverseDft, halfWidth, spectrumScale } from './fourier';
+import { decorrelate, decorrelationMatrix, recorrelate } from './color';
+import {
+  InverseDft,
+  halfWidth,
+  realSpectrum,
+  spectrumScale,
+  spectrumScaleValues
+} from './fourier';
 
 export type ParamKind = 'pixel' | 'fourier';
 
@@ -25,6 +31,12 @@ export interface IParamOptions {
    */
   readonly squash?: 'sigmoid' | 'none';
   readonly random: IRandom;
+  /**
+   * The image to start from: batch × height × width × channels values in
+   * [0, 1]. Random values of standard deviation `sd` when omitted (Lucid's
+   * start: mid-grey after the sigmoid).
+   */
+  readonly start?: Float32Array | null;
 }
 
 export interface IParam {
@@ -38,6 +50,31 @@ export interface IParam {
 }
 
 let counter = 0;
+
+/** A sigmoid never reaches 0 or 1: starts are kept this far inside. */
+const START_MARGIN = 0.02;
+
+/** Lucid divides the Fourier image by 4 (folded into the width matrix). */
+const FOURIER_POST = 1 / 4;
+
+/**
+ * The values before the squash (and the colour decorrelation) that give the
+ * image `start`.
+ */
+function unsquash(
+  start: Float32Array,
+  options: IParamOptions,
+  decorrelated: boolean
+): Float32Array {
+  let t = start;
+  if (options.squash !== 'none') {
+    t = start.map(v => {
+      const p = Math.min(1 - START_MARGIN, Math.max(START_MARGIN, v));
+      return Math.log(p / (1 - p));
+    });
+  }
+  return decorrelated ? recorrelate(t) : t;
+}
 
 function variable(values: Float32Array, shape: number[]): tf.Variable {
   const initial = tf.tensor(values, shape);
@@ -62,7 +99,9 @@ export function createParam(options: IParamOptions): IParam {
   if (options.kind === 'pixel') {
     const shape = [batch, height, width, channels];
     const v = variable(
-      normalArray(random, batch * height * width * channels, sd),
+      options.start
+        ? unsquash(options.start, options, decorrelation !== null)
+        : normalArray(random, batch * height * width * channels, sd),
       shape
     );
     const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
@@ -79,13 +118,17 @@ export function createParam(options: IParamOptions): IParam {
   }
 
   const columns = batch * channels * halfWidth(width);
-  const v = variable(normalArray(random, 2 * height * columns, sd), [
-    2 * height,
-    columns
-  ]);
+  const v = variable(
+    options.start
+      ? fourierStart(
+          options,
+          unsquash(options.start, options, decorrelation !== null)
+        )
+      : normalArray(random, 2 * height * columns, sd),
+    [2 * height, columns]
+  );
   const scale = spectrumScale(height, width, batch, channels);
-  // Lucid divides the image by 4; folded into the width matrix.
-  const dft = new InverseDft(height, width, 1 / 4);
+  const dft = new InverseDft(height, width, FOURIER_POST);
   owned.push(scale);
   const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
     toValidImage(
@@ -102,4 +145,12 @@ export function createParam(options: IParamOptions): IParam {
       owned.forEach(t => t.dispose());
     }
   };
+}
+
+/** The spectrum variable whose image (before the squash) is `t`. */
+function fourierStart(options: IParamOptions, t: Float32Array): Float32Array {
+  const { batch, height, width, channels } = options;
+  const spectrum = realSpectrum(t, batch, height, width, channels);
+  const scale = spectrumScaleValues(height, width, batch, channels);
+  return spectrum.map((value, i) => value / FOURIER_POST / scale[i]);
 }

@@ -130,7 +130,8 @@ describe('EngineCore', () => {
     expect(frames.map(f => f.frame.step)).toEqual([0, 2, 4, 6]);
     expect(frames[3].progress).toBe(1);
     expect(frames[2].etaMs).not.toBeNull();
-    expect(frames[3].frame.rgba.length).toBe(28 * 28 * 4);
+    // A conv channel of the bundled model is shown on its 5×5 receptive field.
+    expect(frames[3].frame.rgba.length).toBe(5 * 5 * 4);
     const done = events[events.length - 1] as Extract<
       JobEvent,
       { type: 'done' }
@@ -258,7 +259,7 @@ describe('EngineClient', () => {
       }
     });
     expect(summary).toMatchObject({ kind: 'gradient-ascent', steps: 4 });
-    expect(frames).toEqual([3136, 3136, 3136]);
+    expect(frames).toEqual([100, 100, 100]);
     await expect(
       client.describeModel({ url: fileUrl('assets/models/none/model.json') })
     ).rejects.toThrow(/answered 404/);
