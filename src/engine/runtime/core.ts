@@ -15,7 +15,12 @@ import {
   runLayerAtlas
 } from '../optvis/ascent';
 import type { IFrame } from '../optvis/render';
-import { type WasmPaths, activateBackend, probeBackends } from './backends';
+import {
+  PROBE_MACS,
+  type WasmPaths,
+  activateBackend,
+  probeBackends
+} from './backends';
 import {
   type BackendChoice,
   type BackendName,
@@ -23,7 +28,14 @@ import {
   availableBackends,
   detectCapabilities
 } from './capabilities';
-import { ModelCache } from './model-cache';
+import {
+  type IJobShape,
+  checkLimits,
+  estimateJob,
+  layersUpTo,
+  objectiveLayers
+} from './estimate';
+import { type IModelHandle, ModelCache } from './model-cache';
 import type {
   IDatasetDescription,
   IDatasetRequest,
@@ -268,6 +280,14 @@ export class EngineCore {
     }
   }
 
+  /** The probe's measured speed on `backend`, for time estimates. */
+  private _probeSpeed(
+    backend: BackendName
+  ): { macs: number; ms: number } | undefined {
+    const ms = this._probes.find(p => p.backend === backend && p.ok)?.msPerStep;
+    return ms === undefined ? undefined : { macs: PROBE_MACS, ms };
+  }
+
   private async _runOn(
     backend: BackendName,
     request: JobRequest,
@@ -284,6 +304,15 @@ export class EngineCore {
       };
       const config = request.optimization ?? {};
       const { steps, seed } = resolveOptimization(config);
+      // Refused before the first step when over the page's caps.
+      const shape = jobShape(request, handle);
+      if (shape) {
+        checkLimits(
+          estimateJob(shape, this._probeSpeed(backend)),
+          request.limits,
+          shape
+        );
+      }
       let frames: AsyncGenerator<IFrame, IFrame, undefined>;
       if (request.kind === 'gradient-ascent') {
         listener({ type: 'running', backend });
@@ -339,4 +368,37 @@ export class EngineCore {
       handle.release();
     }
   }
+}
+
+/**
+ * What a job's estimate needs: its images and the layers it goes through.
+ * Null when the image size is not known yet (the run then fails with its
+ * own message).
+ */
+function jobShape(request: JobRequest, handle: IModelHandle): IJobShape | null {
+  const { executor } = handle;
+  const config = resolveOptimization(request.optimization ?? {});
+  const [, modelH, modelW, channels] = executor.inputShape;
+  const [height, width] = config.size ?? [modelH, modelW];
+  if (height === null || width === null) {
+    return null;
+  }
+  const read =
+    request.kind === 'gradient-ascent'
+      ? objectiveLayers(request.objective, executor.logitsLayer.layer)
+      : [request.layer];
+  const atlasOf = (layer: string): number => {
+    const out = executor.outputShape(layer);
+    return out[out.length - 1] ?? 1;
+  };
+  return {
+    batch:
+      request.kind === 'gradient-ascent'
+        ? config.batch
+        : (request.channels?.length ?? atlasOf(request.layer)),
+    image: [height, width, channels],
+    steps: config.steps,
+    param: config.param,
+    layers: layersUpTo(describeLayers(handle.loaded), read)
+  };
 }
