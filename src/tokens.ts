@@ -54,6 +54,10 @@ export interface ISettingValues {
   readonly backend: BackendChoice;
   readonly allowedOrigins: readonly string[];
   readonly maxWeightsMB: number;
+  /** Refuse jobs estimated to need more memory than this. */
+  readonly maxJobMemoryMB: number;
+  /** Refuse jobs estimated to run longer than this. */
+  readonly maxJobMinutes: number;
   readonly keepFrames: boolean;
 }
 

@@ -12,6 +12,8 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   backend: 'auto',
   allowedOrigins: Object.freeze([]) as readonly string[],
   maxWeightsMB: 200,
+  maxJobMemoryMB: 1024,
+  maxJobMinutes: 10,
   keepFrames: false
 });
 
@@ -43,18 +45,24 @@ export function readSettings(composite: unknown): ISettingValues {
           typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o)
       )
     : DEFAULT_SETTINGS.allowedOrigins;
-  const maxWeightsMB =
-    typeof raw.maxWeightsMB === 'number' &&
-    Number.isFinite(raw.maxWeightsMB) &&
-    raw.maxWeightsMB > 0
-      ? raw.maxWeightsMB
-      : DEFAULT_SETTINGS.maxWeightsMB;
+  const positive = <
+    K extends 'maxWeightsMB' | 'maxJobMemoryMB' | 'maxJobMinutes'
+  >(
+    key: K
+  ): number => {
+    const value = raw[key];
+    return typeof value === 'number' && Number.isFinite(value) && value > 0
+      ? value
+      : DEFAULT_SETTINGS[key];
+  };
   return Object.freeze({
     backend: isBackendChoice(raw.backend)
       ? raw.backend
       : DEFAULT_SETTINGS.backend,
     allowedOrigins: Object.freeze([...origins]),
-    maxWeightsMB,
+    maxWeightsMB: positive('maxWeightsMB'),
+    maxJobMemoryMB: positive('maxJobMemoryMB'),
+    maxJobMinutes: positive('maxJobMinutes'),
     keepFrames:
       typeof raw.keepFrames === 'boolean'
         ? raw.keepFrames

@@ -2,24 +2,34 @@
  * The layer atlas: every channel of a layer in a grid, filled in as the one
  * batched run progresses, each cell labelled with its channel and value.
  * The grid is laid out from the spec's channels or, when the spec asks for
- * every channel, from those the job announces as it starts. Choosing a cell
- * opens that channel's animation in a player below the grid.
+ * every channel, from those the job announces as it starts; cells are made
+ * a few dozen per display frame, so that a layer of hundreds of channels
+ * never freezes the page, and painted once per display frame from the
+ * newest frame. Choosing a cell opens that channel's animation in a player
+ * below the grid. The figure it writes back is the labelled grid.
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { h, storedImage } from './dom';
 import {
-  type IImage,
-  autoScale,
-  composeGrid,
-  gridShape,
-  imageOf,
-  paint
-} from './frames';
+  type IFigureSpec,
+  drawFigure,
+  figureLayout,
+  formatValue,
+  themeStyle
+} from './figure';
+import { autoScale, gridShape, imageOf, paintFrame } from './frames';
 import { mountPlayer } from './player';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { pngAction } from './save';
-import { type IView, type IViewProps, type MountView, Lifetime } from './view';
+import { type IFigure, pngAction } from './save';
+import { paintScheduler } from './scheduler';
+import {
+  type IStoredImage,
+  type IView,
+  type IViewProps,
+  type MountView,
+  Lifetime
+} from './view';
 
 export interface IAtlasProps extends IViewProps {
   readonly layer: string;
@@ -31,9 +41,18 @@ interface ICell {
   readonly canvas: HTMLCanvasElement;
   readonly value: HTMLElement;
   readonly node: HTMLButtonElement;
+  /** The frame painted into it last. */
+  painted: IFrame | null;
 }
 
 const MAX_COLUMNS = 8;
+/** Cells made per display frame while a grid is laid out. */
+const CELLS_PER_FRAME = 48;
+/**
+ * Screen pixels from one cell's image to the next in the live grid: the
+ * cell's padding and border on both sides and the grid's gap (base.css).
+ */
+const CELL_GAP = 10;
 
 export const mountAtlas: MountView<IAtlasProps> = (
   host,
@@ -49,7 +68,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
   let cells: ICell[] = [];
   // The open channel's player, and the lifetime that ends it.
   let detail: { view: IView; life: Lifetime } | null = null;
-  let stored: string | null = null;
+  let stored: IStoredImage | null = null;
 
   const grid = h('div', {
     className: 'jp-FeatureViz-atlas',
@@ -57,9 +76,13 @@ export const mountAtlas: MountView<IAtlasProps> = (
   });
   const detailHost = h('div', { className: 'jp-FeatureViz-atlas-detail' });
   const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
+  const idle = h('div', {
+    className: 'jp-FeatureViz-idle',
+    text: 'Not run yet: opening or trusting a notebook starts nothing. Press Run to compute this atlas.'
+  });
   const node = h('div', {
     className: 'jp-FeatureViz-atlas-view',
-    children: [storedHost, grid]
+    children: [idle, storedHost, grid]
   });
   const bar = mountRunBar(
     node,
@@ -69,9 +92,9 @@ export const mountAtlas: MountView<IAtlasProps> = (
       saves: [
         pngAction({
           filename: props.filename,
-          ready: () => frames.length > 0 || stored !== null,
-          image: currentImage,
-          stored: () => stored
+          ready: () => frames.length > 0,
+          figure,
+          stored: () => stored?.png ?? null
         })
       ]
     },
@@ -80,6 +103,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
   node.appendChild(detailHost);
   host.appendChild(node);
   life.add(() => node.remove());
+  const painter = paintScheduler(paintGrid, signal);
   layout(props.channels ?? []);
 
   /** One cell per channel, in order; a new list closes the open channel. */
@@ -94,8 +118,19 @@ export const mountAtlas: MountView<IAtlasProps> = (
     close();
     columns = gridShape(channels.length, MAX_COLUMNS).columns;
     grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
-    cells = channels.map((channel, index) => {
+    cells = [];
+    grid.replaceChildren();
+    painter.request();
+  }
+
+  /** Makes the next few cells of the grid. */
+  function addCells(): void {
+    const fragment = document.createDocumentFragment();
+    const end = Math.min(channels.length, cells.length + CELLS_PER_FRAME);
+    for (let index = cells.length; index < end; index++) {
+      const channel = channels[index];
       const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
+      canvas.hidden = true;
       const value = h('span', { className: 'jp-FeatureViz-cell-value' });
       const cell = h('button', {
         className: 'jp-FeatureViz-cell',
@@ -115,10 +150,10 @@ export const mountAtlas: MountView<IAtlasProps> = (
         ]
       });
       cell.addEventListener('click', () => select(index), { signal });
-      return { canvas, value, node: cell };
-    });
-    grid.replaceChildren(...cells.map(c => c.node));
-    frames.forEach(draw);
+      cells.push({ canvas, value, node: cell, painted: null });
+      fragment.appendChild(cell);
+    }
+    grid.appendChild(fragment);
   }
 
   function close(): void {
@@ -149,39 +184,69 @@ export const mountAtlas: MountView<IAtlasProps> = (
   }
 
   function scaleFor(frame: IFrame): number {
-    return props.scale ?? autoScale(frame.width, frame.height, cells.length);
+    return props.scale ?? autoScale(frame.width, frame.height, channels.length);
   }
 
-  function draw(frame: IFrame): void {
-    const scale = scaleFor(frame);
-    cells.forEach((c, i) => {
-      if (i >= frame.batch) {
-        return;
+  /** One display frame: a few more cells, then the newest frame in each. */
+  function paintGrid(): void {
+    if (cells.length < channels.length) {
+      addCells();
+      if (cells.length < channels.length) {
+        painter.request();
       }
-      paint(c.canvas, imageOf(frame, i));
-      c.canvas.style.width = `${frame.width * scale}px`;
-      c.canvas.style.height = `${frame.height * scale}px`;
-      const v = frame.perImage[i];
-      c.value.textContent = Number.isFinite(v) ? v.toPrecision(3) : '';
-    });
+    }
+    const frame = frames[frames.length - 1];
+    if (frame) {
+      const scale = scaleFor(frame);
+      cells.forEach((c, i) => {
+        if (i >= frame.batch || c.painted === frame) {
+          return;
+        }
+        c.painted = frame;
+        paintFrame(c.canvas, frame, [i], 0);
+        c.canvas.hidden = false;
+        c.canvas.style.width = `${frame.width * scale}px`;
+        c.canvas.style.height = `${frame.height * scale}px`;
+        c.value.textContent = formatValue(frame.perImage[i] ?? NaN);
+      });
+    }
+    render();
   }
 
-  function currentImage(): IImage | null {
+  function figureSpec(frame: IFrame): IFigureSpec {
+    const count = Math.min(frame.batch, channels.length || frame.batch);
+    return {
+      images: Array.from({ length: count }, (_, i) => imageOf(frame, i)),
+      columns,
+      labels: Array.from({ length: count }, (_, i) =>
+        channels[i] === undefined ? '' : `ch ${channels[i]}`
+      ),
+      values: Array.from(frame.perImage.subarray(0, count)),
+      displayScale: scaleFor(frame),
+      displayGap: CELL_GAP
+    };
+  }
+
+  function figure(): IFigure | null {
     const frame = frames[frames.length - 1];
     if (!frame) {
       return null;
     }
-    return composeGrid(
-      cells.map((_, i) => imageOf(frame, i)),
-      columns,
-      Math.min(scaleFor(frame), 4),
-      2
-    );
+    const spec = figureSpec(frame);
+    const layout = figureLayout(spec);
+    const drawn = document.createElement('canvas');
+    drawFigure(drawn, spec, layout, themeStyle(node));
+    return {
+      canvas: drawn,
+      width: layout.displayWidth,
+      height: layout.displayHeight
+    };
   }
 
   function render(): void {
     node.dataset.state = run.state;
     bar.update(run);
+    idle.hidden = frames.length > 0 || stored !== null || run.state !== 'idle';
   }
 
   render();
@@ -197,29 +262,33 @@ export const mountAtlas: MountView<IAtlasProps> = (
       if (next.channels && !props.channels) {
         layout(next.channels);
       }
+      const changed = next.state !== run.state;
       run = next;
       detail?.view.setRun(next);
-      render();
+      if (changed) {
+        render();
+      } else {
+        painter.request();
+      }
     },
     pushFrame(frame) {
-      if (cells.length === 0) {
+      if (channels.length === 0) {
         // No channel list (an engine that announced none): one per image.
         layout(Array.from({ length: frame.batch }, (_, i) => i));
       }
       frames.push(frame);
-      draw(frame);
       detail?.view.pushFrame(frame);
-      render();
+      painter.request();
     },
-    showStored(png) {
-      stored = png;
+    showStored(result) {
+      stored = result;
       storedHost.replaceChildren(
-        storedImage(png, `Saved atlas of ${props.layer}`)
+        storedImage(result.png, `Saved atlas of ${props.layer}`, result.width)
       );
       grid.hidden = true;
       render();
     },
-    currentImage,
+    figure,
     animation: () => null,
     dispose: () => life.dispose()
   };

@@ -1,7 +1,9 @@
 /**
  * Drawing engine frames: a frame holds `batch` RGBA images stacked; views show
  * one of them, a row of them, or a grid, scaled up with nearest-neighbour
- * sampling so that a 28×28 digit stays crisp.
+ * sampling so that a 28×28 digit stays crisp. Live frames are painted from
+ * their own transferred buffer (an ImageData over it, made once per frame),
+ * never copied.
  */
 import type { IFrame } from '../engine/runtime/protocol';
 
@@ -70,17 +72,49 @@ export function autoScale(width: number, height: number, count = 1): number {
   return Math.max(1, Math.min(16, Math.floor(target / side)));
 }
 
-/** Draws an image into a canvas of its own size; CSS scales it up, pixelated. */
-export function paint(canvas: HTMLCanvasElement, image: IImage): void {
-  if (canvas.width !== image.width || canvas.height !== image.height) {
-    canvas.width = image.width;
-    canvas.height = image.height;
+/** A frame's whole batch as one ImageData over its own pixels (no copy). */
+const imageData = new WeakMap<IFrame, ImageData>();
+
+function frameImageData(frame: IFrame): ImageData {
+  let data = imageData.get(frame);
+  if (!data) {
+    data = new ImageData(frame.rgba, frame.width, frame.height * frame.batch);
+    imageData.set(frame, data);
+  }
+  return data;
+}
+
+/**
+ * Paints images `indices` of a frame side by side into `canvas`, `gap`
+ * pixels apart, at image resolution (CSS scales the canvas up, pixelated).
+ */
+export function paintFrame(
+  canvas: HTMLCanvasElement,
+  frame: IFrame,
+  indices: readonly number[],
+  gap = 1
+): void {
+  const { width: w, height: h } = frame;
+  const width = indices.length * w + (indices.length - 1) * gap;
+  if (canvas.width !== width || canvas.height !== h) {
+    canvas.width = width;
+    canvas.height = h;
   }
   const context = canvas.getContext('2d');
   if (!context) {
     return;
   }
-  const pixels = context.createImageData(image.width, image.height);
-  pixels.data.set(image.data);
-  context.putImageData(pixels, 0, 0);
+  const data = frameImageData(frame);
+  indices.forEach((index, column) => {
+    // The batch is one tall image: move image `index` up into place.
+    context.putImageData(
+      data,
+      column * (w + gap),
+      -index * h,
+      0,
+      index * h,
+      w,
+      h
+    );
+  });
 }

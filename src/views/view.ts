@@ -7,11 +7,27 @@
  *
  * A view draws what it is given and computes nothing. The output feeds it the
  * run's state and the engine's frames, or a saved result, and reads back the
- * images it writes into the notebook.
+ * figure it writes into the notebook. Frames are painted at most once per
+ * display frame, without copying their pixels (docs/architecture.md,
+ * "Memory and speed").
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import type { IImage } from './frames';
 import type { IRunState } from './run-state';
+import type { IFigure } from './save';
+
+export type { IFigure };
+
+/** A saved result, as the output read it from the notebook. */
+export interface IStoredImage {
+  /** Base64 of the PNG (validated). */
+  readonly png: string;
+  /** Base64 of the animation's GIF, when frames were kept. */
+  readonly gif: string | null;
+  /** The size the live view showed it at, in screen pixels, when known. */
+  readonly width?: number;
+  readonly height?: number;
+}
 
 /** What every view gets from the output. */
 export interface IViewProps {
@@ -34,10 +50,13 @@ export interface IView {
   setRun(run: IRunState): void;
   /** Draws a frame of the running job. */
   pushFrame(frame: IFrame): void;
-  /** Shows a saved PNG (validated base64) instead of frames. */
-  showStored(png: string): void;
-  /** The image shown now, at display scale: the PNG written back. */
-  currentImage(): IImage | null;
+  /** Shows a saved result instead of frames, at the live view's size. */
+  showStored(stored: IStoredImage): void;
+  /**
+   * The labelled figure of what is shown now (the PNG written back and
+   * saved), drawn on demand; null before the first frame.
+   */
+  figure(): IFigure | null;
   /**
    * Every frame at display scale, for the GIF written back when frames are
    * kept; null for a view that has no animation.

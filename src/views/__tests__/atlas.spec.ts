@@ -1,9 +1,12 @@
 /** The atlas: its grid, channel player, stored image, run bar and disposal. */
 import { mountAtlas } from '../atlas';
 import { INITIAL, type IRunState, type RunEvent, reduce } from '../run-state';
-import { decodePng, frame, installCanvas } from '../testing/fixtures';
+import { drawnTexts, frame, installCanvas, pixelAt } from '../testing/fixtures';
 
 installCanvas();
+
+/** Runs the animation frames the atlas asked for: it paints then. */
+const paint = () => jest.advanceTimersByTime(100);
 
 function play(events: RunEvent[], from: IRunState = INITIAL): IRunState {
   return events.reduce(reduce, from);
@@ -16,6 +19,9 @@ const cells = (host: HTMLElement) =>
   [...host.querySelectorAll('.jp-FeatureViz-cell')] as HTMLButtonElement[];
 
 describe('atlas', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('lays out one labelled cell per channel, with its value', () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
@@ -23,6 +29,7 @@ describe('atlas', () => {
       channels: [4, 7, 9],
       filename: 'a'
     });
+    paint();
     expect(
       cells(host).map(c => [
         c.dataset.channel,
@@ -39,6 +46,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(4, { batch: 3, value: 1.5 }));
+    paint();
     // perImage is value + i.
     expect(
       cells(host).map(
@@ -60,6 +68,7 @@ describe('atlas', () => {
         channels: [0, 1, 2, 3]
       })
     );
+    paint();
     expect(cells(host).map(c => c.dataset.channel)).toEqual([
       '0',
       '1',
@@ -68,6 +77,7 @@ describe('atlas', () => {
     ]);
     const first = cells(host)[0];
     atlas.pushFrame(frame(1, { batch: 4 }));
+    paint();
     expect(cells(host)[0]).toBe(first);
     expect(host.querySelectorAll('.jp-FeatureViz-atlas-view')).toHaveLength(1);
     expect(host.firstElementChild).toBe(node);
@@ -84,6 +94,7 @@ describe('atlas', () => {
     });
     atlas.setRun(running);
     atlas.pushFrame(frame(2, { batch: 2, fill: 100 }));
+    paint();
     cells(host)[1].click();
     expect(cells(host).map(c => c.getAttribute('aria-pressed'))).toEqual([
       'false',
@@ -93,6 +104,7 @@ describe('atlas', () => {
     expect(detail?.querySelectorAll('.jp-FeatureViz-player')).toHaveLength(1);
     // Channel 7's frames (image 1, filled with 101), followed as they come.
     atlas.pushFrame(frame(4, { batch: 2, fill: 120 }));
+    paint();
     expect(detail?.querySelector('.jp-FeatureViz-step')?.textContent).toBe(
       'step 4 / 8'
     );
@@ -101,7 +113,7 @@ describe('atlas', () => {
       '1'
     );
     const canvas = detail?.querySelector('canvas') as HTMLCanvasElement;
-    expect(decodePng(canvas.toDataURL().split(',')[1]).rgba[0]).toBe(121);
+    expect(pixelAt(canvas, 0, 0)[0]).toBe(121);
     // The run's controls are the atlas's: the channel has no second Cancel.
     expect(host.querySelectorAll('[aria-label="Cancel the run"]')).toHaveLength(
       1
@@ -111,26 +123,66 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('saves the whole grid at display scale', () => {
+  it('saves the labelled grid, at least 224 pixels an image, shown at the live size', () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
       channels: [4, 7],
       filename: 'a'
     });
-    expect(atlas.currentImage()).toBeNull();
+    expect(atlas.figure()).toBeNull();
     expect(atlas.animation()).toBeNull();
     atlas.setRun(running);
-    atlas.pushFrame(frame(8, { batch: 2, fill: 50 }));
-    const image = atlas.currentImage();
-    // Two 3×4 images side by side at scale 4 (at most), 2 pixels apart.
-    expect(image && [image.width, image.height]).toEqual([3 * 4 * 2 + 2, 16]);
-    expect(image?.data[0]).toBe(50);
-    expect(image?.data[(3 * 4 + 2) * 4]).toBe(51);
+    atlas.pushFrame(frame(8, { batch: 2, fill: 50, value: 0.25 }));
+    paint();
+    const figure = atlas.figure();
+    if (!figure) {
+      throw new Error('no figure');
+    }
+    // 3×4 images: 4 pixels become 224 (scale 56); two columns.
+    const scale = 56;
+    expect(pixelAt(figure.canvas, 0, 0)).toEqual([50, 50, 50, 50]);
+    expect(pixelAt(figure.canvas, 3 * scale - 1, 4 * scale - 1)).toEqual([
+      50, 50, 50, 50
+    ]);
+    const second = figure.canvas.width - 3 * scale;
+    expect(pixelAt(figure.canvas, second, 0)).toEqual([51, 51, 51, 51]);
+    expect(drawnTexts(figure.canvas)).toEqual([
+      'ch 4',
+      '0.250',
+      'ch 7',
+      '1.25'
+    ]);
+    // The live grid: two cells 3 px wide at the atlas's scale (16, the most
+    // autoScale gives), 10 screen pixels apart.
+    expect(figure.width).toBe(2 * 3 * 16 + 10);
     const png = host.querySelector(
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
     expect(png.disabled).toBe(false);
+    atlas.dispose();
+  });
+
+  it('makes a big grid a few dozen cells per display frame', () => {
+    const host = document.createElement('div');
+    const channels = Array.from({ length: 200 }, (_, i) => i);
+    const atlas = mountAtlas(host, {
+      layer: 'conv2d',
+      channels,
+      filename: 'a'
+    });
+    expect(cells(host)).toHaveLength(0);
+    jest.advanceTimersByTime(17);
+    expect(cells(host)).toHaveLength(48);
+    atlas.setRun(running);
+    atlas.pushFrame(frame(1, { batch: 200 }));
+    paint();
+    expect(cells(host)).toHaveLength(200);
+    expect(
+      cells(host).every(
+        c => !(c.querySelector('canvas') as HTMLCanvasElement).hidden
+      )
+    ).toBe(true);
     atlas.dispose();
   });
 
@@ -163,11 +215,17 @@ describe('atlas', () => {
       channels: [1, 2],
       filename: 'a'
     });
-    atlas.showStored('iVBORw0KGgo=');
+    atlas.showStored({
+      png: 'iVBORw0KGgo=',
+      gif: null,
+      width: 400,
+      height: 100
+    });
     atlas.setRun(reduce(INITIAL, { type: 'stored' }));
     const img = host.querySelector('img.jp-FeatureViz-stored');
     expect(img?.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
     expect(img?.getAttribute('alt')).toBe('Saved atlas of conv2d');
+    expect((img as HTMLImageElement).style.width).toBe('400px');
     expect(
       (host.querySelector('.jp-FeatureViz-atlas') as HTMLElement).hidden
     ).toBe(true);
@@ -194,6 +252,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(1, { batch: 2 }));
+    paint();
     const grid = cells(host);
     grid[0].click();
     const buttons = [...host.querySelectorAll('button')];
