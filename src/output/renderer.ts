@@ -27,7 +27,8 @@ import {
   INITIAL,
   reduce
 } from '../views/run-state';
-import { base64, canvasPngBase64, gifBytes } from '../views/save';
+import type { FigureEncoder } from '../views/figure';
+import { base64, blobBase64, encodeFigureHere, gifBytes } from '../views/save';
 import type { IView } from '../views/view';
 import {
   savedNote,
@@ -45,7 +46,7 @@ import {
   writeStored,
   writeStoredSize
 } from './stored';
-import { type Validate, validateHere } from './validation';
+import { type Validate, validateHere } from './worker-client';
 import { type ISpecView, viewFor } from './view-table';
 
 /** What an output renderer needs from the page, passed in by its plugin. */
@@ -65,6 +66,8 @@ export interface IRendererContext {
   readonly freshOutput?: (hash: string) => boolean;
   /** Validates a spec; on this thread when omitted. */
   readonly validate?: Validate;
+  /** Draws and encodes figures (the outputs' worker); here when omitted. */
+  readonly encodeFigure?: FigureEncoder;
   /** Tells the host about live renderers (it cancels them on kernel restarts). */
   readonly track?: (output: FeatureVizOutput, live: boolean) => void;
 }
@@ -142,7 +145,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       filename: `featureviz-${spec.view}-${hash.slice(0, 8)}`,
       scale: spec.display?.scale,
       onCancel: () => this.cancel(),
-      onRerun: () => void this.start()
+      onRerun: () => void this.start(),
+      encodeFigure: this._context.encodeFigure
     });
     this._context.track?.(this, true);
     // Claimed whatever happens next, so that no later output takes it.
@@ -172,6 +176,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._abort = abort;
     const current = () => this._abort === abort;
     this._apply({ type: 'submit' });
+    delete this.node.dataset.saved;
     try {
       const settings = this._context.settings();
       const model = await resolveModel(entry.spec.model, {
@@ -236,6 +241,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._context.track?.(this, false);
     this.node.replaceChildren();
     delete this.node.dataset.state;
+    delete this.node.dataset.saved;
   }
 
   private _apply(event: RunEvent): void {
@@ -281,7 +287,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     }
     const keepFrames = entry.spec.display?.keepFrames ?? settings.keepFrames;
     const frames = keepFrames ? view.animation() : null;
-    const png = await canvasPngBase64(figure.canvas);
+    const encode = this._context.encodeFigure ?? encodeFigureHere;
+    const png = await blobBase64(await encode(figure.spec, figure.style));
     const gif =
       frames && frames.length > 1 ? await base64(await gifBytes(frames)) : null;
     const model = this._model;
@@ -296,6 +303,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       }),
       metadata: writeStoredSize(model.metadata, figure)
     });
+    // Tests and tools wait for this before saving the notebook.
+    this.node.dataset.saved = 'true';
   }
 }
 

@@ -30,7 +30,7 @@ import {
   type FeatureVizOutput,
   createRendererFactory
 } from '../output/renderer';
-import { workerValidator } from '../output/validation';
+import { outputWorker } from '../output/worker-client';
 import { assetUrl } from '../config/assets';
 import { MIME_TYPE } from '../spec';
 import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
@@ -65,6 +65,13 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const live = new Set<FeatureVizOutput>();
     const fresh = new FreshOutputs();
+    // Validates specs and draws the figures written back, off this thread.
+    const worker = outputWorker(
+      () =>
+        new Worker(new URL('../output/output-worker.js', import.meta.url), {
+          name: 'featureviz-outputs'
+        }) as Comlink.Endpoint & { terminate(): void }
+    );
     rendermime.addFactory(
       createRendererFactory({
         engine,
@@ -72,15 +79,8 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
         assetUrl,
         filesUrl: URLExt.join(PageConfig.getBaseUrl(), 'files/'),
         freshOutput: hash => fresh.claim(hash),
-        validate: workerValidator(
-          () =>
-            new Worker(
-              new URL('../output/validate-worker.js', import.meta.url),
-              {
-                name: 'featureviz-spec'
-              }
-            ) as Comlink.Endpoint & { terminate(): void }
-        ),
+        validate: worker.validate,
+        encodeFigure: worker.encodeFigure,
         track: (output, isLive) =>
           isLive ? live.add(output) : live.delete(output)
       })

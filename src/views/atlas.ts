@@ -12,16 +12,15 @@ import type { IFrame } from '../engine/runtime/protocol';
 import { h, storedImage } from './dom';
 import {
   type IFigureSpec,
-  drawFigure,
   figureLayout,
   formatValue,
   themeStyle
 } from './figure';
-import { autoScale, gridShape, imageOf, paintFrame } from './frames';
+import { autoScale, gridShape, imageOf, paintImage } from './frames';
 import { mountPlayer } from './player';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { type IFigure, pngAction } from './save';
+import { type IFigure, encodeFigureHere, pngAction } from './save';
 import { paintScheduler } from './scheduler';
 import {
   type IStoredImage,
@@ -92,6 +91,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
       saves: [
         pngAction({
           filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
           ready: () => frames.length > 0,
           figure,
           stored: () => stored?.png ?? null
@@ -104,6 +104,8 @@ export const mountAtlas: MountView<IAtlasProps> = (
   host.appendChild(node);
   life.add(() => node.remove());
   const painter = paintScheduler(paintGrid, signal);
+  // Cells are made every display frame, not at the paints' pace.
+  const builder = paintScheduler(buildCells, signal, 0);
   layout(props.channels ?? []);
 
   /** One cell per channel, in order; a new list closes the open channel. */
@@ -120,6 +122,15 @@ export const mountAtlas: MountView<IAtlasProps> = (
     grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
     cells = [];
     grid.replaceChildren();
+    builder.request();
+  }
+
+  /** One display frame's share of the grid, then a paint into the new cells. */
+  function buildCells(): void {
+    addCells();
+    if (cells.length < channels.length) {
+      builder.request();
+    }
     painter.request();
   }
 
@@ -174,6 +185,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
         select: index,
         scale: props.scale,
         filename: `${props.filename}-channel-${channels[index]}`,
+        encodeFigure: props.encodeFigure,
         controls: false
       },
       { signal: detailLife.signal }
@@ -187,14 +199,8 @@ export const mountAtlas: MountView<IAtlasProps> = (
     return props.scale ?? autoScale(frame.width, frame.height, channels.length);
   }
 
-  /** One display frame: a few more cells, then the newest frame in each. */
+  /** One paint: the newest frame in each cell that lacks it. */
   function paintGrid(): void {
-    if (cells.length < channels.length) {
-      addCells();
-      if (cells.length < channels.length) {
-        painter.request();
-      }
-    }
     const frame = frames[frames.length - 1];
     if (frame) {
       const scale = scaleFor(frame);
@@ -203,7 +209,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
           return;
         }
         c.painted = frame;
-        paintFrame(c.canvas, frame, [i], 0);
+        paintImage(c.canvas, frame, i);
         c.canvas.hidden = false;
         c.canvas.style.width = `${frame.width * scale}px`;
         c.canvas.style.height = `${frame.height * scale}px`;
@@ -234,10 +240,9 @@ export const mountAtlas: MountView<IAtlasProps> = (
     }
     const spec = figureSpec(frame);
     const layout = figureLayout(spec);
-    const drawn = document.createElement('canvas');
-    drawFigure(drawn, spec, layout, themeStyle(node));
     return {
-      canvas: drawn,
+      spec,
+      style: themeStyle(node),
       width: layout.displayWidth,
       height: layout.displayHeight
     };

@@ -6,9 +6,11 @@
  * opaque background in the theme's colours. GitHub and nbviewer then show
  * a readable figure; the notebook shows it at the size the live view had.
  *
- * The layout is pure arithmetic (tested alone); drawing needs a 2D canvas.
+ * The layout is pure arithmetic (tested alone); drawing needs a 2D canvas,
+ * a document's or, in the outputs' worker, an OffscreenCanvas, so that the
+ * page's thread neither draws nor encodes it (save.ts, output-worker.ts).
  */
-import type { IImage } from './frames';
+import { type IImage, context2d } from './frames';
 
 /** What a figure shows. */
 export interface IFigureSpec {
@@ -155,30 +157,38 @@ export function formatValue(value: number): string {
   return Number.isFinite(value) ? value.toPrecision(3) : '';
 }
 
+/** A canvas a figure can be drawn on: a document's, or an OffscreenCanvas. */
+export type FigureCanvas = HTMLCanvasElement | OffscreenCanvas;
+
+/** Draws and encodes a figure as PNG, wherever it does it. */
+export type FigureEncoder = (
+  spec: IFigureSpec,
+  style: IFigureStyle
+) => Promise<Blob>;
+
 /**
  * Draws the figure into `canvas` (resized to the layout): each image at
- * 1:1 into a scratch canvas, then scaled with smoothing off, so pixels stay
- * square whatever the scale.
+ * 1:1 into a scratch canvas made by `scratch`, then scaled with smoothing
+ * off, so pixels stay square whatever the scale.
  */
 export function drawFigure(
-  canvas: HTMLCanvasElement,
+  canvas: FigureCanvas,
   spec: IFigureSpec,
   layout: IFigureLayout,
-  style: IFigureStyle
+  style: IFigureStyle,
+  scratch: (width: number, height: number) => FigureCanvas
 ): void {
   canvas.width = layout.width;
   canvas.height = layout.height;
-  const context = canvas.getContext('2d');
+  const context = context2d(canvas);
   const first = spec.images[0];
   if (!context || !first) {
     return;
   }
   context.fillStyle = style.background;
   context.fillRect(0, 0, layout.width, layout.height);
-  const scratch = document.createElement('canvas');
-  scratch.width = first.width;
-  scratch.height = first.height;
-  const pixels = scratch.getContext('2d');
+  const source = scratch(first.width, first.height);
+  const pixels = context2d(source);
   context.imageSmoothingEnabled = false;
   context.textAlign = 'center';
   context.textBaseline = 'top';
@@ -190,13 +200,12 @@ export function drawFigure(
       0,
       0
     );
-    context.drawImage(scratch, x, y, layout.cellWidth, layout.imageHeight);
+    context.drawImage(source, x, y, layout.cellWidth, layout.imageHeight);
     const centre = x + layout.cellWidth / 2;
     let line = y + layout.imageHeight + Math.round(CAPTION_PAD * layout.ratio);
-    const label = spec.labels?.[i];
     if (layout.lines > 0 && spec.labels) {
       context.fillStyle = style.text;
-      context.fillText(label ?? '', centre, line, layout.cellWidth);
+      context.fillText(spec.labels[i] ?? '', centre, line, layout.cellWidth);
       line += layout.lineHeight;
     }
     const value = spec.values?.[i];

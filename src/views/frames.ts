@@ -1,9 +1,15 @@
 /**
  * Drawing engine frames: a frame holds `batch` RGBA images stacked; views show
  * one of them, a row of them, or a grid, scaled up with nearest-neighbour
- * sampling so that a 28×28 digit stays crisp. Live frames are painted from
- * their own transferred buffer (an ImageData over it, made once per frame),
- * never copied.
+ * sampling so that a 28×28 digit stays crisp.
+ *
+ * Live frames go to the screen as ImageBitmaps cut from their own
+ * transferred buffer (an ImageData over it, made once per frame, no copy of
+ * the pixels in script) into `bitmaprenderer` canvases. A 2D canvas is not
+ * used for them: Chromium sets up 2D drawing on a process's first draw,
+ * which took 150–500 ms of the page's thread in headless Chromium, where a
+ * bitmap renderer's first bitmap took 1–8 ms (docs/architecture.md,
+ * "Memory and speed").
  */
 import type { IFrame } from '../engine/runtime/protocol';
 
@@ -84,37 +90,53 @@ function frameImageData(frame: IFrame): ImageData {
   return data;
 }
 
+/** The latest paint asked of each canvas: an older one that lands late is dropped. */
+const latest = new WeakMap<HTMLCanvasElement, number>();
+let paints = 0;
+
 /**
- * Paints images `indices` of a frame side by side into `canvas`, `gap`
- * pixels apart, at image resolution (CSS scales the canvas up, pixelated).
+ * Paints image `index` of a frame into `canvas` (a `bitmaprenderer` canvas
+ * at image resolution; CSS scales it, pixelated). The bitmap is made off the
+ * script's thread; `painted` runs once it is on the canvas.
  */
-export function paintFrame(
+export function paintImage(
   canvas: HTMLCanvasElement,
   frame: IFrame,
-  indices: readonly number[],
-  gap = 1
+  index: number,
+  painted?: () => void
 ): void {
+  const paint = ++paints;
+  latest.set(canvas, paint);
   const { width: w, height: h } = frame;
-  const width = indices.length * w + (indices.length - 1) * gap;
-  if (canvas.width !== width || canvas.height !== h) {
-    canvas.width = width;
-    canvas.height = h;
-  }
-  const context = canvas.getContext('2d');
-  if (!context) {
-    return;
-  }
-  const data = frameImageData(frame);
-  indices.forEach((index, column) => {
-    // The batch is one tall image: move image `index` up into place.
-    context.putImageData(
-      data,
-      column * (w + gap),
-      -index * h,
-      0,
-      index * h,
-      w,
-      h
-    );
-  });
+  void createImageBitmap(frameImageData(frame), 0, index * h, w, h).then(
+    bitmap => {
+      const context =
+        latest.get(canvas) === paint
+          ? canvas.getContext('bitmaprenderer')
+          : null;
+      if (!context) {
+        bitmap.close();
+        return;
+      }
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      context.transferFromImageBitmap(bitmap);
+      painted?.();
+    }
+  );
+}
+
+/**
+ * A canvas's 2D context, kept in memory rather than on the GPU: the figure
+ * is drawn and encoded there without the GPU round trips that made drawing a
+ * 32-channel figure take 282 ms and starting its PNG 292 ms on a GPU canvas
+ * with software WebGL (8 and 6 ms here, measured in headless Chromium).
+ */
+export function context2d(
+  canvas: HTMLCanvasElement | OffscreenCanvas
+): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null {
+  return canvas.getContext('2d', { willReadFrequently: true }) as
+    CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
 }

@@ -2,15 +2,15 @@
  * The gradient-ascent player: the live image while the engine optimizes,
  * then play / pause / scrub through the frames, with the step and a sparkline
  * of the objective; the shared run bar below with PNG and GIF saves. Frames
- * are painted once per display frame, the newest one (scheduler.ts). A saved
- * result is shown at the live view's size; before any run, a line says that
- * nothing runs until asked.
+ * are painted once per display frame, the newest one (scheduler.ts), each
+ * image into a canvas of its own with its caption under it. A saved result
+ * is shown at the live view's size; before any run, a line says that nothing
+ * runs until asked.
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { button, h, storedImage } from './dom';
 import {
   type IFigureSpec,
-  drawFigure,
   figureLayout,
   formatValue,
   themeStyle
@@ -20,11 +20,11 @@ import {
   autoScale,
   composeGrid,
   imageOf,
-  paintFrame
+  paintImage
 } from './frames';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, canCancel, startsNewRun } from './run-state';
-import { type IFigure, gifAction, pngAction } from './save';
+import { type IFigure, encodeFigureHere, gifAction, pngAction } from './save';
 import { paintScheduler } from './scheduler';
 import { createSparkline } from './sparkline';
 import {
@@ -46,6 +46,14 @@ export interface IPlayerProps extends IViewProps {
 const PLAY_INTERVAL_MS = 80;
 const MAX_EXPORT_SIDE = 512;
 
+/** One image of the row: its canvas, and its caption and value under it. */
+interface ICell {
+  readonly node: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly label: HTMLElement;
+  readonly value: HTMLElement;
+}
+
 export const mountPlayer: MountView<IPlayerProps> = (
   host,
   props,
@@ -61,20 +69,19 @@ export const mountPlayer: MountView<IPlayerProps> = (
   let stored: { result: IStoredImage; node: HTMLImageElement } | null = null;
   let sparkPoints: { step: number; value: number }[] = [];
 
-  const canvas = h('canvas', {
-    className: 'jp-FeatureViz-canvas',
+  let cells: ICell[] = [];
+  const row = h('div', {
+    className: 'jp-FeatureViz-row',
     attrs: { role: 'img', 'aria-label': 'Visualization' }
   });
-  canvas.hidden = true;
-  const labels = h('div', { className: 'jp-FeatureViz-labels' });
-  labels.hidden = true;
+  row.hidden = true;
   const idle = h('div', {
     className: 'jp-FeatureViz-idle',
     text: 'Not run yet: opening or trusting a notebook starts nothing. Press Run to compute this visualization.'
   });
   const stage = h('div', {
     className: 'jp-FeatureViz-stage',
-    children: [canvas, labels]
+    children: [row]
   });
   const sparkline = createSparkline();
   const stepLabel = h('span', { className: 'jp-FeatureViz-step', text: '' });
@@ -121,6 +128,7 @@ export const mountPlayer: MountView<IPlayerProps> = (
       saves: [
         pngAction({
           filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
           ready: () => frames.length > 0,
           figure,
           stored: () => stored?.result.png ?? null
@@ -167,6 +175,32 @@ export const mountPlayer: MountView<IPlayerProps> = (
     );
   }
 
+  /** One cell per image shown, made when their number changes. */
+  function layOut(count: number, captions: boolean): void {
+    if (cells.length === count) {
+      return;
+    }
+    cells = Array.from({ length: count }, (_, i) => {
+      const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
+      const label = h('span', {
+        className: 'jp-FeatureViz-label',
+        text: captions ? (props.labels?.[i] ?? '') : ''
+      });
+      const value = h('span', { className: 'jp-FeatureViz-label-value' });
+      label.hidden = value.hidden = !captions;
+      return {
+        canvas,
+        label,
+        value,
+        node: h('div', {
+          className: 'jp-FeatureViz-row-cell',
+          children: [canvas, label, value]
+        })
+      };
+    });
+    row.replaceChildren(...cells.map(c => c.node));
+  }
+
   function show(index: number): void {
     const frame = frames[index];
     if (!frame) {
@@ -174,41 +208,25 @@ export const mountPlayer: MountView<IPlayerProps> = (
     }
     shown = index;
     const scale = scaleFor(frame);
-    // Drawn at image resolution, one pixel apart; CSS scales it (pixelated).
-    paintFrame(canvas, frame, indices(frame), 1);
-    canvas.style.width = `${canvas.width * scale}px`;
-    canvas.style.height = `${canvas.height * scale}px`;
+    const shownImages = indices(frame);
+    const captions = captioned(frame);
+    layOut(shownImages.length, captions);
+    row.style.columnGap = `${scale}px`;
+    shownImages.forEach((image, i) => {
+      const cell = cells[i];
+      paintImage(cell.canvas, frame, image);
+      cell.canvas.style.width = `${frame.width * scale}px`;
+      cell.canvas.style.height = `${frame.height * scale}px`;
+      if (captions) {
+        cell.value.textContent = formatValue(frame.perImage[image] ?? NaN);
+      }
+    });
     scrubber.value = String(index);
     stepLabel.textContent = `step ${frame.step} / ${frame.steps}`;
-    canvas.setAttribute(
+    row.setAttribute(
       'aria-label',
       `Visualization at step ${frame.step} of ${frame.steps}`
     );
-    if (captioned(frame)) {
-      showLabels(frame, scale);
-    }
-  }
-
-  function showLabels(frame: IFrame, scale: number): void {
-    if (labels.childElementCount !== frame.batch) {
-      labels.replaceChildren(
-        ...Array.from({ length: frame.batch }, (_, i) =>
-          h('span', {
-            children: [
-              h('span', { text: props.labels?.[i] ?? '' }),
-              h('span', { className: 'jp-FeatureViz-label-value' })
-            ]
-          })
-        )
-      );
-      labels.style.gridTemplateColumns = `repeat(${frame.batch}, ${frame.width * scale}px)`;
-      labels.style.columnGap = `${scale}px`;
-    }
-    labels.hidden = false;
-    Array.from(labels.children).forEach((label, i) => {
-      const value = label.lastElementChild as HTMLElement;
-      value.textContent = formatValue(frame.perImage[i] ?? NaN);
-    });
   }
 
   /** The paint of one display frame: the newest frame, the sparkline. */
@@ -224,10 +242,7 @@ export const mountPlayer: MountView<IPlayerProps> = (
     node.dataset.state = run.state;
     bar.update(run);
     const hasFrames = frames.length > 0;
-    canvas.hidden = !hasFrames;
-    if (!hasFrames) {
-      labels.hidden = true;
-    }
+    row.hidden = !hasFrames;
     idle.hidden = hasFrames || stored !== null || run.state !== 'idle';
     // Controls only when there is something to play.
     timeline.hidden = frames.length < 2;
@@ -277,7 +292,8 @@ export const mountPlayer: MountView<IPlayerProps> = (
       labels: captions ? props.labels?.slice(0, frame.batch) : undefined,
       values: captions ? Array.from(frame.perImage) : undefined,
       displayScale: scale,
-      displayGap: scale
+      // Cells are apart by the row's gap and the canvases' 1-pixel borders.
+      displayGap: scale + 2
     };
   }
 
@@ -288,10 +304,9 @@ export const mountPlayer: MountView<IPlayerProps> = (
     }
     const spec = figureSpec(frame);
     const layout = figureLayout(spec);
-    const drawn = document.createElement('canvas');
-    drawFigure(drawn, spec, layout, themeStyle(node));
     return {
-      canvas: drawn,
+      spec,
+      style: themeStyle(node),
       width: layout.displayWidth,
       height: layout.displayHeight
     };

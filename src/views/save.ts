@@ -7,6 +7,13 @@
  * between yields.
  */
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
+import {
+  type FigureEncoder,
+  type IFigureSpec,
+  type IFigureStyle,
+  drawFigure,
+  figureLayout
+} from './figure';
 import type { IImage } from './frames';
 
 /** A file a view offers to save: one button of its run bar. */
@@ -20,17 +27,42 @@ export interface ISaveAction {
   readonly save: () => void | Promise<void>;
 }
 
-/** The labelled figure a view saves: a drawn canvas and its size on screen. */
+/** The labelled figure a view saves: what it shows, and its size on screen. */
 export interface IFigure {
-  readonly canvas: HTMLCanvasElement;
+  readonly spec: IFigureSpec;
+  /** The theme's colours where the view is shown. */
+  readonly style: IFigureStyle;
   /** Screen pixels the live view showed it at. */
   readonly width: number;
   readonly height: number;
 }
 
+/**
+ * Draws and encodes a figure on this page's thread (where no worker can do
+ * it: a sandboxed page, the tests).
+ */
+export const encodeFigureHere: FigureEncoder = (spec, style) =>
+  canvasBlob(drawFigureHere(spec, style));
+
+/** A figure drawn on a canvas of this document. */
+export function drawFigureHere(
+  spec: IFigureSpec,
+  style: IFigureStyle
+): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  drawFigure(canvas, spec, figureLayout(spec), style, (width, height) => {
+    const scratch = document.createElement('canvas');
+    [scratch.width, scratch.height] = [width, height];
+    return scratch;
+  });
+  return canvas;
+}
+
 /** Saves the figure shown now, or else the saved result's PNG. */
 export function pngAction(source: {
   readonly filename: string;
+  /** Draws and encodes the figure (in a worker, where there is one). */
+  readonly encode: FigureEncoder;
   /** Whether there is a figure to save now (cheap: asked on every update). */
   readonly ready: () => boolean;
   /** Draws the figure (on demand: only when saving). */
@@ -46,7 +78,7 @@ export function pngAction(source: {
       const figure = source.figure();
       const stored = source.stored();
       const blob = figure
-        ? await canvasBlob(figure.canvas)
+        ? await source.encode(figure.spec, figure.style)
         : stored
           ? new Blob([fromBase64(stored)], { type: 'image/png' })
           : null;
@@ -132,13 +164,6 @@ export function canvasBlob(canvas: HTMLCanvasElement): Promise<Blob> {
       'image/png'
     )
   );
-}
-
-/** A canvas as base64 PNG (what notebooks store under image/png). */
-export async function canvasPngBase64(
-  canvas: HTMLCanvasElement
-): Promise<string> {
-  return blobBase64(await canvasBlob(canvas));
 }
 
 /** Base64 of a Blob's bytes, read by the browser. */

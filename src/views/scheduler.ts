@@ -1,40 +1,61 @@
 /**
- * Painting at the display's rate (docs/architecture.md, "Memory and speed"):
- * frames may arrive faster than the screen refreshes, and each one asks
- * for a paint; the view paints once, in the next animation frame, what is
- * newest then. Nothing is painted while the page is hidden.
+ * Painting at an animation's pace (docs/architecture.md, "Memory and speed"):
+ * frames may arrive faster than they can be looked at, and each asks for a
+ * paint; the view paints once, in an animation frame at least
+ * PAINT_INTERVAL_MS after its last paint, what is newest then (every paint
+ * makes the browser update the notebook's rendering, tens of milliseconds
+ * on a loaded machine). Nothing is painted while the page is hidden.
  */
 export interface IPaintScheduler {
-  /** Paints in the next animation frame (once, however often asked). */
+  /** Paints soon (once, however often asked). */
   request(): void;
 }
 
+/** The player's playback pace: as smooth as the animation is. */
+export const PAINT_INTERVAL_MS = 80;
+
 export function paintScheduler(
   paint: () => void,
-  signal: AbortSignal
+  signal: AbortSignal,
+  intervalMs = PAINT_INTERVAL_MS
 ): IPaintScheduler {
-  let pending: number | null = null;
+  let frame: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = -Infinity;
   const run = () => {
-    pending = null;
+    frame = null;
     if (!signal.aborted) {
+      last = performance.now();
       paint();
     }
   };
   signal.addEventListener(
     'abort',
     () => {
-      if (pending !== null) {
-        cancelAnimationFrame(pending);
-        pending = null;
+      if (frame !== null) {
+        cancelAnimationFrame(frame);
       }
+      if (timer !== null) {
+        clearTimeout(timer);
+      }
+      frame = timer = null;
     },
     { once: true }
   );
   return {
     request() {
-      if (pending === null && !signal.aborted) {
-        pending = requestAnimationFrame(run);
+      if (frame !== null || timer !== null || signal.aborted) {
+        return;
       }
+      const wait = last + intervalMs - performance.now();
+      if (wait <= 0) {
+        frame = requestAnimationFrame(run);
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = null;
+        frame = requestAnimationFrame(run);
+      }, wait);
     }
   };
 }

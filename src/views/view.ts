@@ -12,6 +12,7 @@
  * "Memory and speed").
  */
 import type { IFrame } from '../engine/runtime/protocol';
+import type { FigureEncoder } from './figure';
 import type { IImage } from './frames';
 import type { IRunState } from './run-state';
 import type { IFigure } from './save';
@@ -37,6 +38,8 @@ export interface IViewProps {
   readonly scale?: number;
   readonly onCancel?: () => void;
   readonly onRerun?: () => void;
+  /** Draws and encodes saved figures; on the page's thread when omitted. */
+  readonly encodeFigure?: FigureEncoder;
 }
 
 export interface IMountOptions {
@@ -54,7 +57,7 @@ export interface IView {
   showStored(stored: IStoredImage): void;
   /**
    * The labelled figure of what is shown now (the PNG written back and
-   * saved), drawn on demand; null before the first frame.
+   * saved): what to draw, not yet drawn; null before the first frame.
    */
   figure(): IFigure | null;
   /**

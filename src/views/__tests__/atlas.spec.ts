@@ -1,12 +1,21 @@
 /** The atlas: its grid, channel player, stored image, run bar and disposal. */
 import { mountAtlas } from '../atlas';
+import { drawFigureHere } from '../save';
 import { INITIAL, type IRunState, type RunEvent, reduce } from '../run-state';
 import { drawnTexts, frame, installCanvas, pixelAt } from '../testing/fixtures';
 
 installCanvas();
 
-/** Runs the animation frames the atlas asked for: it paints then. */
-const paint = () => jest.advanceTimersByTime(100);
+/**
+ * Runs the animation frames the atlas asked for, and lets the bitmaps it
+ * made land on their canvases.
+ */
+async function paint(): Promise<void> {
+  jest.advanceTimersByTime(100);
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+  }
+}
 
 function play(events: RunEvent[], from: IRunState = INITIAL): IRunState {
   return events.reduce(reduce, from);
@@ -22,14 +31,14 @@ describe('atlas', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('lays out one labelled cell per channel, with its value', () => {
+  it('lays out one labelled cell per channel, with its value', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
       channels: [4, 7, 9],
       filename: 'a'
     });
-    paint();
+    await paint();
     expect(
       cells(host).map(c => [
         c.dataset.channel,
@@ -46,7 +55,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(4, { batch: 3, value: 1.5 }));
-    paint();
+    await paint();
     // perImage is value + i.
     expect(
       cells(host).map(
@@ -56,7 +65,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('without channels, lays out the grid the job announces, in place', () => {
+  it('without channels, lays out the grid the job announces, in place', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, { layer: 'conv2d', filename: 'a' });
     const node = atlas.node;
@@ -68,7 +77,7 @@ describe('atlas', () => {
         channels: [0, 1, 2, 3]
       })
     );
-    paint();
+    await paint();
     expect(cells(host).map(c => c.dataset.channel)).toEqual([
       '0',
       '1',
@@ -77,14 +86,14 @@ describe('atlas', () => {
     ]);
     const first = cells(host)[0];
     atlas.pushFrame(frame(1, { batch: 4 }));
-    paint();
+    await paint();
     expect(cells(host)[0]).toBe(first);
     expect(host.querySelectorAll('.jp-FeatureViz-atlas-view')).toHaveLength(1);
     expect(host.firstElementChild).toBe(node);
     atlas.dispose();
   });
 
-  it('opens the animation of the channel chosen', () => {
+  it('opens the animation of the channel chosen', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
@@ -94,7 +103,7 @@ describe('atlas', () => {
     });
     atlas.setRun(running);
     atlas.pushFrame(frame(2, { batch: 2, fill: 100 }));
-    paint();
+    await paint();
     cells(host)[1].click();
     expect(cells(host).map(c => c.getAttribute('aria-pressed'))).toEqual([
       'false',
@@ -104,7 +113,7 @@ describe('atlas', () => {
     expect(detail?.querySelectorAll('.jp-FeatureViz-player')).toHaveLength(1);
     // Channel 7's frames (image 1, filled with 101), followed as they come.
     atlas.pushFrame(frame(4, { batch: 2, fill: 120 }));
-    paint();
+    await paint();
     expect(detail?.querySelector('.jp-FeatureViz-step')?.textContent).toBe(
       'step 4 / 8'
     );
@@ -123,7 +132,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('saves the labelled grid, at least 224 pixels an image, shown at the live size', () => {
+  it('saves the labelled grid, at least 224 pixels an image, shown at the live size', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
@@ -134,25 +143,21 @@ describe('atlas', () => {
     expect(atlas.animation()).toBeNull();
     atlas.setRun(running);
     atlas.pushFrame(frame(8, { batch: 2, fill: 50, value: 0.25 }));
-    paint();
+    await paint();
     const figure = atlas.figure();
     if (!figure) {
       throw new Error('no figure');
     }
+    const drawn = drawFigureHere(figure.spec, figure.style);
     // 3×4 images: 4 pixels become 224 (scale 56); two columns.
     const scale = 56;
-    expect(pixelAt(figure.canvas, 0, 0)).toEqual([50, 50, 50, 50]);
-    expect(pixelAt(figure.canvas, 3 * scale - 1, 4 * scale - 1)).toEqual([
+    expect(pixelAt(drawn, 0, 0)).toEqual([50, 50, 50, 50]);
+    expect(pixelAt(drawn, 3 * scale - 1, 4 * scale - 1)).toEqual([
       50, 50, 50, 50
     ]);
-    const second = figure.canvas.width - 3 * scale;
-    expect(pixelAt(figure.canvas, second, 0)).toEqual([51, 51, 51, 51]);
-    expect(drawnTexts(figure.canvas)).toEqual([
-      'ch 4',
-      '0.250',
-      'ch 7',
-      '1.25'
-    ]);
+    const second = drawn.width - 3 * scale;
+    expect(pixelAt(drawn, second, 0)).toEqual([51, 51, 51, 51]);
+    expect(drawnTexts(drawn)).toEqual(['ch 4', '0.250', 'ch 7', '1.25']);
     // The live grid: two cells 3 px wide at the atlas's scale (16, the most
     // autoScale gives), 10 screen pixels apart.
     expect(figure.width).toBe(2 * 3 * 16 + 10);
@@ -163,7 +168,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('makes a big grid a few dozen cells per display frame', () => {
+  it('makes a big grid a few dozen cells per display frame', async () => {
     const host = document.createElement('div');
     const channels = Array.from({ length: 200 }, (_, i) => i);
     const atlas = mountAtlas(host, {
@@ -176,8 +181,10 @@ describe('atlas', () => {
     expect(cells(host)).toHaveLength(48);
     atlas.setRun(running);
     atlas.pushFrame(frame(1, { batch: 200 }));
-    paint();
+    await paint();
     expect(cells(host)).toHaveLength(200);
+    // The cells made last are painted at the next paint.
+    await paint();
     expect(
       cells(host).every(
         c => !(c.querySelector('canvas') as HTMLCanvasElement).hidden
@@ -241,7 +248,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('leaves no nodes or listeners behind when disposed', () => {
+  it('leaves no nodes or listeners behind when disposed', async () => {
     const host = document.createElement('div');
     const onCancel = jest.fn();
     const controller = new AbortController();
@@ -252,7 +259,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(1, { batch: 2 }));
-    paint();
+    await paint();
     const grid = cells(host);
     grid[0].click();
     const buttons = [...host.querySelectorAll('button')];

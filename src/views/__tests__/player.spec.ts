@@ -1,6 +1,7 @@
 /** The player: frames, timeline, run bar, saves, stored results and disposal. */
 import { mountPlayer } from '../player';
 import { INITIAL, type RunEvent, reduce } from '../run-state';
+import { drawFigureHere } from '../save';
 import {
   drawnTexts,
   frame,
@@ -18,8 +19,19 @@ const running = reduce(reduce(INITIAL, { type: 'submit' }), {
 const done: RunEvent = { type: 'done', summary: jobSummary() };
 const STORED = { png: 'iVBORw0KGgo=', gif: null };
 
-/** Runs the animation frame the player asked for: it paints then. */
-const paint = () => jest.advanceTimersByTime(20);
+/**
+ * Runs the animation frame the player asked for, and lets the bitmaps it
+ * made land on their canvases.
+ */
+async function paint(): Promise<void> {
+  jest.advanceTimersByTime(20);
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+  }
+}
+
+const row = (host: HTMLElement) =>
+  host.querySelector('.jp-FeatureViz-row') as HTMLElement;
 
 const button = (host: HTMLElement, text: string) =>
   [...host.querySelectorAll('button')].find(
@@ -30,12 +42,12 @@ describe('player', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('follows the frames, then scrubs, plays and pauses', () => {
+  it('follows the frames, then scrubs, plays and pauses', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
     player.setRun(running);
     [0, 2, 4, 6, 8].forEach(s => player.pushFrame(frame(s)));
-    paint();
+    await paint();
     const scrubber = host.querySelector(
       'input[type=range]'
     ) as HTMLInputElement;
@@ -68,7 +80,7 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('paints once per display frame, the newest frame, without copying its pixels', () => {
+  it('paints once per display frame, the newest frame, without copying its pixels', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x', scale: 1 });
     player.setRun(running);
@@ -84,14 +96,14 @@ describe('player', () => {
     try {
       const frames = [1, 2, 3, 4, 5].map(s => frame(s, { fill: s * 10 }));
       frames.forEach(f => player.pushFrame(f));
-      const canvas = host.querySelector('canvas') as HTMLCanvasElement;
-      expect(canvas.hidden).toBe(true);
-      paint();
+      expect(row(host).hidden).toBe(true);
+      await paint();
       // One ImageData, over the newest frame's own buffer.
       expect(made).toEqual([frames[4].rgba]);
-      expect(canvas.hidden).toBe(false);
+      expect(row(host).hidden).toBe(false);
+      const canvas = host.querySelector('canvas') as HTMLCanvasElement;
       expect(pixelAt(canvas, 0, 0)).toEqual([50, 50, 50, 50]);
-      paint();
+      await paint();
       expect(made).toHaveLength(1);
     } finally {
       globalThis.ImageData = Original;
@@ -99,7 +111,7 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('leaves no timers or listeners behind when disposed', () => {
+  it('leaves no timers or listeners behind when disposed', async () => {
     const host = document.createElement('div');
     const onCancel = jest.fn();
     const onRerun = jest.fn();
@@ -107,7 +119,7 @@ describe('player', () => {
     player.setRun(running);
     [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
     player.setRun(reduce(running, done));
-    paint();
+    await paint();
     const buttons = [...host.querySelectorAll('button')];
     (
       host.querySelector(
@@ -141,9 +153,8 @@ describe('player', () => {
     const idle = host.querySelector('.jp-FeatureViz-idle') as HTMLElement;
     expect(idle.hidden).toBe(false);
     expect(idle.textContent).toMatch(/^Not run yet/);
-    expect((host.querySelector('canvas') as HTMLCanvasElement).hidden).toBe(
-      true
-    );
+    expect(row(host).hidden).toBe(true);
+    expect(host.querySelector('canvas')).toBeNull();
     expect(
       (host.querySelector('.jp-FeatureViz-timeline') as HTMLElement).hidden
     ).toBe(true);
@@ -197,9 +208,7 @@ describe('player', () => {
     expect(host.querySelector('[role=alert]')?.textContent).toBe(
       'The model has no layer "conv9".'
     );
-    expect((host.querySelector('canvas') as HTMLCanvasElement).hidden).toBe(
-      true
-    );
+    expect(row(host).hidden).toBe(true);
     expect(
       (host.querySelector('.jp-FeatureViz-idle') as HTMLElement).hidden
     ).toBe(true);
@@ -214,9 +223,7 @@ describe('player', () => {
     const img = host.querySelector('img') as HTMLImageElement;
     expect(img.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
     expect(img.style.width).toBe('870px');
-    expect((host.querySelector('canvas') as HTMLCanvasElement).hidden).toBe(
-      true
-    );
+    expect(row(host).hidden).toBe(true);
     expect(
       (host.querySelector('.jp-FeatureViz-timeline') as HTMLElement).hidden
     ).toBe(true);
@@ -226,7 +233,7 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('labels a row of images with their values, live and in the figure it saves', () => {
+  it('labels a row of images with their values, live and in the figure it saves', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, {
       filename: 'x',
@@ -236,10 +243,10 @@ describe('player', () => {
     expect(player.figure()).toBeNull();
     player.setRun(running);
     player.pushFrame(frame(8, { batch: 3, value: 1.5, fill: 30 }));
-    paint();
+    await paint();
     expect(
-      [...host.querySelectorAll('.jp-FeatureViz-labels > span')].map(s =>
-        [...s.children].map(c => c.textContent)
+      [...host.querySelectorAll('.jp-FeatureViz-row-cell')].map(s =>
+        [...s.querySelectorAll('span')].map(c => c.textContent)
       )
     ).toEqual([
       ['0', '1.50'],
@@ -250,29 +257,22 @@ describe('player', () => {
     if (!figure) {
       throw new Error('no figure');
     }
-    // 3×4 images drawn 75 pixels wide (at least 224 for the longer side).
+    const drawn = drawFigureHere(figure.spec, figure.style);
+    // 3×4 images drawn 56× (4 pixels become 224).
     const scale = Math.ceil(224 / 4);
-    expect(figure.canvas.height).toBeGreaterThan(4 * scale);
-    expect(figure.canvas.width).toBeGreaterThan(3 * 3 * scale);
-    // Shown at the live view's size: 3 images of 6 px, 2 px apart.
-    expect(figure.width).toBe(3 * 3 * 2 + 2 * 2);
+    expect(drawn.height).toBeGreaterThan(4 * scale);
+    expect(drawn.width).toBeGreaterThan(3 * 3 * scale);
+    // Shown at the live view's size: 3 images of 6 px, each in a 1-pixel
+    // border, 2 px apart: 4 px between images.
+    expect(figure.width).toBe(3 * 3 * 2 + 2 * 4);
     // Each image's pixels, scaled up: image 1 is filled with 31.
-    const gap = Math.round(2 * (scale / 2));
-    expect(pixelAt(figure.canvas, 3 * scale + gap + 5, 10)).toEqual([
-      31, 31, 31, 31
-    ]);
-    expect(drawnTexts(figure.canvas)).toEqual([
-      '0',
-      '1.50',
-      '1',
-      '2.50',
-      '2',
-      '3.50'
-    ]);
+    const gap = Math.round(4 * (scale / 2));
+    expect(pixelAt(drawn, 3 * scale + gap + 5, 10)).toEqual([31, 31, 31, 31]);
+    expect(drawnTexts(drawn)).toEqual(['0', '1.50', '1', '2.50', '2', '3.50']);
     player.dispose();
   });
 
-  it('shows the run bar: badge, status, progress, Cancel, Run, PNG, GIF', () => {
+  it('shows the run bar: badge, status, progress, Cancel, Run, PNG, GIF', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x', onRerun: () => 0 });
     const buttons = () =>
@@ -289,7 +289,7 @@ describe('player', () => {
     ]);
     player.setRun(running);
     player.pushFrame(frame(0));
-    paint();
+    await paint();
     expect(buttons().map(b => b[2])).toEqual([false, true, false, true]);
     player.pushFrame(frame(4));
     player.setRun(reduce(running, done));
@@ -374,23 +374,22 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('starts a new run clean: the last frames and the stored image go', () => {
+  it('starts a new run clean: the last frames and the stored image go', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
     player.showStored(STORED);
     player.setRun(reduce(INITIAL, { type: 'stored' }));
-    const canvas = host.querySelector('canvas') as HTMLCanvasElement;
-    expect(canvas.hidden).toBe(true);
+    expect(row(host).hidden).toBe(true);
     player.setRun(reduce(INITIAL, { type: 'submit' }));
     expect(host.querySelector('img')).toBeNull();
     player.setRun(running);
     player.pushFrame(frame(2));
-    paint();
-    expect(canvas.hidden).toBe(false);
+    await paint();
+    expect(row(host).hidden).toBe(false);
     player.setRun(reduce(running, done));
     player.setRun(reduce(reduce(running, done), { type: 'submit' }));
     expect(player.animation()).toEqual([]);
-    expect(canvas.hidden).toBe(true);
+    expect(row(host).hidden).toBe(true);
     player.dispose();
   });
 

@@ -118,6 +118,40 @@ class FakeImageData {
   }
 }
 
+/** An ImageBitmap: a copy of a region's pixels. */
+interface IFakeBitmap {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+  close(): void;
+}
+
+/** createImageBitmap(imageData, sx, sy, sw, sh), resolved later as in browsers. */
+async function fakeCreateImageBitmap(
+  image: FakeImageData,
+  sx = 0,
+  sy = 0,
+  sw = image.width,
+  sh = image.height
+): Promise<IFakeBitmap> {
+  await Promise.resolve();
+  const data = new Uint8ClampedArray(sw * sh * 4);
+  for (let row = 0; row < sh; row++) {
+    const at = ((sy + row) * image.width + sx) * 4;
+    data.set(image.data.subarray(at, at + sw * 4), row * sw * 4);
+  }
+  return { width: sw, height: sh, data, close: () => undefined };
+}
+
+/** A bitmaprenderer context: the canvas shows the bitmap it is given. */
+function fakeBitmapRenderer(canvas: HTMLCanvasElement) {
+  return {
+    transferFromImageBitmap(bitmap: IFakeBitmap) {
+      surface(canvas).pixels = Uint8ClampedArray.from(bitmap.data);
+    }
+  };
+}
+
 /** A 2D context that draws into `canvas`'s fake surface. */
 function fakeContext(canvas: HTMLCanvasElement) {
   const context = {
@@ -212,8 +246,15 @@ function fakeContext(canvas: HTMLCanvasElement) {
  */
 export function installCanvas(): void {
   (globalThis as { ImageData?: unknown }).ImageData = FakeImageData;
-  HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
-    return fakeContext(this);
+  (globalThis as { createImageBitmap?: unknown }).createImageBitmap =
+    fakeCreateImageBitmap;
+  HTMLCanvasElement.prototype.getContext = function (
+    this: HTMLCanvasElement,
+    kind: string
+  ) {
+    return kind === 'bitmaprenderer'
+      ? fakeBitmapRenderer(this)
+      : fakeContext(this);
   } as unknown as HTMLCanvasElement['getContext'];
   const encode = (canvas: HTMLCanvasElement): number[] => {
     const { pixels } = surface(canvas);

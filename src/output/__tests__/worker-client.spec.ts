@@ -1,9 +1,13 @@
-/** Validation in a worker gives validateSpec's answers, and falls back here. */
+/** The outputs' worker gives validateSpec's answers, and the work falls back here. */
 import * as Comlink from 'comlink';
 import { MessageChannel, type MessagePort } from 'worker_threads';
 import { SpecError } from '../../spec';
-import { validateWorkerApi } from '../validate-worker';
-import { workerValidator } from '../validation';
+import { outputWorkerApi } from '../output-worker';
+import { blobBase64 } from '../../views/save';
+import { installCanvas } from '../../views/testing/fixtures';
+import { outputWorker } from '../worker-client';
+
+installCanvas();
 
 const GOOD = {
   version: 1,
@@ -13,7 +17,7 @@ const GOOD = {
 };
 const BAD = { ...GOOD, objective: { ...GOOD.objective, channel: -1 } };
 
-describe('workerValidator', () => {
+describe('outputWorker', () => {
   const ports: MessagePort[] = [];
   afterAll(() => ports.forEach(p => p.close()));
 
@@ -21,13 +25,13 @@ describe('workerValidator', () => {
   function worker(): Comlink.Endpoint {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1, port2);
-    Comlink.expose(validateWorkerApi, port2 as unknown as Comlink.Endpoint);
+    Comlink.expose(outputWorkerApi, port2 as unknown as Comlink.Endpoint);
     return port1 as unknown as Comlink.Endpoint;
   }
 
   it('answers as validateSpec does, across the worker boundary', async () => {
     const start = jest.fn(worker);
-    const validate = workerValidator(start);
+    const { validate } = outputWorker(start);
     await expect(validate(GOOD)).resolves.toEqual({ ok: true, spec: GOOD });
     const bad = await validate(BAD);
     expect(bad.ok).toBe(false);
@@ -42,12 +46,28 @@ describe('workerValidator', () => {
     expect(start).toHaveBeenCalledTimes(1);
   });
 
-  it('validates here where no worker can start', async () => {
-    const validate = workerValidator(() => {
+  it('validates and draws figures here where no worker can start', async () => {
+    const { validate, encodeFigure } = outputWorker(() => {
       throw new DOMException('opaque origin', 'SecurityError');
     });
     await expect(validate(GOOD)).resolves.toEqual({ ok: true, spec: GOOD });
     expect((await validate(BAD)).ok).toBe(false);
+    const blob = await encodeFigure(
+      {
+        images: [
+          { width: 1, height: 1, data: Uint8ClampedArray.of(9, 9, 9, 255) }
+        ],
+        columns: 1,
+        displayScale: 1,
+        displayGap: 0
+      },
+      { background: '#ffffff', text: '#000000', muted: '#444', font: 'serif' }
+    );
+    // The fake canvas's "PNG": signature, 224×224, then the pixels.
+    const bytes = Uint8Array.from(atob(await blobBase64(blob)), c =>
+      c.charCodeAt(0)
+    );
+    expect([...bytes.subarray(8, 16)]).toEqual([0, 224, 0, 224, 9, 9, 9, 255]);
   });
 
   it('validates here once the worker has failed, calls in flight too', async () => {
@@ -57,7 +77,7 @@ describe('workerValidator', () => {
       postMessage: () => undefined,
       terminate: jest.fn()
     }) as unknown as Comlink.Endpoint & { terminate: jest.Mock };
-    const validate = workerValidator(() => endpoint);
+    const { validate } = outputWorker(() => endpoint);
     const pending = validate(GOOD);
     target.dispatchEvent(new Event('error'));
     await expect(pending).resolves.toEqual({ ok: true, spec: GOOD });
