@@ -49,9 +49,10 @@ const MAX_COLUMNS = 8;
 const CELLS_PER_FRAME = 48;
 /**
  * Screen pixels from one cell's image to the next in the live grid: the
- * cell's padding and border on both sides and the grid's gap (base.css).
+ * canvas's border, the cell's padding and border, on both sides, and the
+ * grid's gap (base.css: 1 + 2 + 1 on each side, and 4).
  */
-const CELL_GAP = 10;
+const CELL_GAP = 12;
 
 export const mountAtlas: MountView<IAtlasProps> = (
   host,

@@ -159,8 +159,8 @@ describe('atlas', () => {
     expect(pixelAt(drawn, second, 0)).toEqual([51, 51, 51, 51]);
     expect(drawnTexts(drawn)).toEqual(['ch 4', '0.250', 'ch 7', '1.25']);
     // The live grid: two cells 3 px wide at the atlas's scale (16, the most
-    // autoScale gives), 10 screen pixels apart.
-    expect(figure.width).toBe(2 * 3 * 16 + 10);
+    // autoScale gives), 12 screen pixels apart.
+    expect(figure.width).toBe(2 * 3 * 16 + 12);
     const png = host.querySelector(
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
