@@ -94,6 +94,10 @@ export interface ISettingValues {
   readonly maxWeightsMB: number;
   /** The largest dataset read from the server, in MB. */
   readonly maxDatasetMB: number;
+  /** Refuse jobs estimated to need more memory than this. */
+  readonly maxJobMemoryMB: number;
+  /** Refuse jobs estimated to run longer than this. */
+  readonly maxJobMinutes: number;
   readonly keepFrames: boolean;
 }
 

@@ -21,8 +21,12 @@ const chromiumArgs = [
 // two checkouts can run their UI tests side by side.
 const LAB_PORT = process.env.FEATUREVIZ_LAB_PORT || '8888';
 const NOTEBOOK_PORT = process.env.FEATUREVIZ_NOTEBOOK_PORT || '8889';
+// JupyterLab under its own CSP test configuration (a sandboxed page).
+const CSP_PORT =
+  process.env.FEATUREVIZ_CSP_PORT || String(Number(LAB_PORT) + 2);
 const LAB_URL = `http://127.0.0.1:${LAB_PORT}`;
 const NOTEBOOK_URL = `http://127.0.0.1:${NOTEBOOK_PORT}`;
+const CSP_URL = `http://127.0.0.1:${CSP_PORT}`;
 
 module.exports = {
   ...baseConfig,
@@ -48,6 +52,14 @@ module.exports = {
       name: 'notebook7',
       testDir: './tests/notebook',
       use: { baseURL: NOTEBOOK_URL }
+    },
+    {
+      // The hostile cases again, in a page served with
+      // "Content-Security-Policy: sandbox allow-scripts".
+      name: 'jupyterlab-csp',
+      testDir: './tests/lab',
+      testMatch: 'hostile.spec.ts',
+      use: { baseURL: CSP_URL }
     }
   ],
   webServer: [
@@ -60,6 +72,12 @@ module.exports = {
     {
       command: `jupyter notebook --config jupyter_server_test_config.py --port ${NOTEBOOK_PORT}`,
       url: `${NOTEBOOK_URL}/tree`,
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: `jupyter lab --config jupyter_server_csp_test_config.py --port ${CSP_PORT}`,
+      url: `${CSP_URL}/lab`,
       timeout: 120 * 1000,
       reuseExistingServer: !process.env.CI
     }

@@ -13,6 +13,8 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   allowedOrigins: Object.freeze([]) as readonly string[],
   maxWeightsMB: 200,
   maxDatasetMB: 500,
+  maxJobMemoryMB: 1024,
+  maxJobMinutes: 10,
   keepFrames: false
 });
 
@@ -44,21 +46,26 @@ export function readSettings(composite: unknown): ISettingValues {
           typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o)
       )
     : DEFAULT_SETTINGS.allowedOrigins;
-  const positive = (value: unknown, fallback: number) =>
-    typeof value === 'number' && Number.isFinite(value) && value > 0
+  const positive = <
+    K extends
+      'maxWeightsMB' | 'maxDatasetMB' | 'maxJobMemoryMB' | 'maxJobMinutes'
+  >(
+    key: K
+  ): number => {
+    const value = raw[key];
+    return typeof value === 'number' && Number.isFinite(value) && value > 0
       ? value
-      : fallback;
-  const maxWeightsMB = positive(
-    raw.maxWeightsMB,
-    DEFAULT_SETTINGS.maxWeightsMB
-  );
+      : DEFAULT_SETTINGS[key];
+  };
   return Object.freeze({
     backend: isBackendChoice(raw.backend)
       ? raw.backend
       : DEFAULT_SETTINGS.backend,
     allowedOrigins: Object.freeze([...origins]),
-    maxWeightsMB,
-    maxDatasetMB: positive(raw.maxDatasetMB, DEFAULT_SETTINGS.maxDatasetMB),
+    maxWeightsMB: positive('maxWeightsMB'),
+    maxDatasetMB: positive('maxDatasetMB'),
+    maxJobMemoryMB: positive('maxJobMemoryMB'),
+    maxJobMinutes: positive('maxJobMinutes'),
     keepFrames:
       typeof raw.keepFrames === 'boolean'
         ? raw.keepFrames

@@ -195,6 +195,43 @@ export class OriginNotAllowedError extends FeatureVizError {
   }
 }
 
+/**
+ * A model or weight file the page may not fetch: outside the Jupyter
+ * server's files, into its API, or on an origin the settings do not allow
+ * (docs/architecture.md, "Trust and safety"). Raised before any request.
+ */
+export class PathNotAllowedError extends FeatureVizError {
+  constructor(
+    readonly path: string,
+    readonly reason: string
+  ) {
+    super(
+      `${path}: ${reason}. Feature Viz loads models only from the Jupyter server's files (paths relative to the notebook's folder), its bundled models, and origins allowed in Settings ▸ Feature Viz.`
+    );
+  }
+}
+
+/**
+ * A job whose estimated memory or time is over the settings' caps, refused
+ * before it starts; the message carries the estimate.
+ */
+export class JobTooLargeError extends FeatureVizError {
+  constructor(
+    /** What the job would need, in words ("about 13 GB of memory"). */
+    readonly need: string,
+    /** The cap it is over, in words ("the 1024 MB limit"). */
+    readonly limit: string,
+    /** What makes it large ("1024 images of 1024×1024×3"). */
+    readonly detail: string,
+    /** The setting that raises the cap. */
+    readonly setting: string
+  ) {
+    super(
+      `This job would need ${need} (${detail}), over ${limit}. Use fewer or smaller images or fewer steps, or raise "${setting}" in Settings ▸ Feature Viz.`
+    );
+  }
+}
+
 /** Raised inside a job when its AbortSignal fires. */
 export class CancelledError extends FeatureVizError {
   constructor() {

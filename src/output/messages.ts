@@ -65,6 +65,14 @@ function summaryWords(summary: IStoredSummary): string {
   }
 }
 
+/** Over a saved result whose spec has changed since it was computed. */
+export function staleNote(): HTMLElement {
+  return h('div', {
+    className: 'jp-FeatureViz-saved',
+    text: 'Saved result of an earlier version of this output. Run it again to compute this one.'
+  });
+}
+
 export function showInvalidSpec(host: HTMLElement, error: SpecError): void {
   mountMessage(host, {
     kind: 'error',
@@ -79,7 +87,7 @@ export function showUntrusted(host: HTMLElement): void {
     kind: 'notice',
     title: 'Not run: this notebook is not trusted',
     detail:
-      'Feature Viz computes nothing and loads no model for untrusted notebooks. Trust the notebook (command palette: "Trust Notebook"), then run this cell again.'
+      'Feature Viz computes nothing and loads no model for untrusted notebooks. Trust the notebook (command palette: "Trust Notebook") to get a Run button here, or run this cell again; trusting alone starts nothing.'
   });
 }
 

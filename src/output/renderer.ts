@@ -1,11 +1,13 @@
 /**
  * The featureviz MIME renderer: one output's lifecycle. It validates the spec
- * (untrusted JSON); for an untrusted notebook it shows only the stored image
- * and a notice: no fetch, no compute, no markup from the spec
- * (docs/architecture.md, "Trust and safety"). Otherwise it mounts the spec's
- * view (view-table.ts) and shows the saved result, or runs the job in the
- * page's engine, feeds the view its events and writes the result back
- * (stored.ts).
+ * (untrusted JSON, off the page's thread where it can); for an untrusted
+ * notebook it shows only the stored image and a notice: no fetch, no
+ * compute, no markup from the spec (docs/architecture.md, "Trust and
+ * safety"). Otherwise it mounts the spec's view (view-table.ts) and shows
+ * the saved result; it runs the job in the page's engine only when the
+ * kernel has just displayed the output (fresh.ts) or the user asks, so that
+ * opening or trusting a notebook starts nothing. It feeds the view the
+ * job's events and writes the labelled figure back (stored.ts).
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
@@ -16,7 +18,7 @@ import {
   type JobResult,
   serializeError
 } from '../engine/runtime/protocol';
-import { MIME_TYPE, validateSpec } from '../spec';
+import { MIME_TYPE } from '../spec';
 import { specHash } from '../spec/hash';
 import type { IFeatureVizEngine, ISettingValues } from '../tokens';
 import { h, storedImage } from '../views/dom';
@@ -26,18 +28,33 @@ import {
   INITIAL,
   reduce
 } from '../views/run-state';
-import { base64, gifBytes, pngBase64 } from '../views/save';
+import type { FigureEncoder } from '../views/figure';
+import {
+  base64,
+  blobBase64,
+  encodeFigureHere,
+  encodeViewFigure,
+  gifBytes
+} from '../views/save';
 import type { IView } from '../views/view';
 import {
   savedNote,
   showInvalidSpec,
   showUnavailable,
   showUntrusted,
-  specHeader
+  specHeader,
+  staleNote
 } from './messages';
 import { resolveInputs } from './inputs';
 import type { IServerFiles } from './resolve-data';
-import { readStored, storedSummary, writeStored } from './stored';
+import {
+  type IStoredResult,
+  readStored,
+  storedSummary,
+  writeStored,
+  writeStoredSize
+} from './stored';
+import { type Validate, validateHere } from './worker-client';
 import { KernelLink, type KernelLookup, readResultId } from './kernel-link';
 import { type ISpecView, viewFor } from './view-table';
 
@@ -47,6 +64,19 @@ export interface IRendererContext {
   readonly settings: () => ISettingValues;
   /** The URL of one of the extension's static assets. */
   readonly assetUrl: (path: string) => string;
+  /** Where the Jupyter server serves its files (`<base URL>files/`). */
+  readonly filesUrl: string;
+  /**
+   * Whether the kernel has just displayed an output with this spec hash in
+   * this page (fresh.ts), claimed once per display. An output for which it
+   * is false was read from a saved notebook: it starts nothing by itself.
+   * Without it, nothing starts by itself.
+   */
+  readonly freshOutput?: (hash: string) => boolean;
+  /** Validates a spec; on this thread when omitted. */
+  readonly validate?: Validate;
+  /** Draws and encodes figures (the outputs' worker); here when omitted. */
+  readonly encodeFigure?: FigureEncoder;
   /** Tells the host about live renderers (it cancels them on kernel restarts). */
   readonly track?: (output: FeatureVizOutput, live: boolean) => void;
   /** The bridge to the kernel of the notebook that shows a node, if any. */
@@ -72,6 +102,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   private _run: IRunState = INITIAL;
   private _hash: string | null = null;
   private _model: IRenderMime.IMimeModel | null = null;
+  /** Counts renderModel calls: an older one still validating gives way. */
+  private _renders = 0;
   /** Where results go back to the kernel (outputs whose Python asks for them). */
   private _link: KernelLink | null = null;
 
@@ -89,7 +121,19 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const result = validateSpec(model.data[this._options.mimeType]);
+    const data = model.data[this._options.mimeType];
+    const hash = specHash(data);
+    // Writing the result back re-renders this output with the same spec:
+    // keep the live view.
+    if (hash === this._hash && this._view && model.trusted) {
+      this._model = model;
+      return;
+    }
+    const ticket = ++this._renders;
+    const result = await (this._context.validate ?? validateHere)(data);
+    if (ticket !== this._renders || this.isDisposed) {
+      return;
+    }
     if (!result.ok) {
       this._teardown();
       showInvalidSpec(this.node, result.error);
@@ -97,23 +141,16 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       return;
     }
     const spec = result.spec;
-    const hash = specHash(spec);
-    // Writing the result back re-renders this output with the same spec:
-    // keep the live view.
-    if (hash === this._hash && this._view && model.trusted) {
-      this._model = model;
-      return;
-    }
     this._teardown();
     this._hash = hash;
     this._model = model;
     const header = specHeader(spec);
     this.node.appendChild(header);
-    const stored = readStored(model.data);
+    const stored = readStored(model.data, model.metadata);
     const entry = model.trusted ? viewFor(spec) : null;
     if (!entry) {
       if (stored.png) {
-        this.node.appendChild(storedImage(stored.png));
+        this.node.appendChild(storedImage(stored.png, undefined, stored.width));
       }
       if (model.trusted) {
         showUnavailable(this.node, spec);
@@ -137,17 +174,24 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       filename: `featureviz-${spec.view}-${hash.slice(0, 8)}`,
       scale: spec.display?.scale,
       onCancel: () => this.cancel(),
-      onRerun: () => void this.start()
+      onRerun: () => void this.start(),
+      encodeFigure: this._context.encodeFigure
     });
     this._context.track?.(this, true);
-
-    if (stored.summary?.specHash === hash && stored.png) {
-      this._view.showStored(stored.png, stored.summary);
-      this._apply({ type: 'stored' });
+    // Claimed whatever happens next, so that no later output takes it.
+    const fresh = this._context.freshOutput?.(hash) ?? false;
+    this.node.dataset.state = this._run.state;
+    if (stored.png && stored.summary?.specHash === hash) {
+      this._showStored(stored, stored.summary);
       header.after(savedNote(stored.summary));
-      return;
+    } else if (fresh) {
+      void this.start();
+    } else if (stored.png) {
+      // Saved for another version of this spec: shown, and marked so.
+      this._showStored(stored);
+      header.after(staleNote());
     }
-    void this.start();
+    // Otherwise: not run, with a Run button (the view says so).
   }
 
   /** Runs (or re-runs) the visualization. */
@@ -161,6 +205,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._abort = abort;
     const current = () => this._abort === abort;
     this._apply({ type: 'submit' });
+    delete this.node.dataset.saved;
     const link = this._link;
     let result: JobResult | undefined;
     try {
@@ -171,6 +216,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         assetUrl: this._context.assetUrl,
         settings,
         origin: window.location.origin,
+        filesUrl: this._context.filesUrl,
         files: files ?? null,
         kernelArrays: kernelArrays
           ? (key, signal) => kernelArrays(this.node, key, signal)
@@ -179,20 +225,30 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       });
       link?.attach();
       const job = entry.job(inputs);
-      const summary = await this._context.engine.run(job, {
-        signal: abort.signal,
-        onEvent: event => {
-          if (current()) {
-            if (event.type === 'done') {
-              result = event.result;
+      const summary = await this._context.engine.run(
+        {
+          ...job,
+          limits: {
+            maxBytes: settings.maxJobMemoryMB * 1e6,
+            maxMs: settings.maxJobMinutes * 60000
+          }
+        },
+        {
+          signal: abort.signal,
+          onEvent: event => {
+            if (current()) {
+              if (event.type === 'done') {
+                result = event.result;
+              }
+              this._onEvent(event);
             }
-            this._onEvent(event);
           }
         }
-      });
+      );
       if (current()) {
-        this._writeBack(entry, summary, settings);
+        // The kernel gets its result before the figure is encoded.
         link?.done(job.kind, result, summary);
+        await this._writeBack(entry, summary, settings, current);
       }
     } catch (reason) {
       if (current()) {
@@ -235,6 +291,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._context.track?.(this, false);
     this.node.replaceChildren();
     delete this.node.dataset.state;
+    delete this.node.dataset.saved;
   }
 
   private _apply(event: RunEvent): void {
@@ -248,31 +305,63 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     if (event.type === 'frame') {
       this._view?.pushFrame(event.frame);
     } else if (event.type === 'done' && event.result) {
-      // Before write-back asks the view for its image: it draws the result.
+      // Before write-back asks the view for its figure: it draws the result.
       this._view?.showResult?.(event.result, event.summary);
     }
   }
 
-  private _writeBack(
+  /** Shows a saved result; `summary` only when it belongs to this spec. */
+  private _showStored(stored: IStoredResult, summary?: IJobSummary): void {
+    if (stored.png) {
+      this._view?.showStored(
+        {
+          png: stored.png,
+          gif: stored.gif,
+          width: stored.width,
+          height: stored.height
+        },
+        summary
+      );
+      this._apply({ type: 'stored' });
+    }
+  }
+
+  /**
+   * Writes the labelled figure (and, when frames are kept, the GIF) into
+   * the notebook. Encoding is asynchronous; a run started meanwhile wins.
+   */
+  private async _writeBack(
     entry: ISpecView,
     summary: IJobSummary,
-    settings: ISettingValues
-  ): void {
-    const model = this._model;
+    settings: ISettingValues,
+    current: () => boolean
+  ): Promise<void> {
     const view = this._view;
-    const image = view?.currentImage();
-    if (!model || !view || !image || !this._hash) {
+    const hash = this._hash;
+    const figure = view?.figure();
+    if (!view || !figure || !hash) {
       return;
     }
     const keepFrames = entry.spec.display?.keepFrames ?? settings.keepFrames;
     const frames = keepFrames ? view.animation() : null;
+    const encode = this._context.encodeFigure ?? encodeFigureHere;
+    const png = await blobBase64(await encodeViewFigure(figure, encode));
+    const gif =
+      frames && frames.length > 1 ? await base64(await gifBytes(frames)) : null;
+    const model = this._model;
+    if (!current() || !model || this._hash !== hash) {
+      return;
+    }
     model.setData({
       data: writeStored(model.data, {
-        png: pngBase64(image),
-        summary: storedSummary(summary, this._hash),
-        gif: frames?.length ? base64(gifBytes(frames)) : null
-      })
+        png,
+        summary: storedSummary(summary, hash),
+        gif
+      }),
+      metadata: writeStoredSize(model.metadata, figure)
     });
+    // Tests and tools wait for this before saving the notebook.
+    this.node.dataset.saved = 'true';
   }
 }
 

@@ -12,7 +12,8 @@ import type { IImageFile } from '../engine/dataset/folder';
 import type { DataRequest } from '../engine/dataset/store';
 import type { DataRef } from '../spec';
 import { SPEC_DEFAULTS } from '../spec/defaults.generated';
-import type { ISettingValues } from '../tokens';
+import { checkUrl } from '../engine/model/url-policy';
+import { type IResolveContext, serverPath } from './resolve';
 
 /** Bundled datasets: spec name → manifest under the extension's assets. */
 export const BUILTIN_DATASETS: Readonly<Record<string, string>> = {
@@ -39,12 +40,7 @@ export interface IServerFiles {
   >;
 }
 
-export interface IDataContext {
-  readonly resolver: IRenderMime.IResolver | null;
-  readonly assetUrl: (path: string) => string;
-  readonly settings: ISettingValues;
-  /** The page's origin: server files must come from it. */
-  readonly origin: string;
+export interface IDataContext extends IResolveContext {
   readonly files: IServerFiles | null;
   /**
    * Makes sure the engine holds the kernel arrays under `key` (fetched over
@@ -85,7 +81,7 @@ export async function resolveData(
     return { source: 'kernel', key: ref.kernel, limit: ref.limit };
   }
   const maxBytes = context.settings.maxDatasetMB * 1e6;
-  const server = await serverPath(ref.path, context);
+  const server = await dataPath(ref.path, context);
   const entry = await context.files?.get(server);
   if (entry?.type === 'directory' || ref.path.endsWith('/')) {
     return {
@@ -102,7 +98,7 @@ export async function resolveData(
     if (ref.path.endsWith('.npz')) {
       labels = { key: ref.labels };
     } else {
-      const labelsPath = await serverPath(ref.labels, context);
+      const labelsPath = await dataPath(ref.labels, context);
       checkSize(
         ref.labels,
         (await context.files?.get(labelsPath))?.size ?? null,
@@ -125,38 +121,40 @@ export async function resolveData(
   };
 }
 
-/** The server path of a path relative to the notebook ('/…' from the root). */
-async function serverPath(
-  path: string,
-  context: IDataContext
-): Promise<string> {
+/**
+ * The server path of a path relative to the notebook ('/…' from the root),
+ * held to the same rules as a model's path (resolve.ts).
+ */
+async function dataPath(path: string, context: IDataContext): Promise<string> {
   if (!context.resolver) {
     throw new FeatureVizError(
       `${path}: this output cannot resolve paths (it is not in a notebook).`
     );
   }
-  if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(path)) {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     throw new FeatureVizError(
       `${path}: data is read from the Jupyter server's files; give a path relative to the notebook.`
     );
   }
-  return (await context.resolver.resolveUrl(path)).replace(/\/+$/, '');
+  return serverPath(path.replace(/\/+$/, ''), context.resolver, 'data');
 }
 
-/** The server's download URL of a file, held to the page's origin. */
+/** The server's download URL of a file, under the server's files. */
 async function download(
   server: string,
   name: string,
   context: IDataContext
 ): Promise<string> {
   const url = new URL(
-    await (context.resolver as IRenderMime.IResolver).getDownloadUrl(server),
+    await (context.resolver as IRenderMime.IResolver).getDownloadUrl(
+      encodeURI(server)
+    ),
     context.origin
   );
   if (url.origin !== context.origin) {
     throw new OriginNotAllowedError(name, url.origin);
   }
-  return url.toString();
+  return checkUrl(url.toString(), [context.filesUrl], name).toString();
 }
 
 function checkSize(name: string, size: number | null, maxBytes: number): void {

@@ -1,25 +1,55 @@
 /**
  * The renderer plugin: registers the featureviz MIME renderer with the
- * engine and settings it needs, and cancels a notebook's runs when its kernel
- * restarts.
+ * engine and settings it needs, a spec validator in a Web Worker, the
+ * notebook's kernel bridge and the server's files, and what tells an output
+ * its cell just ran; cancels a notebook's runs when its kernel restarts.
+ *
+ * "Its cell just ran" (docs/architecture.md, "Trust and safety"): JupyterLab
+ * renders an output the same way whether a kernel just sent it or a saved
+ * notebook holds it, and re-renders every output when a notebook becomes
+ * trusted (OutputAreaModel's `trusted` setter replaces each output model).
+ * What tells them apart is the kernel's message: a kernel connection emits
+ * `anyMessage` as soon as a message arrives, before it hands the message to
+ * the output area that adds the output (KernelConnection._onWSMessage
+ * chains _handleMessage after emitting). So this plugin notes each
+ * featureviz display message of the notebooks' kernels (fresh.ts), and an
+ * output computes by itself only if it claims one. (Outputs elsewhere, in a
+ * console say, show a Run button.)
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import type { ISessionContext } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type * as Comlink from 'comlink';
+import { FreshOutputs } from '../output/fresh';
 import {
   type FeatureVizOutput,
   createRendererFactory
 } from '../output/renderer';
+import { outputWorker } from '../output/worker-client';
 import { assetUrl } from '../config/assets';
+import { MIME_TYPE } from '../spec';
 import type { IServerEntry, IServerFiles } from '../output/resolve-data';
 import {
   IFeatureVizEngine,
   IFeatureVizKernels,
   IFeatureVizSettings
 } from '../tokens';
+
+type KernelConnection = NonNullable<
+  NonNullable<ISessionContext['session']>['kernel']
+>;
+
+/** Kernel messages that display an output. */
+const DISPLAYS = new Set([
+  'display_data',
+  'execute_result',
+  'update_display_data'
+]);
 
 /** The server's files through the contents API: sizes and folder listings. */
 function serverFiles(app: JupyterFrontEnd): IServerFiles {
@@ -68,11 +98,23 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
     kernels: IFeatureVizKernels | null
   ): void => {
     const live = new Set<FeatureVizOutput>();
+    const fresh = new FreshOutputs();
+    // Validates specs and draws the figures written back, off this thread.
+    const worker = outputWorker(
+      () =>
+        new Worker(new URL('../output/output-worker.js', import.meta.url), {
+          name: 'featureviz-outputs'
+        }) as Comlink.Endpoint & { terminate(): void }
+    );
     rendermime.addFactory(
       createRendererFactory({
         engine,
         settings: () => settings.current,
         assetUrl,
+        filesUrl: URLExt.join(PageConfig.getBaseUrl(), 'files/'),
+        freshOutput: hash => fresh.claim(hash),
+        validate: worker.validate,
+        encodeFigure: worker.encodeFigure,
         track: (output, isLive) =>
           isLive ? live.add(output) : live.delete(output),
         kernelFor: kernels ? node => kernels.bridgeFor(node) : undefined,
@@ -82,8 +124,36 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
         files: serverFiles(app)
       })
     );
+
+    const watched = new WeakSet<KernelConnection>();
+    const watchKernel = (kernel: KernelConnection | null | undefined) => {
+      if (!kernel || watched.has(kernel)) {
+        return;
+      }
+      watched.add(kernel);
+      kernel.anyMessage.connect((_, { msg, direction }) => {
+        if (
+          direction === 'recv' &&
+          msg.channel === 'iopub' &&
+          DISPLAYS.has(msg.header.msg_type)
+        ) {
+          const { data } = msg.content as { data?: Record<string, unknown> };
+          if (data && MIME_TYPE in data) {
+            fresh.note(data[MIME_TYPE]);
+          }
+        }
+      });
+    };
+    const watchSession = (context: ISessionContext) => {
+      watchKernel(context.session?.kernel);
+      context.kernelChanged.connect((_, change) =>
+        watchKernel(change.newValue)
+      );
+    };
+
     // Restarting a kernel cancels the runs of that notebook's outputs.
     const watch = (panel: NotebookPanel) => {
+      watchSession(panel.sessionContext);
       panel.sessionContext.statusChanged.connect((_, status) => {
         if (status === 'restarting' || status === 'autorestarting') {
           for (const output of live) {

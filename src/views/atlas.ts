@@ -2,24 +2,33 @@
  * The layer atlas: every channel of a layer in a grid, filled in as the one
  * batched run progresses, each cell labelled with its channel and value.
  * The grid is laid out from the spec's channels or, when the spec asks for
- * every channel, from those the job announces as it starts. Choosing a cell
- * opens that channel's animation in a player below the grid.
+ * every channel, from those the job announces as it starts; cells are made
+ * a few dozen per display frame, so that a layer of hundreds of channels
+ * never freezes the page, and painted once per display frame from the
+ * newest frame. Choosing a cell opens that channel's animation in a player
+ * below the grid. The figure it writes back is the labelled grid.
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { h, storedImage } from './dom';
 import {
-  type IImage,
-  autoScale,
-  composeGrid,
-  gridShape,
-  imageOf,
-  paint
-} from './frames';
+  type IFigureSpec,
+  figureLayout,
+  formatValue,
+  themeStyle
+} from './figure';
+import { autoScale, gridShape, imageOf, paintImage } from './frames';
 import { mountPlayer } from './player';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { pngAction } from './save';
-import { type IView, type IViewProps, type MountView, Lifetime } from './view';
+import { type IFigure, encodeFigureHere, pngAction } from './save';
+import { paintScheduler } from './scheduler';
+import {
+  type IStoredImage,
+  type IView,
+  type IViewProps,
+  type MountView,
+  Lifetime
+} from './view';
 
 export interface IAtlasProps extends IViewProps {
   readonly layer: string;
@@ -31,9 +40,19 @@ interface ICell {
   readonly canvas: HTMLCanvasElement;
   readonly value: HTMLElement;
   readonly node: HTMLButtonElement;
+  /** The frame painted into it last. */
+  painted: IFrame | null;
 }
 
 const MAX_COLUMNS = 8;
+/** Cells made per display frame while a grid is laid out. */
+const CELLS_PER_FRAME = 48;
+/**
+ * Screen pixels from one cell's image to the next in the live grid: the
+ * canvas's border, the cell's padding and border, on both sides, and the
+ * grid's gap (base.css: 1 + 2 + 1 on each side, and 4).
+ */
+const CELL_GAP = 12;
 
 export const mountAtlas: MountView<IAtlasProps> = (
   host,
@@ -49,7 +68,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
   let cells: ICell[] = [];
   // The open channel's player, and the lifetime that ends it.
   let detail: { view: IView; life: Lifetime } | null = null;
-  let stored: string | null = null;
+  let stored: IStoredImage | null = null;
 
   const grid = h('div', {
     className: 'jp-FeatureViz-atlas',
@@ -57,11 +76,15 @@ export const mountAtlas: MountView<IAtlasProps> = (
   });
   const detailHost = h('div', { className: 'jp-FeatureViz-atlas-detail' });
   const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
+  const idle = h('div', {
+    className: 'jp-FeatureViz-idle',
+    text: 'Not run yet: opening or trusting a notebook starts nothing. Press Run to compute this atlas.'
+  });
   // What the engine's recipe did, and notes on the pictures.
   const caption = h('div', { className: 'jp-FeatureViz-caption' });
   const node = h('div', {
     className: 'jp-FeatureViz-atlas-view',
-    children: [storedHost, grid, caption]
+    children: [idle, storedHost, grid, caption]
   });
   const bar = mountRunBar(
     node,
@@ -71,9 +94,10 @@ export const mountAtlas: MountView<IAtlasProps> = (
       saves: [
         pngAction({
           filename: props.filename,
-          ready: () => frames.length > 0 || stored !== null,
-          image: currentImage,
-          stored: () => stored
+          encode: props.encodeFigure ?? encodeFigureHere,
+          ready: () => frames.length > 0,
+          figure,
+          stored: () => stored?.png ?? null
         })
       ]
     },
@@ -82,6 +106,9 @@ export const mountAtlas: MountView<IAtlasProps> = (
   node.appendChild(detailHost);
   host.appendChild(node);
   life.add(() => node.remove());
+  const painter = paintScheduler(paintGrid, signal);
+  // Cells are made every display frame, not at the paints' pace.
+  const builder = paintScheduler(buildCells, signal, 0);
   layout(props.channels ?? []);
 
   /** One cell per channel, in order; a new list closes the open channel. */
@@ -96,8 +123,28 @@ export const mountAtlas: MountView<IAtlasProps> = (
     close();
     columns = gridShape(channels.length, MAX_COLUMNS).columns;
     grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
-    cells = channels.map((channel, index) => {
+    cells = [];
+    grid.replaceChildren();
+    builder.request();
+  }
+
+  /** One display frame's share of the grid, then a paint into the new cells. */
+  function buildCells(): void {
+    addCells();
+    if (cells.length < channels.length) {
+      builder.request();
+    }
+    painter.request();
+  }
+
+  /** Makes the next few cells of the grid. */
+  function addCells(): void {
+    const fragment = document.createDocumentFragment();
+    const end = Math.min(channels.length, cells.length + CELLS_PER_FRAME);
+    for (let index = cells.length; index < end; index++) {
+      const channel = channels[index];
       const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
+      canvas.hidden = true;
       const value = h('span', { className: 'jp-FeatureViz-cell-value' });
       const cell = h('button', {
         className: 'jp-FeatureViz-cell',
@@ -117,10 +164,10 @@ export const mountAtlas: MountView<IAtlasProps> = (
         ]
       });
       cell.addEventListener('click', () => select(index), { signal });
-      return { canvas, value, node: cell };
-    });
-    grid.replaceChildren(...cells.map(c => c.node));
-    frames.forEach(draw);
+      cells.push({ canvas, value, node: cell, painted: null });
+      fragment.appendChild(cell);
+    }
+    grid.appendChild(fragment);
   }
 
   function close(): void {
@@ -141,6 +188,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
         select: index,
         scale: props.scale,
         filename: `${props.filename}-channel-${channels[index]}`,
+        encodeFigure: props.encodeFigure,
         controls: false
       },
       { signal: detailLife.signal }
@@ -151,46 +199,69 @@ export const mountAtlas: MountView<IAtlasProps> = (
   }
 
   function scaleFor(frame: IFrame): number {
-    return props.scale ?? autoScale(frame.width, frame.height, cells.length);
+    return props.scale ?? autoScale(frame.width, frame.height, channels.length);
   }
 
-  function draw(frame: IFrame): void {
-    const scale = scaleFor(frame);
-    cells.forEach((c, i) => {
-      if (i >= frame.batch) {
-        return;
-      }
-      paint(c.canvas, imageOf(frame, i));
-      c.canvas.style.width = `${frame.width * scale}px`;
-      c.canvas.style.height = `${frame.height * scale}px`;
-      const v = frame.perImage[i];
-      const note = frame.notes?.[i];
-      c.value.textContent = `${Number.isFinite(v) ? v.toPrecision(3) : ''}${note ? ` · ${note}` : ''}`;
-      if (note) {
-        c.node.dataset.note = note;
-      } else {
-        delete c.node.dataset.note;
-      }
-    });
-    caption.textContent = frame.caption ?? '';
+  /** One paint: the newest frame in each cell that lacks it. */
+  function paintGrid(): void {
+    const frame = frames[frames.length - 1];
+    if (frame) {
+      const scale = scaleFor(frame);
+      cells.forEach((c, i) => {
+        if (i >= frame.batch || c.painted === frame) {
+          return;
+        }
+        c.painted = frame;
+        paintImage(c.canvas, frame, i);
+        c.canvas.hidden = false;
+        c.canvas.style.width = `${frame.width * scale}px`;
+        c.canvas.style.height = `${frame.height * scale}px`;
+        const note = frame.notes?.[i];
+        c.value.textContent = `${formatValue(frame.perImage[i] ?? NaN)}${note ? ` · ${note}` : ''}`;
+        if (note) {
+          c.node.dataset.note = note;
+        } else {
+          delete c.node.dataset.note;
+        }
+      });
+      caption.textContent = frame.caption ?? '';
+    }
+    render();
   }
 
-  function currentImage(): IImage | null {
+  function figureSpec(frame: IFrame): IFigureSpec {
+    const count = Math.min(frame.batch, channels.length || frame.batch);
+    return {
+      images: Array.from({ length: count }, (_, i) => imageOf(frame, i)),
+      columns,
+      labels: Array.from({ length: count }, (_, i) =>
+        channels[i] === undefined ? '' : `ch ${channels[i]}`
+      ),
+      values: Array.from(frame.perImage.subarray(0, count)),
+      displayScale: scaleFor(frame),
+      displayGap: CELL_GAP
+    };
+  }
+
+  function figure(): IFigure | null {
     const frame = frames[frames.length - 1];
     if (!frame) {
       return null;
     }
-    return composeGrid(
-      cells.map((_, i) => imageOf(frame, i)),
-      columns,
-      Math.min(scaleFor(frame), 4),
-      2
-    );
+    const spec = figureSpec(frame);
+    const layout = figureLayout(spec);
+    return {
+      spec,
+      style: themeStyle(node),
+      width: layout.displayWidth,
+      height: layout.displayHeight
+    };
   }
 
   function render(): void {
     node.dataset.state = run.state;
     bar.update(run);
+    idle.hidden = frames.length > 0 || stored !== null || run.state !== 'idle';
   }
 
   render();
@@ -206,29 +277,33 @@ export const mountAtlas: MountView<IAtlasProps> = (
       if (next.channels && !props.channels) {
         layout(next.channels);
       }
+      const changed = next.state !== run.state;
       run = next;
       detail?.view.setRun(next);
-      render();
+      if (changed) {
+        render();
+      } else {
+        painter.request();
+      }
     },
     pushFrame(frame) {
-      if (cells.length === 0) {
+      if (channels.length === 0) {
         // No channel list (an engine that announced none): one per image.
         layout(Array.from({ length: frame.batch }, (_, i) => i));
       }
       frames.push(frame);
-      draw(frame);
       detail?.view.pushFrame(frame);
-      render();
+      painter.request();
     },
-    showStored(png) {
-      stored = png;
+    showStored(result) {
+      stored = result;
       storedHost.replaceChildren(
-        storedImage(png, `Saved atlas of ${props.layer}`)
+        storedImage(result.png, `Saved atlas of ${props.layer}`, result.width)
       );
       grid.hidden = true;
       render();
     },
-    currentImage,
+    figure,
     animation: () => null,
     dispose: () => life.dispose()
   };

@@ -20,16 +20,16 @@ import {
   saliencySentence
 } from './attribution-words';
 import { h, storedImage } from './dom';
-import { type IImage, autoScale } from './frames';
+import { autoScale } from './frames';
 import {
   type IFigureSpec,
-  canvasImage,
+  SAVED_RATIO,
   drawFigure,
   themeStyle
 } from './panel-figure';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { pngAction } from './save';
+import { type IDrawnFigure, encodeFigureHere, pngAction } from './save';
 import { type IViewProps, type MountView, Lifetime } from './view';
 
 export interface IAttributionProps extends IViewProps {
@@ -151,8 +151,9 @@ export const mountAttribution: MountView<IAttributionProps> = (
       saves: [
         pngAction({
           filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
           ready: () => result !== null || stored !== null,
-          image: currentImage,
+          figure: savedFigure,
           stored: () => stored
         })
       ]
@@ -201,19 +202,22 @@ export const mountAttribution: MountView<IAttributionProps> = (
     canvas.setAttribute('aria-label', spec.panels.map(p => p.title).join(', '));
   }
 
-  /** The figure at one canvas pixel per CSS pixel: the PNG written back. */
-  function currentImage(): IImage | null {
+  /**
+   * The figure written back and saved: two canvas pixels per CSS pixel, so
+   * that it stays sharp where GitHub shows it larger; shown at the live size.
+   */
+  function savedFigure(): IDrawnFigure | null {
     const spec = figure();
     if (!spec || !result) {
       return null;
     }
     const scratch = document.createElement('canvas');
-    drawFigure(scratch, spec, {
+    const layout = drawFigure(scratch, spec, {
       scale: scaleFor(result),
-      ratio: 1,
+      ratio: SAVED_RATIO,
       style: themeStyle(node)
     });
-    return canvasImage(scratch);
+    return { canvas: scratch, width: layout.width, height: layout.height };
   }
 
   function render(): void {
@@ -256,16 +260,16 @@ export const mountAttribution: MountView<IAttributionProps> = (
       draw();
       render();
     },
-    showStored(png, summary) {
-      stored = png;
+    showStored(saved, summary) {
+      stored = saved.png;
       result = null;
       storedHost.replaceChildren(
-        storedImage(png, `Saved ${props.kind} figure`)
+        storedImage(saved.png, `Saved ${props.kind} figure`, saved.width)
       );
       sentence.textContent = storedSentence(summary);
       render();
     },
-    currentImage,
+    figure: savedFigure,
     animation: () => null,
     dispose: () => life.dispose()
   };

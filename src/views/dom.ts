@@ -51,14 +51,48 @@ export function button(
 
 /**
  * The image of a saved result: `png` is base64 that the stored-result reader
- * validated, so it can only ever be a data: URL of a PNG.
+ * validated, so it can only ever be a data: URL of a PNG. It is shown at the
+ * size the live view had (`width`, in screen pixels); a result saved without
+ * its size (by an older version) is scaled up by a whole factor. Small
+ * images stay pixelated; a figure drawn larger than it is shown is smoothed.
  */
 export function storedImage(
   png: string,
-  alt = 'Saved result of this visualization'
+  alt = 'Saved result of this visualization',
+  width?: number
 ): HTMLImageElement {
-  return h('img', {
+  const image = h('img', {
     className: 'jp-FeatureViz-stored',
     attrs: { src: `data:image/png;base64,${png}`, alt }
   });
+  if (width) {
+    image.style.width = `${width}px`;
+  }
+  const fit = () => {
+    const natural = image.naturalWidth;
+    if (!natural) {
+      return;
+    }
+    const shown =
+      width ??
+      natural *
+        Math.max(
+          1,
+          Math.floor(
+            Math.min(
+              LEGACY_MAX_WIDTH / natural,
+              LEGACY_MIN_HEIGHT / image.naturalHeight
+            )
+          )
+        );
+    image.style.width = `${shown}px`;
+    image.classList.toggle('jp-mod-pixelated', shown > natural);
+  };
+  image.addEventListener('load', fit, { once: true });
+  return image;
 }
+
+// An older saved result (no size): scaled up until it is about this wide
+// or high, as the live view would have shown it.
+const LEGACY_MAX_WIDTH = 880;
+const LEGACY_MIN_HEIGHT = 224;

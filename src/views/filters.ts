@@ -16,13 +16,13 @@ import type { IImage } from './frames';
 import {
   type IFigureSpec,
   type IPanel,
-  canvasImage,
+  SAVED_RATIO,
   drawFigure,
   themeStyle
 } from './panel-figure';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { pngAction } from './save';
+import { type IDrawnFigure, encodeFigureHere, pngAction } from './save';
 import { type IViewProps, type MountView, Lifetime } from './view';
 
 /** Kernel (row, col) of input channel `i`, filter `f`. */
@@ -162,8 +162,9 @@ export const mountFilters: MountView<IFiltersProps> = (
       saves: [
         pngAction({
           filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
           ready: () => result !== null || stored !== null,
-          image: currentImage,
+          figure: savedFigure,
           stored: () => stored
         })
       ]
@@ -173,9 +174,12 @@ export const mountFilters: MountView<IFiltersProps> = (
   host.appendChild(node);
   life.add(() => node.remove());
 
-  function draw(target: HTMLCanvasElement, ratio: number): void {
+  function draw(
+    target: HTMLCanvasElement,
+    ratio: number
+  ): { width: number; height: number } | null {
     if (!result) {
-      return;
+      return null;
     }
     const { figure, scale } = filtersFigure(result);
     const layout = drawFigure(target, figure, {
@@ -188,15 +192,16 @@ export const mountFilters: MountView<IFiltersProps> = (
       canvas.style.height = `${layout.height}px`;
       canvas.setAttribute('aria-label', describe(result));
     }
+    return layout;
   }
 
-  function currentImage(): IImage | null {
-    if (!result) {
-      return null;
-    }
+  /** The figure written back and saved: sharp at twice the live size. */
+  function savedFigure(): IDrawnFigure | null {
     const scratch = document.createElement('canvas');
-    draw(scratch, 1);
-    return canvasImage(scratch);
+    const layout = draw(scratch, SAVED_RATIO);
+    return layout
+      ? { canvas: scratch, width: layout.width, height: layout.height }
+      : null;
   }
 
   function render(): void {
@@ -231,20 +236,21 @@ export const mountFilters: MountView<IFiltersProps> = (
       draw(canvas, globalThis.devicePixelRatio || 1);
       render();
     },
-    showStored(png, summary?: IJobSummary) {
-      stored = png;
+    showStored(saved, summary?: IJobSummary) {
+      stored = saved.png;
       result = null;
       storedHost.replaceChildren(
         storedImage(
-          png,
-          `Saved filters of ${props.layer ?? 'the first convolution'}`
+          saved.png,
+          `Saved filters of ${props.layer ?? 'the first convolution'}`,
+          saved.width
         )
       );
       sentence.textContent =
         summary?.kind === 'filters' ? `${describe(summary)}.` : '';
       render();
     },
-    currentImage,
+    figure: savedFigure,
     animation: () => null,
     dispose: () => life.dispose()
   };

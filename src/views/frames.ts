@@ -2,6 +2,14 @@
  * Drawing engine frames: a frame holds `batch` RGBA images stacked; views show
  * one of them, a row of them, or a grid, scaled up with nearest-neighbour
  * sampling so that a 28×28 digit stays crisp.
+ *
+ * Live frames go to the screen as ImageBitmaps cut from their own
+ * transferred buffer (an ImageData over it, made once per frame, no copy of
+ * the pixels in script) into `bitmaprenderer` canvases. A 2D canvas is not
+ * used for them: Chromium sets up 2D drawing on a process's first draw,
+ * which took 150–500 ms of the page's thread in headless Chromium, where a
+ * bitmap renderer's first bitmap took 1–8 ms (docs/architecture.md,
+ * "Memory and speed").
  */
 import type { IFrame } from '../engine/runtime/protocol';
 
@@ -70,17 +78,83 @@ export function autoScale(width: number, height: number, count = 1): number {
   return Math.max(1, Math.min(16, Math.floor(target / side)));
 }
 
-/** Draws an image into a canvas of its own size; CSS scales it up, pixelated. */
+/** A frame's whole batch as one ImageData over its own pixels (no copy). */
+const imageData = new WeakMap<IFrame, ImageData>();
+
+function frameImageData(frame: IFrame): ImageData {
+  let data = imageData.get(frame);
+  if (!data) {
+    data = new ImageData(frame.rgba, frame.width, frame.height * frame.batch);
+    imageData.set(frame, data);
+  }
+  return data;
+}
+
+/** The latest paint asked of each canvas: an older one that lands late is dropped. */
+const latest = new WeakMap<HTMLCanvasElement, number>();
+let paints = 0;
+
+/**
+ * Paints image `index` of a frame into `canvas` (a `bitmaprenderer` canvas
+ * at image resolution; CSS scales it, pixelated). The bitmap is made off the
+ * script's thread; `painted` runs once it is on the canvas.
+ */
+export function paintImage(
+  canvas: HTMLCanvasElement,
+  frame: IFrame,
+  index: number,
+  painted?: () => void
+): void {
+  const paint = ++paints;
+  latest.set(canvas, paint);
+  const { width: w, height: h } = frame;
+  void createImageBitmap(frameImageData(frame), 0, index * h, w, h).then(
+    bitmap => {
+      const context =
+        latest.get(canvas) === paint
+          ? canvas.getContext('bitmaprenderer')
+          : null;
+      if (!context) {
+        bitmap.close();
+        return;
+      }
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      context.transferFromImageBitmap(bitmap);
+      painted?.();
+    }
+  );
+}
+
+/**
+ * Paints an image into a 2D canvas at its own resolution (result views'
+ * still images: examples, patches; CSS scales them, pixelated).
+ */
 export function paint(canvas: HTMLCanvasElement, image: IImage): void {
   if (canvas.width !== image.width || canvas.height !== image.height) {
     canvas.width = image.width;
     canvas.height = image.height;
   }
-  const context = canvas.getContext('2d');
+  const context = context2d(canvas);
   if (!context) {
     return;
   }
   const pixels = context.createImageData(image.width, image.height);
   pixels.data.set(image.data);
   context.putImageData(pixels, 0, 0);
+}
+
+/**
+ * A canvas's 2D context, kept in memory rather than on the GPU: the figure
+ * is drawn and encoded there without the GPU round trips that made drawing a
+ * 32-channel figure take 282 ms and starting its PNG 292 ms on a GPU canvas
+ * with software WebGL (8 and 6 ms here, measured in headless Chromium).
+ */
+export function context2d(
+  canvas: HTMLCanvasElement | OffscreenCanvas
+): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null {
+  return canvas.getContext('2d', { willReadFrequently: true }) as
+    CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
 }

@@ -320,12 +320,8 @@ export function drawFigure(
   return layout;
 }
 
-/** What a canvas shows, as an image (the PNG written back). */
-export function canvasImage(canvas: HTMLCanvasElement): IImage | null {
-  const context = canvas.getContext('2d');
-  if (!context || canvas.width === 0 || canvas.height === 0) {
-    return null;
-  }
-  const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-  return { width: canvas.width, height: canvas.height, data };
-}
+/**
+ * Canvas pixels per CSS pixel of a figure written back: sharp where GitHub
+ * or nbviewer show it larger than the live view did.
+ */
+export const SAVED_RATIO = 2;

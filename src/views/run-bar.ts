@@ -43,7 +43,7 @@ export function mountRunBar(
   const controls = props.controls ?? true;
   const saves = props.saves.map(action => ({
     action,
-    node: button(action.label, action.text, () => void action.save(), signal)
+    node: button(action.label(), action.text, () => void action.save(), signal)
   }));
   const status = h('div', {
     className: 'jp-FeatureViz-status',
@@ -64,6 +64,8 @@ export function mountRunBar(
     signal
   );
   const rerun = button('Run again', 'Re-run', () => props.onRerun?.(), signal);
+  // What the run button says: "Run" before anything ran, "Re-run" after.
+  let firstRun: boolean | null = null;
   const error = h('div', {
     className: 'jp-FeatureViz-run-error',
     attrs: { role: 'alert' }
@@ -102,11 +104,26 @@ export function mountRunBar(
       progress.hidden = !canCancel(run.state);
       cancel.disabled = !canCancel(run.state);
       rerun.disabled = !canStart(run.state);
+      const idle = run.state === 'idle';
+      if (idle !== firstRun) {
+        firstRun = idle;
+        rerun.textContent = idle ? 'Run' : 'Re-run';
+        setLabel(rerun, idle ? 'Run the visualization' : 'Run again');
+      }
       error.textContent = run.error ?? '';
       error.hidden = !run.error;
       for (const save of saves) {
         save.node.disabled = !save.action.ready();
+        setLabel(save.node, save.action.label());
       }
     }
   };
+}
+
+/** Sets a button's accessible name and tooltip, when it changed. */
+function setLabel(node: HTMLElement, label: string): void {
+  if (node.getAttribute('aria-label') !== label) {
+    node.setAttribute('aria-label', label);
+    node.title = label;
+  }
 }

@@ -24,8 +24,18 @@ import { type ISheetSection, examplesSheet } from './examples-image';
 import { autoScale, paint } from './frames';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { pngAction } from './save';
-import { type IViewProps, type MountView, Lifetime } from './view';
+import {
+  type IDrawnFigure,
+  encodeFigureHere,
+  imageFigure,
+  pngAction
+} from './save';
+import {
+  type IStoredImage,
+  type IViewProps,
+  type MountView,
+  Lifetime
+} from './view';
 
 export interface ITopExamplesProps extends IViewProps {
   /** The unit, in words ("logit 8"), for headings. */
@@ -80,8 +90,9 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
       saves: [
         pngAction({
           filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
           ready: () => result !== null || stored !== null,
-          image: currentImage,
+          figure: savedFigure,
           stored: () => stored
         })
       ],
@@ -263,12 +274,19 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
     );
   }
 
+  /** The sheet written back and saved, at its live size. */
+  function savedFigure(): IDrawnFigure | null {
+    const image = currentImage();
+    return image ? imageFigure(image) : null;
+  }
+
   function render(): void {
     node.dataset.state = run.state;
     bar.update(run);
   }
 
-  function showStored(png: string, summary?: IJobSummary): void {
+  function showStored(saved: IStoredImage, summary?: IJobSummary): void {
+    const png = saved.png;
     stored = png;
     result = null;
     cells = [];
@@ -294,7 +312,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
           })
         : null;
     grids.replaceChildren(
-      storedImage(png, `Saved top examples of ${props.unit}`),
+      storedImage(png, `Saved top examples of ${props.unit}`, saved.width),
       ...(list ? [list] : [])
     );
     toggle.hidden = true;
@@ -335,7 +353,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
       render();
     },
     showStored,
-    currentImage,
+    figure: savedFigure,
     animation: () => null,
     dispose: () => life.dispose()
   };

@@ -7,16 +7,33 @@
  *
  * A view draws what it is given and computes nothing. The output feeds it the
  * run's state and the engine's frames (animations) or the finished job's
- * result (result views: top examples, projections, attribution maps), or a
- * saved result, and reads back the images it writes into the notebook.
+ * result (result views: top examples, attribution maps), or a saved result,
+ * and reads back the figure it writes into the notebook. Frames are painted
+ * at most once per display frame, without copying their pixels
+ * (docs/architecture.md, "Memory and speed").
  */
 import type {
   IFrame,
   IJobSummary,
   JobResult
 } from '../engine/runtime/protocol';
+import type { FigureEncoder } from './figure';
 import type { IImage } from './frames';
 import type { IRunState } from './run-state';
+import type { IFigure } from './save';
+
+export type { IFigure };
+
+/** A saved result, as the output read it from the notebook. */
+export interface IStoredImage {
+  /** Base64 of the PNG (validated). */
+  readonly png: string;
+  /** Base64 of the animation's GIF, when frames were kept. */
+  readonly gif: string | null;
+  /** The size the live view showed it at, in screen pixels, when known. */
+  readonly width?: number;
+  readonly height?: number;
+}
 
 /** What every view gets from the output. */
 export interface IViewProps {
@@ -26,6 +43,8 @@ export interface IViewProps {
   readonly scale?: number;
   readonly onCancel?: () => void;
   readonly onRerun?: () => void;
+  /** Draws and encodes saved figures; on the page's thread when omitted. */
+  readonly encodeFigure?: FigureEncoder;
 }
 
 export interface IMountOptions {
@@ -46,13 +65,17 @@ export interface IView {
    */
   showResult?(result: JobResult, summary: IJobSummary): void;
   /**
-   * Shows a saved PNG (validated base64) instead of a live run, with the
-   * saved summary (read field by field) when there is one: a result view can
-   * say in text what the image shows (values, labels).
+   * Shows a saved result instead of a live run, at the live view's size,
+   * with the saved summary (read field by field) when there is one: a result
+   * view can say in text what the image shows (values, labels).
    */
-  showStored(png: string, summary?: IJobSummary): void;
-  /** The image shown now, at display scale: the PNG written back. */
-  currentImage(): IImage | null;
+  showStored(stored: IStoredImage, summary?: IJobSummary): void;
+  /**
+   * The figure of what is shown now (the PNG written back and saved): a
+   * labelled grid to draw, or an image the view drew; null before there is
+   * anything to show.
+   */
+  figure(): IFigure | null;
   /**
    * Every frame at display scale, for the GIF written back when frames are
    * kept; null for a view that has no animation.

@@ -32,6 +32,8 @@ describe('readSettings', () => {
       allowedOrigins: ['https://ok.example', 'ftp://no', 3, 'https://a/b'],
       maxWeightsMB: -4,
       maxDatasetMB: 0,
+      maxJobMemoryMB: Number.NaN,
+      maxJobMinutes: '10',
       keepFrames: 'yes'
     });
     expect(settings).toEqual({
@@ -39,6 +41,9 @@ describe('readSettings', () => {
       allowedOrigins: ['https://ok.example']
     });
     expect(readSettings(undefined)).toEqual(DEFAULT_SETTINGS);
+    expect(
+      readSettings({ maxJobMemoryMB: 4096, maxJobMinutes: 0.5 })
+    ).toMatchObject({ maxJobMemoryMB: 4096, maxJobMinutes: 0.5 });
   });
 });
 

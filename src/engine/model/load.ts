@@ -1,8 +1,9 @@
 /**
  * Loading a model (docs/architecture.md, "Trust and safety"): model.json and
- * its weight shards fetched through the host's fetch, the weight size
- * checked from the manifest before any download, and every failure a typed
- * error naming the URL.
+ * its weight shards fetched through the host's fetch, the model URL and every
+ * weight URL held to the page's allowed places before any request, the
+ * weight size checked from the manifest before any download, and every
+ * failure a typed error naming the URL.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
@@ -21,6 +22,7 @@ import {
   readMetadata,
   weightSpecBytes
 } from './model-json';
+import { checkUrl } from './url-policy';
 
 /** The part of `Response` the loader uses, so tests can serve files. */
 export interface IResponseLike {
@@ -45,6 +47,12 @@ export interface ILoadOptions {
   readonly fetch?: FetchLike;
   /** Refuse models with more weight bytes than this (checked before download). */
   readonly maxWeightBytes?: number;
+  /**
+   * URL prefixes the model and its weights must lie under (url-policy.ts);
+   * every URL is checked before any request. No check when omitted (Node
+   * tests and benchmarks read the checkout's files).
+   */
+  readonly allowedPrefixes?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
@@ -130,8 +138,11 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const fetchFn: FetchLike =
     options.fetch ?? ((u, init) => fetch(u, init) as Promise<IResponseLike>);
-  const { signal } = options;
+  const { signal, allowedPrefixes } = options;
   abortIfNeeded(signal);
+  if (allowedPrefixes) {
+    checkUrl(url, allowedPrefixes, 'the model');
+  }
 
   const response = await fetchOk(fetchFn, url, signal);
   let json: IModelJson;
@@ -162,10 +173,21 @@ export async function loadModel(
     throw new ModelTooLargeError(url, expectedBytes, options.maxWeightBytes);
   }
 
+  // Weights resolve against the model's URL: a manifest can name any path,
+  // so each must pass the model's own rules before the first is fetched.
+  const shards = manifest.flatMap(group =>
+    group.paths.map(path => {
+      const shardUrl = new URL(path, url).toString();
+      if (allowedPrefixes) {
+        checkUrl(shardUrl, allowedPrefixes, `the weights file "${path}"`);
+      }
+      return { path, url: shardUrl };
+    })
+  );
   const weightData = await fetchShards(
     fetchFn,
     url,
-    manifest,
+    shards,
     expectedBytes,
     signal
   );
@@ -216,20 +238,17 @@ export async function loadModel(
 async function fetchShards(
   fetchFn: FetchLike,
   modelUrl: string,
-  manifest: tf.io.WeightsManifestConfig,
+  shards: readonly { readonly path: string; readonly url: string }[],
   expectedBytes: number,
   signal: AbortSignal | undefined
 ): Promise<ArrayBuffer> {
   const buffers: ArrayBuffer[] = [];
   const names: string[] = [];
-  for (const group of manifest) {
-    for (const path of group.paths) {
-      const shardUrl = new URL(path, modelUrl).toString();
-      abortIfNeeded(signal);
-      const response = await fetchOk(fetchFn, shardUrl, signal);
-      buffers.push(await response.arrayBuffer());
-      names.push(path);
-    }
+  for (const shard of shards) {
+    abortIfNeeded(signal);
+    const response = await fetchOk(fetchFn, shard.url, signal);
+    buffers.push(await response.arrayBuffer());
+    names.push(shard.path);
   }
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   if (total < expectedBytes) {

@@ -4,8 +4,15 @@
  * Each sends `running`, then its frames with progress and an ETA, and returns
  * the summary of the last frame. Frames are the result: the views keep them.
  */
+import { describeLayers } from '../model/inspect';
+import {
+  type IJobShape,
+  layersUpTo,
+  objectiveLayers
+} from '../runtime/estimate';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
-import type { JobRequestOf } from '../runtime/protocol';
+import type { IModelHandle } from '../runtime/model-cache';
+import type { JobRequest, JobRequestOf } from '../runtime/protocol';
 import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import {
   type IOptimizationConfig,
@@ -13,6 +20,7 @@ import {
   runGradientAscent,
   runLayerAtlas
 } from './ascent';
+import { planRun } from './recipe';
 import type { IFrame } from './render';
 
 /** The kind-specific part of a gradient-ascent or atlas job's summary. */
@@ -105,4 +113,47 @@ async function streamFrames(
     });
   }
   return { steps, seed, value, perImage, firstFrameMs };
+}
+
+/**
+ * What the estimate of a gradient-ascent or atlas job needs (its images and
+ * the layers it goes through), from the recipe's plan before any tensor is
+ * made; an upper bound where the run later zooms on a receptive field. Null
+ * for other kinds, and when the image size is not known yet (the run then
+ * fails with its own message).
+ */
+export function ascentJobShape(
+  request: JobRequest,
+  handle: IModelHandle
+): IJobShape | null {
+  if (request.kind !== 'gradient-ascent' && request.kind !== 'layer-atlas') {
+    return null;
+  }
+  const { executor } = handle;
+  const config = request.optimization ?? {};
+  let plan;
+  try {
+    plan = planRun(executor, config);
+  } catch {
+    return null; // the run reports what is wrong, with its own message
+  }
+  const preset = SPEC_DEFAULTS.Presets[plan.preset];
+  const read =
+    request.kind === 'gradient-ascent'
+      ? objectiveLayers(request.objective, executor.logitsLayer.layer)
+      : [request.layer];
+  const channelsOf = (layer: string): number => {
+    const out = executor.outputShape(layer);
+    return out[out.length - 1] ?? 1;
+  };
+  return {
+    batch:
+      request.kind === 'gradient-ascent'
+        ? (config.batch ?? SPEC_DEFAULTS.Optimization.batch)
+        : (request.channels?.length ?? channelsOf(request.layer)),
+    image: [plan.height, plan.width, plan.channels],
+    steps: config.steps ?? preset.steps,
+    param: config.param ?? preset.param,
+    layers: layersUpTo(describeLayers(handle.loaded), read)
+  };
 }

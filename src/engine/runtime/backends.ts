@@ -70,6 +70,16 @@ interface IProbeWorkload {
 // plain-JS CPU backend has less overhead per op than WASM, and far less speed).
 const PROBE = { size: 28, inChannels: 8, mid: 32, out: 64 };
 
+/**
+ * Multiply-adds of the probe's forward pass (two 3×3 convolutions, `same`
+ * padding): job estimates scale the probe's measured time by their own.
+ */
+export const PROBE_MACS =
+  PROBE.size *
+  PROBE.size *
+  9 *
+  (PROBE.inChannels * PROBE.mid + PROBE.mid * PROBE.out);
+
 function workload(): IProbeWorkload {
   const random = createRandom(1234);
   const { size, inChannels, mid, out } = PROBE;

@@ -20,6 +20,7 @@ import type {
   JobEvent,
   JobRequest
 } from './protocol';
+import { serializeError } from './protocol';
 
 /** The core's methods, all asynchronous (as they are across a worker). */
 export interface ICoreApi {
@@ -59,6 +60,8 @@ export class EngineClient {
     this
   );
   private _started: Promise<IEngineStatus> | null = null;
+  /** How to fail each job in flight, should the worker stop. */
+  private readonly _inFlight = new Set<(error: EngineError) => void>();
 
   constructor(
     private readonly _core: ICoreApi,
@@ -78,7 +81,28 @@ export class EngineClient {
   ): Promise<EngineClient> {
     const api = Comlink.wrap<IWorkerApi>(endpoint);
     await api.init(options);
-    return new EngineClient(api as unknown as ICoreApi, true);
+    const client = new EngineClient(api as unknown as ICoreApi, true);
+    // A worker that dies (out of memory, say) sends no more events: its jobs
+    // fail with the reason instead of running forever.
+    const stopped = (event: Event) =>
+      client.fail(
+        `The engine's worker stopped${
+          (event as ErrorEvent).message
+            ? `: ${(event as ErrorEvent).message}`
+            : ''
+        }. Reload the page to start it again.`
+      );
+    endpoint.addEventListener('error', stopped);
+    endpoint.addEventListener('messageerror', stopped);
+    return client;
+  }
+
+  /** Fails every job in flight with `message` (the worker is gone). */
+  fail(message: string): void {
+    const error = new EngineError({ name: 'EngineStoppedError', message });
+    for (const fail of [...this._inFlight]) {
+      fail(error);
+    }
   }
 
   get statusChanged(): ISignal<EngineClient, IEngineStatus> {
@@ -103,7 +127,7 @@ export class EngineClient {
     return this._core.describeModel(request).catch(reason => {
       throw reason instanceof FeatureVizError
         ? reason
-        : new EngineError(asSerialized(reason));
+        : new EngineError(serializeError(reason));
     });
   }
 
@@ -111,7 +135,7 @@ export class EngineClient {
     return this._core.describeDataset(request).catch(reason => {
       throw reason instanceof FeatureVizError
         ? reason
-        : new EngineError(asSerialized(reason));
+        : new EngineError(serializeError(reason));
     });
   }
 
@@ -134,7 +158,7 @@ export class EngineClient {
     } catch (reason) {
       throw reason instanceof FeatureVizError
         ? reason
-        : new EngineError(asSerialized(reason));
+        : new EngineError(serializeError(reason));
     }
   }
 
@@ -156,19 +180,29 @@ export class EngineClient {
           void this._core.cancel(id);
         }
       };
+      const settle = () => {
+        settled = true;
+        this._inFlight.delete(fail);
+      };
+      const fail = (error: EngineError) => {
+        if (!settled) {
+          settle();
+          reject(error);
+        }
+      };
+      this._inFlight.add(fail);
       const listener: JobListener = (event: JobEvent) => {
         if (settled) {
           return;
         }
         onEvent?.(event);
         if (event.type === 'done') {
-          settled = true;
+          settle();
           resolve(event.summary);
         } else if (event.type === 'failed') {
-          settled = true;
-          reject(new EngineError(event.error));
+          fail(new EngineError(event.error));
         } else if (event.type === 'cancelled') {
-          settled = true;
+          settle();
           reject(new CancelledError());
         }
       };
@@ -186,17 +220,9 @@ export class EngineClient {
           }
         })
         .catch(reason => {
-          settled = true;
+          settle();
           reject(reason);
         });
     });
   }
-}
-
-function asSerialized(reason: unknown): ISerializedError {
-  const error = reason as { name?: unknown; message?: unknown };
-  return {
-    name: typeof error?.name === 'string' ? error.name : 'Error',
-    message: typeof error?.message === 'string' ? error.message : String(reason)
-  };
 }

@@ -9,7 +9,13 @@ import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
 import type { ImageDecoder } from '../dataset/folder';
 import { DatasetStore, type INamedArrayLike } from '../dataset/store';
-import { type WasmPaths, activateBackend, probeBackends } from './backends';
+import { ascentJobShape } from '../optvis/jobs';
+import {
+  PROBE_MACS,
+  type WasmPaths,
+  activateBackend,
+  probeBackends
+} from './backends';
 import {
   type BackendChoice,
   type BackendName,
@@ -17,6 +23,7 @@ import {
   availableBackends,
   detectCapabilities
 } from './capabilities';
+import { checkLimits, estimateJob } from './estimate';
 import { runJob } from './jobs';
 import { ModelCache } from './model-cache';
 import type {
@@ -280,6 +287,14 @@ export class EngineCore {
     }
   }
 
+  /** The probe's measured speed on `backend`, for time estimates. */
+  private _probeSpeed(
+    backend: BackendName
+  ): { macs: number; ms: number } | undefined {
+    const ms = this._probes.find(p => p.backend === backend && p.ok)?.msPerStep;
+    return ms === undefined ? undefined : { macs: PROBE_MACS, ms };
+  }
+
   private async _runOn(
     backend: BackendName,
     request: JobRequest,
@@ -289,6 +304,15 @@ export class EngineCore {
   ): Promise<void> {
     const handle = await this._models.acquire(request.model, signal);
     try {
+      // Refused before the first step when over the page's caps.
+      const shape = ascentJobShape(request, handle);
+      if (shape) {
+        checkLimits(
+          estimateJob(shape, this._probeSpeed(backend)),
+          request.limits,
+          shape
+        );
+      }
       const started = performance.now();
       const { summary, result } = await runJob(request, {
         backend,

@@ -40,13 +40,16 @@ export class ModelCache {
     request: IModelRequest,
     signal?: AbortSignal
   ): Promise<IModelHandle> {
-    const key = `${request.format ?? ''}|${request.url}`;
+    // The allowed places are part of the key: weights loaded under one
+    // page's rules are not handed to a request under narrower ones.
+    const key = `${request.format ?? ''}|${request.url}|${(request.allowedPrefixes ?? []).join(' ')}`;
     let entry = this._entries.get(key);
     if (!entry) {
       const ready = loadModel(request.url, {
         format: request.format,
         fetch: this._fetch,
         maxWeightBytes: request.maxWeightBytes,
+        allowedPrefixes: request.allowedPrefixes,
         signal
       }).then(loaded => {
         try {

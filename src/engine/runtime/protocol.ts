@@ -54,6 +54,19 @@ export interface IModelRequest {
   readonly format?: ModelFormat;
   /** Refuse more weight bytes than this (from the manifest, before download). */
   readonly maxWeightBytes?: number;
+  /**
+   * URL prefixes the model and each of its weight files must lie under,
+   * checked before any request (src/engine/model/url-policy.ts).
+   */
+  readonly allowedPrefixes?: readonly string[];
+}
+
+/** Caps a job is held to before it starts (from the settings). */
+export interface IJobLimits {
+  /** Refuse a job whose estimated peak tensor memory is over this. */
+  readonly maxBytes?: number;
+  /** Refuse a job whose estimated running time is over this. */
+  readonly maxMs?: number;
 }
 
 /**
@@ -111,6 +124,8 @@ export type JobKind = keyof IJobKinds;
 export type JobRequestOf<K extends JobKind> = {
   readonly kind: K;
   readonly model: IModelRequest;
+  /** Caps checked before the job starts (kinds with an estimate). */
+  readonly limits?: IJobLimits;
 } & IJobKinds[K]['request'];
 
 export type JobRequest = { [K in JobKind]: JobRequestOf<K> }[JobKind];
@@ -274,9 +289,47 @@ export function transferables(event: JobEvent): ArrayBuffer[] {
   return [...found];
 }
 
+/**
+ * An error as it crosses to the page and is shown there: its message with
+ * the query strings, fragments and token-like parameters of any URL removed
+ * (a server's download URL carries its `_xsrf` token), and never empty.
+ */
 export function serializeError(reason: unknown): ISerializedError {
-  if (reason instanceof Error) {
-    return { name: reason.name, message: reason.message };
+  const name = reason instanceof Error && reason.name ? reason.name : 'Error';
+  const raw =
+    reason instanceof Error
+      ? reason.message
+      : typeof reason === 'string'
+        ? reason
+        : String((reason as { message?: unknown })?.message ?? reason);
+  const message = scrubMessage(raw).trim();
+  return {
+    name,
+    message:
+      message || `${name}, without a message from the browser or TensorFlow.js.`
+  };
+}
+
+// key=value pairs whose value is a secret, wherever they appear.
+const SECRET_PARAM =
+  /\b(_xsrf|xsrf|token|access_token|id_token|auth|authorization|password|passwd|api_key|apikey|key|sig|signature|session|sessionid)=[^\s&"'<>]+/gi;
+
+/**
+ * A URL or path (a word with a `/` in it) without its query and fragment;
+ * punctuation that ends the sentence after it stays.
+ */
+function scrubWord(word: string): string {
+  const at = word.search(/[?#]/);
+  if (at < 0 || !word.slice(0, at).includes('/')) {
+    return word;
   }
-  return { name: 'Error', message: String(reason) };
+  const trailing = /[.,:;!)\]]*$/.exec(word.slice(at))?.[0] ?? '';
+  return word.slice(0, at) + trailing;
+}
+
+/** `text` without query strings and fragments of URLs, or secret parameters. */
+export function scrubMessage(text: string): string {
+  return text
+    .replace(/[^\s"'<>]+/g, scrubWord)
+    .replace(SECRET_PARAM, '$1=(removed)');
 }

@@ -9,6 +9,7 @@ import {
   FakeModel,
   flush,
   ASSETS,
+  FILES,
   settings
 } from '../testing/fakes';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
@@ -146,6 +147,8 @@ describe('an occlusion output', () => {
       engine,
       settings: () => settings,
       assetUrl: path => `${ASSETS}${path}`,
+      filesUrl: FILES,
+      freshOutput: () => true,
       kernelArrays
     });
     const output = factory.createRenderer({

@@ -49,7 +49,9 @@ describe('FeatureVizOutput with top examples', () => {
   it('runs the pass, draws the ranking, writes it back and sends it to the kernel', async () => {
     const engine = new FakeEngine();
     const bridge = fakeBridge();
-    const output = createOutput(engine, undefined, { kernelFor: () => bridge });
+    const output = createOutput(engine, undefined, undefined, {
+      kernelFor: () => bridge
+    });
     const model = new FakeModel({ [MIME_TYPE]: TOP }, true, {
       [MIME_TYPE]: { resultId: ID }
     });
@@ -133,7 +135,9 @@ describe('FeatureVizOutput with top examples', () => {
   it('tells the kernel when the run fails', async () => {
     const engine = new FakeEngine();
     const bridge = fakeBridge();
-    const output = createOutput(engine, undefined, { kernelFor: () => bridge });
+    const output = createOutput(engine, undefined, undefined, {
+      kernelFor: () => bridge
+    });
     await output.renderModel(
       new FakeModel({ [MIME_TYPE]: TOP }, true, {
         [MIME_TYPE]: { resultId: ID }
@@ -154,7 +158,7 @@ describe('FeatureVizOutput with top examples', () => {
   it('asks the page for kernel arrays by key before running', async () => {
     const engine = new FakeEngine();
     const kernelArrays = jest.fn(async () => undefined);
-    const output = createOutput(engine, undefined, { kernelArrays });
+    const output = createOutput(engine, undefined, undefined, { kernelArrays });
     const key = 'c'.repeat(64);
     await output.renderModel(
       new FakeModel({

@@ -16,7 +16,8 @@ import {
   SPEC,
   button,
   fakeOutputs,
-  flush
+  flush,
+  until
 } from '../testing/fakes';
 
 installCanvas();
@@ -34,6 +35,8 @@ describe('FeatureVizOutput running', () => {
       { type: 'running', backend: 'webgl' },
       { type: 'frame', frame: frame(1), progress: 1 / 8, etaMs: 12400 }
     );
+    // Progress is drawn with its frame, in the next animation frame.
+    await flush();
     expect(output.node.dataset.state).toBe('running');
     expect(output.node.querySelector('[role=status]')?.textContent).toBe(
       'Running: step 1 of 8, about 12 s left'
@@ -93,6 +96,37 @@ describe('FeatureVizOutput running', () => {
     output.dispose();
   });
 
+  it("refuses a path into Jupyter's API before any request, and its error shows no query", async () => {
+    const fetch = jest.fn();
+    const original = globalThis.fetch;
+    globalThis.fetch = fetch as unknown as typeof globalThis.fetch;
+    try {
+      const output = fake.createOutput();
+      await output.renderModel(
+        new FakeModel({
+          [MIME_TYPE]: {
+            ...SPEC,
+            model: {
+              url: 'http://localhost/api/contents/secret.txt?content=1&_xsrf=abc'
+            }
+          }
+        })
+      );
+      await flush();
+      expect(output.node.dataset.state).toBe('failed');
+      const error = output.node.querySelector('.jp-FeatureViz-run-error');
+      expect(error?.textContent).toMatch(
+        /^http:\/\/localhost\/api\/contents\/secret\.txt: the model lies outside/
+      );
+      expect(error?.textContent).not.toMatch(/content=|_xsrf|abc/);
+      expect(fake.engine.run).not.toHaveBeenCalled();
+      expect(fetch).not.toHaveBeenCalled();
+      output.dispose();
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
   it('lays out an atlas of every channel from the job, without remounting', async () => {
     const output = fake.createOutput();
     const model = new FakeModel({ [MIME_TYPE]: ATLAS });
@@ -106,6 +140,7 @@ describe('FeatureVizOutput running', () => {
       layer: 'conv2d_1'
     });
     job.emit({ type: 'running', backend: 'wasm', channels: [0, 1, 2, 3] });
+    await flush();
     const cells = () => [
       ...output.node.querySelectorAll('.jp-FeatureViz-cell')
     ];
@@ -128,16 +163,22 @@ describe('FeatureVizOutput running', () => {
         summary: jobSummary({ perImage: [1, 2, 3, 4] })
       }
     );
-    await flush();
+    await until(() => model.setData.mock.calls.length > 0);
     expect(output.node.dataset.state).toBe('done');
     expect(output.node.querySelector('.jp-FeatureViz-atlas-view')).toBe(atlas);
     expect(cells()[0]).toBe(first);
     expect(cells()).toHaveLength(4);
-    // Four 3×4 cells in a row at scale 4, 2 pixels apart.
+    // Four 3×4 cells in a row, each 56× (4 pixels become 224): 168×224;
+    // the live grid showed them 16× with 12 pixels between cells, so gaps
+    // are 12 × 56/16 = 42 pixels and two caption lines ("ch 0", its value)
+    // take (3 + 2 × 15) × 3.5 ≈ 116 pixels under each.
     const data = model.data as Record<string, unknown>;
     const png = decodePng(data['image/png'] as string);
-    expect([png.width, png.height]).toEqual([4 * 12 + 3 * 2, 16]);
+    expect([png.width, png.height]).toEqual([4 * 168 + 3 * 42, 224 + 116]);
     expect([...png.rgba.subarray(0, 4)]).toEqual([108, 108, 108, 108]);
+    expect(model.metadata).toEqual({
+      'image/png': { width: 4 * 48 + 3 * 12, height: Math.round(340 / 3.5) }
+    });
     expect(data[SUMMARY_MIME_TYPE]).toMatchObject({
       specHash: specHash(ATLAS),
       perImage: [1, 2, 3, 4]

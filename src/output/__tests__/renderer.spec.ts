@@ -17,12 +17,31 @@ import {
   button,
   fakeOutputs,
   flush,
+  until,
   threeFrames
 } from '../testing/fakes';
 
 installCanvas();
 
 const fake = fakeOutputs();
+
+/** The summary of a saved result of SPEC. */
+const SAVED = {
+  ...jobSummary(),
+  version: 1,
+  specHash: specHash(SPEC),
+  savedAt: '2025-01-01T00:00:00.000Z'
+};
+
+/** SPEC with a result saved for another version of it. */
+const OTHER_SAVED = {
+  [MIME_TYPE]: SPEC,
+  'image/png': PNG,
+  [SUMMARY_MIME_TYPE]: {
+    ...SAVED,
+    specHash: specHash({ ...SPEC, optimization: { steps: 9 } })
+  }
+};
 
 describe('FeatureVizOutput', () => {
   it('runs the spec in the engine and writes the PNG and summary back', async () => {
@@ -38,10 +57,13 @@ describe('FeatureVizOutput', () => {
       model: {
         url: `${ASSETS}models/mnist-cnn/model.json`,
         format: 'layers',
-        maxWeightBytes: 100e6
+        maxWeightBytes: 100e6,
+        allowedPrefixes: [`${ASSETS}models/mnist-cnn/`]
       },
       objective: SPEC.objective,
-      optimization: expect.objectContaining({ steps: 8 })
+      optimization: expect.objectContaining({ steps: 8 }),
+      // The settings' caps: 1024 MB, 10 minutes.
+      limits: { maxBytes: 1024e6, maxMs: 600000 }
     });
     expect(output.node.dataset.state).toBe('done');
     expect(output.node.querySelector('.jp-FeatureViz-view')?.textContent).toBe(
@@ -49,15 +71,18 @@ describe('FeatureVizOutput', () => {
     );
     expect(fake.track).toHaveBeenCalledWith(output, true);
 
+    await until(() => model.setData.mock.calls.length > 0);
     expect(model.setData).toHaveBeenCalledTimes(1);
     const data = model.data as Record<string, unknown>;
     expect(data[MIME_TYPE]).toBe(SPEC);
     expect(data).not.toHaveProperty(['image/gif']);
-    // The last frame, 3×4 at display scale 16: 48×64, every byte 80.
+    // The last frame, 3×4, drawn 56× (4 pixels become 224): 168×224, every
+    // byte 80; shown as the live view did, at 16×: 48×64.
     const png = decodePng(data['image/png'] as string);
-    expect([png.width, png.height]).toEqual([48, 64]);
-    expect(png.rgba).toHaveLength(48 * 64 * 4);
+    expect([png.width, png.height]).toEqual([168, 224]);
+    expect(png.rgba).toHaveLength(168 * 224 * 4);
     expect(png.rgba.every(b => b === 80)).toBe(true);
+    expect(model.metadata).toEqual({ 'image/png': { width: 48, height: 64 } });
     const summary = JSON.parse(JSON.stringify(data[SUMMARY_MIME_TYPE]));
     expect(summary).toEqual({
       version: 1,
@@ -90,26 +115,24 @@ describe('FeatureVizOutput', () => {
       [MIME_TYPE]: { ...SPEC, display: { keepFrames: true } }
     });
     await output.renderModel(model);
-    await flush();
+    await until(() => model.setData.mock.calls.length > 0);
     const gif = (model.data as Record<string, string>)['image/gif'];
     expect(atob(gif).slice(0, 6)).toBe('GIF89a');
     output.dispose();
   });
 
-  it('shows a saved result of the same spec without asking the engine', async () => {
+  it('shows a saved result of the same spec at its live size, without asking the engine', async () => {
     const output = fake.createOutput();
-    const summary = {
-      ...jobSummary(),
-      version: 1,
-      specHash: specHash(SPEC),
-      savedAt: '2025-01-01T00:00:00.000Z'
-    };
     await output.renderModel(
-      new FakeModel({
-        [MIME_TYPE]: SPEC,
-        'image/png': `${PNG}\n`,
-        [SUMMARY_MIME_TYPE]: summary
-      })
+      new FakeModel(
+        {
+          [MIME_TYPE]: SPEC,
+          'image/png': `${PNG}\n`,
+          [SUMMARY_MIME_TYPE]: SAVED
+        },
+        true,
+        { 'image/png': { width: 870, height: 120 } }
+      )
     );
     await flush();
     expect(output.node.dataset.state).toBe('stored');
@@ -117,6 +140,7 @@ describe('FeatureVizOutput', () => {
     const img = output.node.querySelectorAll('img.jp-FeatureViz-stored');
     expect(img).toHaveLength(1);
     expect(img[0].getAttribute('src')).toBe(`data:image/png;base64,${PNG}`);
+    expect((img[0] as HTMLImageElement).style.width).toBe('870px');
     expect(output.node.querySelector('.jp-FeatureViz-saved')?.textContent).toBe(
       'Saved result: 8 steps on wasm, objective 0.8000. Re-run to compute it again.'
     );
@@ -129,23 +153,68 @@ describe('FeatureVizOutput', () => {
     output.dispose();
   });
 
-  it('computes again when the saved result is of another spec', async () => {
+  it('computes again when its cell just ran with another spec than the saved one', async () => {
     const output = fake.createOutput();
-    await output.renderModel(
-      new FakeModel({
-        [MIME_TYPE]: SPEC,
-        'image/png': PNG,
-        [SUMMARY_MIME_TYPE]: {
-          ...jobSummary(),
-          version: 1,
-          specHash: specHash({ ...SPEC, optimization: { steps: 9 } }),
-          savedAt: '2025-01-01T00:00:00.000Z'
-        }
-      })
-    );
+    await output.renderModel(new FakeModel(OTHER_SAVED));
     await flush();
     expect(fake.engine.run).toHaveBeenCalledTimes(1);
     output.dispose();
+  });
+
+  describe('read from a saved notebook (its cell did not just run)', () => {
+    const notFresh = jest.fn(() => false);
+
+    it('starts nothing: it says so and offers Run', async () => {
+      const output = fake.createOutput(notFresh);
+      await output.renderModel(new FakeModel({ [MIME_TYPE]: SPEC }));
+      await flush();
+      expect(notFresh).toHaveBeenCalledWith(specHash(SPEC));
+      expect(fake.engine.run).not.toHaveBeenCalled();
+      expect(output.node.dataset.state).toBe('idle');
+      expect(
+        output.node.querySelector('.jp-FeatureViz-idle')?.textContent
+      ).toMatch(/^Not run yet/);
+      button(output, 'Run the visualization').click();
+      await flush();
+      expect(fake.engine.run).toHaveBeenCalledTimes(1);
+      output.dispose();
+    });
+
+    it('shows a result saved for another spec as such, and starts nothing', async () => {
+      const output = fake.createOutput(notFresh);
+      await output.renderModel(new FakeModel(OTHER_SAVED));
+      await flush();
+      expect(fake.engine.run).not.toHaveBeenCalled();
+      expect(output.node.dataset.state).toBe('stored');
+      expect(
+        output.node.querySelector('img.jp-FeatureViz-stored')
+      ).not.toBeNull();
+      expect(
+        output.node.querySelector('.jp-FeatureViz-saved')?.textContent
+      ).toBe(
+        'Saved result of an earlier version of this output. Run it again to compute this one.'
+      );
+      output.dispose();
+    });
+
+    it('trusting the notebook shows the saved result and the Run button, and starts nothing', async () => {
+      const output = fake.createOutput(notFresh);
+      const data = {
+        [MIME_TYPE]: SPEC,
+        'image/png': PNG,
+        [SUMMARY_MIME_TYPE]: SAVED
+      };
+      await output.renderModel(new FakeModel(data, false));
+      await flush();
+      expect(output.node.dataset.state).toBe('untrusted');
+      // JupyterLab renders every output again, trusted, when a notebook is trusted.
+      await output.renderModel(new FakeModel(data, true));
+      await flush();
+      expect(output.node.dataset.state).toBe('stored');
+      expect(button(output, 'Run again').disabled).toBe(false);
+      expect(fake.engine.run).not.toHaveBeenCalled();
+      output.dispose();
+    });
   });
 
   it('in an untrusted notebook, shows the saved image and asks nothing of the engine or network', async () => {

@@ -19,6 +19,8 @@ const settings: ISettingValues = {
   allowedOrigins: [],
   maxWeightsMB: 50,
   maxDatasetMB: 1,
+  maxJobMemoryMB: 1024,
+  maxJobMinutes: 10,
   keepFrames: false
 };
 
@@ -66,6 +68,7 @@ function context(overrides: Partial<IDataContext> = {}): IDataContext {
     assetUrl: path => `${ORIGIN}/static/${path}`,
     settings,
     origin: ORIGIN,
+    filesUrl: `${ORIGIN}/files/`,
     files,
     kernelArrays: null,
     ...overrides

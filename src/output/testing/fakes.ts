@@ -114,13 +114,14 @@ export class FakeModel implements IRenderMime.IMimeModel {
   readonly setData = jest.fn(
     (options: IRenderMime.IMimeModel.ISetDataOptions) => {
       this.data = options.data ?? this.data;
+      this.metadata = options.metadata ?? this.metadata;
     }
   );
 
   constructor(
     public data: IRenderMime.IMimeModel['data'],
     readonly trusted = true,
-    readonly metadata: IRenderMime.IMimeModel['metadata'] = {}
+    public metadata: IRenderMime.IMimeModel['metadata'] = {}
   ) {}
 }
 
@@ -129,6 +130,8 @@ export const settings: ISettingValues = {
   allowedOrigins: [],
   maxWeightsMB: 100,
   maxDatasetMB: 100,
+  maxJobMemoryMB: 1024,
+  maxJobMinutes: 10,
   keepFrames: false
 };
 
@@ -140,16 +143,24 @@ const options = {
   latexTypesetter: null
 } as unknown as IRenderMime.IRendererOptions;
 
-/** A renderer from the plugin's factory, on `engine`, reporting to `track`. */
+export const FILES = 'http://localhost/files/';
+
+/**
+ * A renderer from the plugin's factory, on `engine`, reporting to `track`.
+ * Its outputs are fresh (their cell just ran) unless `fresh` says otherwise.
+ */
 export function createOutput(
   engine: IFeatureVizEngine,
   track: (output: FeatureVizOutput, live: boolean) => void = () => undefined,
+  fresh: (hash: string) => boolean = () => true,
   extra: Partial<IRendererContext> = {}
 ): FeatureVizOutput {
   const factory = createRendererFactory({
     engine,
     settings: () => settings,
     assetUrl: path => `${ASSETS}${path}`,
+    filesUrl: FILES,
+    freshOutput: fresh,
     track,
     ...extra
   });
@@ -160,7 +171,7 @@ export function createOutput(
 export function fakeOutputs(): {
   readonly engine: FakeEngine;
   readonly track: jest.Mock;
-  createOutput(): FeatureVizOutput;
+  createOutput(fresh?: (hash: string) => boolean): FeatureVizOutput;
 } {
   let engine = new FakeEngine();
   let track = jest.fn();
@@ -175,12 +186,29 @@ export function fakeOutputs(): {
     get track() {
       return track;
     },
-    createOutput: () => createOutput(engine, track)
+    createOutput: fresh => createOutput(engine, track, fresh)
   };
 }
 
-/** Lets the output's promises (model resolution, the job) settle. */
-export const flush = () => new Promise(resolve => setTimeout(resolve, 0));
+/**
+ * Lets the output's promises (validation, model resolution, the job, the
+ * figure's encoding) and its paints (animation frames) settle.
+ */
+export const flush = () => new Promise(resolve => setTimeout(resolve, 40));
+
+/**
+ * Waits until `ready()` holds (the figure's encoding takes a while in
+ * jsdom's JavaScript canvas and FileReader); fails after five seconds.
+ */
+export async function until(ready: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!ready()) {
+    if (Date.now() - started > 5000) {
+      throw new Error('timed out waiting for the output');
+    }
+    await flush();
+  }
+}
 
 export const button = (output: FeatureVizOutput, label: string) =>
   output.node.querySelector(

@@ -1,9 +1,21 @@
 /** The atlas: its grid, channel player, stored image, run bar and disposal. */
 import { mountAtlas } from '../atlas';
+import { drawFigureHere } from '../save';
 import { INITIAL, type IRunState, type RunEvent, reduce } from '../run-state';
-import { decodePng, frame, installCanvas } from '../testing/fixtures';
+import { drawnTexts, frame, installCanvas, pixelAt } from '../testing/fixtures';
 
 installCanvas();
+
+/**
+ * Runs the animation frames the atlas asked for, and lets the bitmaps it
+ * made land on their canvases.
+ */
+async function paint(): Promise<void> {
+  jest.advanceTimersByTime(100);
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+  }
+}
 
 function play(events: RunEvent[], from: IRunState = INITIAL): IRunState {
   return events.reduce(reduce, from);
@@ -16,13 +28,17 @@ const cells = (host: HTMLElement) =>
   [...host.querySelectorAll('.jp-FeatureViz-cell')] as HTMLButtonElement[];
 
 describe('atlas', () => {
-  it('lays out one labelled cell per channel, with its value', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('lays out one labelled cell per channel, with its value', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
       channels: [4, 7, 9],
       filename: 'a'
     });
+    await paint();
     expect(
       cells(host).map(c => [
         c.dataset.channel,
@@ -39,6 +55,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(4, { batch: 3, value: 1.5 }));
+    await paint();
     // perImage is value + i.
     expect(
       cells(host).map(
@@ -48,7 +65,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it("shows the engine's notes on its cells and its caption, as text", () => {
+  it("shows the engine's notes on its cells and its caption, as text", async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
@@ -61,6 +78,7 @@ describe('atlas', () => {
       caption: 'small preset, 8 steps · <b>start</b>: dark',
       notes: [null, 'never fires']
     });
+    await paint();
     expect(
       cells(host).map(c => [
         c.querySelector('.jp-FeatureViz-cell-value')?.textContent,
@@ -78,7 +96,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('without channels, lays out the grid the job announces, in place', () => {
+  it('without channels, lays out the grid the job announces, in place', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, { layer: 'conv2d', filename: 'a' });
     const node = atlas.node;
@@ -90,6 +108,7 @@ describe('atlas', () => {
         channels: [0, 1, 2, 3]
       })
     );
+    await paint();
     expect(cells(host).map(c => c.dataset.channel)).toEqual([
       '0',
       '1',
@@ -98,13 +117,14 @@ describe('atlas', () => {
     ]);
     const first = cells(host)[0];
     atlas.pushFrame(frame(1, { batch: 4 }));
+    await paint();
     expect(cells(host)[0]).toBe(first);
     expect(host.querySelectorAll('.jp-FeatureViz-atlas-view')).toHaveLength(1);
     expect(host.firstElementChild).toBe(node);
     atlas.dispose();
   });
 
-  it('opens the animation of the channel chosen', () => {
+  it('opens the animation of the channel chosen', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
@@ -114,6 +134,7 @@ describe('atlas', () => {
     });
     atlas.setRun(running);
     atlas.pushFrame(frame(2, { batch: 2, fill: 100 }));
+    await paint();
     cells(host)[1].click();
     expect(cells(host).map(c => c.getAttribute('aria-pressed'))).toEqual([
       'false',
@@ -123,6 +144,7 @@ describe('atlas', () => {
     expect(detail?.querySelectorAll('.jp-FeatureViz-player')).toHaveLength(1);
     // Channel 7's frames (image 1, filled with 101), followed as they come.
     atlas.pushFrame(frame(4, { batch: 2, fill: 120 }));
+    await paint();
     expect(detail?.querySelector('.jp-FeatureViz-step')?.textContent).toBe(
       'step 4 / 8'
     );
@@ -131,7 +153,7 @@ describe('atlas', () => {
       '1'
     );
     const canvas = detail?.querySelector('canvas') as HTMLCanvasElement;
-    expect(decodePng(canvas.toDataURL().split(',')[1]).rgba[0]).toBe(121);
+    expect(pixelAt(canvas, 0, 0)[0]).toBe(121);
     // The run's controls are the atlas's: the channel has no second Cancel.
     expect(host.querySelectorAll('[aria-label="Cancel the run"]')).toHaveLength(
       1
@@ -141,26 +163,64 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('saves the whole grid at display scale', () => {
+  it('saves the labelled grid, at least 224 pixels an image, shown at the live size', async () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
       channels: [4, 7],
       filename: 'a'
     });
-    expect(atlas.currentImage()).toBeNull();
+    expect(atlas.figure()).toBeNull();
     expect(atlas.animation()).toBeNull();
     atlas.setRun(running);
-    atlas.pushFrame(frame(8, { batch: 2, fill: 50 }));
-    const image = atlas.currentImage();
-    // Two 3×4 images side by side at scale 4 (at most), 2 pixels apart.
-    expect(image && [image.width, image.height]).toEqual([3 * 4 * 2 + 2, 16]);
-    expect(image?.data[0]).toBe(50);
-    expect(image?.data[(3 * 4 + 2) * 4]).toBe(51);
+    atlas.pushFrame(frame(8, { batch: 2, fill: 50, value: 0.25 }));
+    await paint();
+    const figure = atlas.figure();
+    if (!figure || !('spec' in figure)) {
+      throw new Error('no labelled grid');
+    }
+    const drawn = drawFigureHere(figure.spec, figure.style);
+    // 3×4 images: 4 pixels become 224 (scale 56); two columns.
+    const scale = 56;
+    expect(pixelAt(drawn, 0, 0)).toEqual([50, 50, 50, 50]);
+    expect(pixelAt(drawn, 3 * scale - 1, 4 * scale - 1)).toEqual([
+      50, 50, 50, 50
+    ]);
+    const second = drawn.width - 3 * scale;
+    expect(pixelAt(drawn, second, 0)).toEqual([51, 51, 51, 51]);
+    expect(drawnTexts(drawn)).toEqual(['ch 4', '0.250', 'ch 7', '1.25']);
+    // The live grid: two cells 3 px wide at the atlas's scale (16, the most
+    // autoScale gives), 12 screen pixels apart.
+    expect(figure.width).toBe(2 * 3 * 16 + 12);
     const png = host.querySelector(
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
     expect(png.disabled).toBe(false);
+    atlas.dispose();
+  });
+
+  it('makes a big grid a few dozen cells per display frame', async () => {
+    const host = document.createElement('div');
+    const channels = Array.from({ length: 200 }, (_, i) => i);
+    const atlas = mountAtlas(host, {
+      layer: 'conv2d',
+      channels,
+      filename: 'a'
+    });
+    expect(cells(host)).toHaveLength(0);
+    jest.advanceTimersByTime(17);
+    expect(cells(host)).toHaveLength(48);
+    atlas.setRun(running);
+    atlas.pushFrame(frame(1, { batch: 200 }));
+    await paint();
+    expect(cells(host)).toHaveLength(200);
+    // The cells made last are painted at the next paint.
+    await paint();
+    expect(
+      cells(host).every(
+        c => !(c.querySelector('canvas') as HTMLCanvasElement).hidden
+      )
+    ).toBe(true);
     atlas.dispose();
   });
 
@@ -193,11 +253,17 @@ describe('atlas', () => {
       channels: [1, 2],
       filename: 'a'
     });
-    atlas.showStored('iVBORw0KGgo=');
+    atlas.showStored({
+      png: 'iVBORw0KGgo=',
+      gif: null,
+      width: 400,
+      height: 100
+    });
     atlas.setRun(reduce(INITIAL, { type: 'stored' }));
     const img = host.querySelector('img.jp-FeatureViz-stored');
     expect(img?.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
     expect(img?.getAttribute('alt')).toBe('Saved atlas of conv2d');
+    expect((img as HTMLImageElement).style.width).toBe('400px');
     expect(
       (host.querySelector('.jp-FeatureViz-atlas') as HTMLElement).hidden
     ).toBe(true);
@@ -213,7 +279,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('leaves no nodes or listeners behind when disposed', () => {
+  it('leaves no nodes or listeners behind when disposed', async () => {
     const host = document.createElement('div');
     const onCancel = jest.fn();
     const controller = new AbortController();
@@ -224,6 +290,7 @@ describe('atlas', () => {
     );
     atlas.setRun(running);
     atlas.pushFrame(frame(1, { batch: 2 }));
+    await paint();
     const grid = cells(host);
     grid[0].click();
     const buttons = [...host.querySelectorAll('button')];

@@ -328,31 +328,41 @@ describe('the saliency figure', () => {
   it('shows a saved figure with what its summary says, and forgets it on a new run', () => {
     const host = document.createElement('div');
     const view = mountAttribution(host, { filename: 'f', kind: 'occlusion' });
-    view.showStored('iVBORw0KGgo=', occlusionSummary);
+    view.showStored({ png: 'iVBORw0KGgo=', gif: null }, occlusionSummary);
     expect(host.querySelector('img')?.getAttribute('src')).toBe(
       'data:image/png;base64,iVBORw0KGgo='
     );
     expect(host.querySelector('.jp-FeatureViz-sentence')?.textContent).toMatch(
       /^logit 8 = 11.3 on mnist test #2/
     );
-    expect(view.currentImage()).toBeNull();
+    expect(view.figure()).toBeNull();
     view.setRun({ ...INITIAL, state: 'stored' });
     view.setRun({ ...INITIAL, state: 'queued' });
     expect(host.querySelector('img')).toBeNull();
     view.dispose();
   });
 
-  it('writes back the whole figure as its image', () => {
+  it('writes back the whole figure, sharp at twice its live size', () => {
     const host = document.createElement('div');
     const view = mountAttribution(host, { filename: 'f', kind: 'occlusion' });
     view.setRun(done);
     view.showResult?.(occlusion(), occlusionSummary);
-    const image = view.currentImage();
+    const figure = view.figure();
     const layout = layoutFigure(
       { ...occlusionFigure(occlusion(), 0.6), columns: 4 },
       8
     );
-    expect(image).toMatchObject({ width: layout.width, height: layout.height });
+    if (!figure || !('canvas' in figure)) {
+      throw new Error('no drawn figure');
+    }
+    expect(figure).toMatchObject({
+      width: layout.width,
+      height: layout.height
+    });
+    expect([figure.canvas.width, figure.canvas.height]).toEqual([
+      2 * layout.width,
+      2 * layout.height
+    ]);
     view.dispose();
   });
 });

@@ -1,7 +1,14 @@
-/** The player: frames, timeline, run bar, saves and disposal. */
+/** The player: frames, timeline, run bar, saves, stored results and disposal. */
 import { mountPlayer } from '../player';
 import { INITIAL, type RunEvent, reduce } from '../run-state';
-import { frame, installCanvas, jobSummary } from '../testing/fixtures';
+import { drawFigureHere } from '../save';
+import {
+  drawnTexts,
+  frame,
+  installCanvas,
+  jobSummary,
+  pixelAt
+} from '../testing/fixtures';
 
 installCanvas();
 
@@ -10,16 +17,37 @@ const running = reduce(reduce(INITIAL, { type: 'submit' }), {
   backend: 'wasm'
 });
 const done: RunEvent = { type: 'done', summary: jobSummary() };
+const STORED = { png: 'iVBORw0KGgo=', gif: null };
+
+/**
+ * Runs the animation frame the player asked for, and lets the bitmaps it
+ * made land on their canvases.
+ */
+async function paint(): Promise<void> {
+  jest.advanceTimersByTime(20);
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+  }
+}
+
+const row = (host: HTMLElement) =>
+  host.querySelector('.jp-FeatureViz-row') as HTMLElement;
+
+const button = (host: HTMLElement, text: string) =>
+  [...host.querySelectorAll('button')].find(
+    b => b.textContent === text
+  ) as HTMLButtonElement;
 
 describe('player', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('follows the frames, then scrubs, plays and pauses', () => {
+  it('follows the frames, then scrubs, plays and pauses', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
     player.setRun(running);
     [0, 2, 4, 6, 8].forEach(s => player.pushFrame(frame(s)));
+    await paint();
     const scrubber = host.querySelector(
       'input[type=range]'
     ) as HTMLInputElement;
@@ -52,7 +80,38 @@ describe('player', () => {
     player.dispose();
   });
 
-  it("shows the engine's caption and a single image's note, as text", () => {
+  it('paints once per display frame, the newest frame, without copying its pixels', async () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x', scale: 1 });
+    player.setRun(running);
+    // Counts the ImageData made, and over what.
+    const Original = globalThis.ImageData;
+    const made: unknown[] = [];
+    globalThis.ImageData = class extends Original {
+      constructor(...args: ConstructorParameters<typeof ImageData>) {
+        super(...args);
+        made.push(args[0]);
+      }
+    } as typeof ImageData;
+    try {
+      const frames = [1, 2, 3, 4, 5].map(s => frame(s, { fill: s * 10 }));
+      frames.forEach(f => player.pushFrame(f));
+      expect(row(host).hidden).toBe(true);
+      await paint();
+      // One ImageData, over the newest frame's own buffer.
+      expect(made).toEqual([frames[4].rgba]);
+      expect(row(host).hidden).toBe(false);
+      const canvas = host.querySelector('canvas') as HTMLCanvasElement;
+      expect(pixelAt(canvas, 0, 0)).toEqual([50, 50, 50, 50]);
+      await paint();
+      expect(made).toHaveLength(1);
+    } finally {
+      globalThis.ImageData = Original;
+    }
+    player.dispose();
+  });
+
+  it("shows the engine's caption and a single image's note, as text", async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'p' });
     player.pushFrame({
@@ -60,15 +119,17 @@ describe('player', () => {
       caption: 'small preset, 8 steps',
       notes: ['never fires']
     });
+    await paint();
     expect(host.querySelector('.jp-FeatureViz-caption')?.textContent).toBe(
       'never fires — small preset, 8 steps'
     );
     player.pushFrame(frame(9));
+    await paint();
     expect(host.querySelector('.jp-FeatureViz-caption')?.textContent).toBe('');
     player.dispose();
   });
 
-  it('leaves no timers or listeners behind when disposed', () => {
+  it('leaves no timers or listeners behind when disposed', async () => {
     const host = document.createElement('div');
     const onCancel = jest.fn();
     const onRerun = jest.fn();
@@ -76,13 +137,15 @@ describe('player', () => {
     player.setRun(running);
     [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
     player.setRun(reduce(running, done));
+    await paint();
     const buttons = [...host.querySelectorAll('button')];
     (
       host.querySelector(
         'button[aria-label="Play the animation"]'
       ) as HTMLButtonElement
     ).click();
-    expect(jest.getTimerCount()).toBe(1);
+    player.pushFrame(frame(9));
+    expect(jest.getTimerCount()).toBe(2);
     player.dispose();
     expect(jest.getTimerCount()).toBe(0);
     expect(host.childElementCount).toBe(0);
@@ -99,6 +162,28 @@ describe('player', () => {
     expect(host.childElementCount).toBe(1);
     controller.abort();
     expect(host.childElementCount).toBe(0);
+  });
+
+  it('says that nothing ran yet, offers Run, and shows no empty canvas', () => {
+    const host = document.createElement('div');
+    const onRerun = jest.fn();
+    const player = mountPlayer(host, { filename: 'x', onRerun });
+    const idle = host.querySelector('.jp-FeatureViz-idle') as HTMLElement;
+    expect(idle.hidden).toBe(false);
+    expect(idle.textContent).toMatch(/^Not run yet/);
+    expect(row(host).hidden).toBe(true);
+    expect(host.querySelector('canvas')).toBeNull();
+    expect(
+      (host.querySelector('.jp-FeatureViz-timeline') as HTMLElement).hidden
+    ).toBe(true);
+    const run = button(host, 'Run');
+    expect(run.getAttribute('aria-label')).toBe('Run the visualization');
+    run.click();
+    expect(onRerun).toHaveBeenCalledTimes(1);
+    player.setRun(running);
+    expect(idle.hidden).toBe(true);
+    expect(button(host, 'Re-run').getAttribute('aria-label')).toBe('Run again');
+    player.dispose();
   });
 
   it('wires Cancel and Re-run to the state', () => {
@@ -126,7 +211,7 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('shows a failure as an alert, and a stored image', () => {
+  it('shows a failure as an alert, with no empty canvas', () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
     player.setRun(
@@ -141,39 +226,73 @@ describe('player', () => {
     expect(host.querySelector('[role=alert]')?.textContent).toBe(
       'The model has no layer "conv9".'
     );
-    player.showStored('iVBORw0KGgo=');
-    expect(host.querySelector('img')?.getAttribute('src')).toBe(
-      'data:image/png;base64,iVBORw0KGgo='
-    );
+    expect(row(host).hidden).toBe(true);
+    expect(
+      (host.querySelector('.jp-FeatureViz-idle') as HTMLElement).hidden
+    ).toBe(true);
     player.dispose();
   });
 
-  it('labels a row of images and exports it at display scale', () => {
+  it('shows a stored result at the live size, without dead controls', () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x' });
+    player.showStored({ ...STORED, width: 870, height: 110 });
+    player.setRun(reduce(INITIAL, { type: 'stored' }));
+    const img = host.querySelector('img') as HTMLImageElement;
+    expect(img.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
+    expect(img.style.width).toBe('870px');
+    expect(row(host).hidden).toBe(true);
+    expect(
+      (host.querySelector('.jp-FeatureViz-timeline') as HTMLElement).hidden
+    ).toBe(true);
+    expect(
+      (host.querySelector('.jp-FeatureViz-idle') as HTMLElement).hidden
+    ).toBe(true);
+    player.dispose();
+  });
+
+  it('labels a row of images with their values, live and in the figure it saves', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, {
       filename: 'x',
       labels: ['0', '1', '2'],
       scale: 2
     });
+    expect(player.figure()).toBeNull();
     player.setRun(running);
-    player.pushFrame(frame(8, { batch: 3 }));
+    player.pushFrame(frame(8, { batch: 3, value: 1.5, fill: 30 }));
+    await paint();
     expect(
-      [...host.querySelectorAll('.jp-FeatureViz-labels span')].map(
-        s => s.textContent
+      [...host.querySelectorAll('.jp-FeatureViz-row-cell')].map(s =>
+        [...s.querySelectorAll('span')].map(c => c.textContent)
       )
-    ).toEqual(['0', '1', '2']);
-    const image = player.currentImage();
-    // Three 3×4 images at scale 2 with 2-pixel gaps.
-    expect(image && [image.width, image.height]).toEqual([
-      3 * 3 * 2 + 2 * 2,
-      4 * 2
+    ).toEqual([
+      ['0', '1.50'],
+      ['1', '2.50'],
+      ['2', '3.50']
     ]);
+    const figure = player.figure();
+    if (!figure || !('spec' in figure)) {
+      throw new Error('no labelled grid');
+    }
+    const drawn = drawFigureHere(figure.spec, figure.style);
+    // 3×4 images drawn 56× (4 pixels become 224).
+    const scale = Math.ceil(224 / 4);
+    expect(drawn.height).toBeGreaterThan(4 * scale);
+    expect(drawn.width).toBeGreaterThan(3 * 3 * scale);
+    // Shown at the live view's size: 3 images of 6 px, each in a 1-pixel
+    // border, 2 px apart: 4 px between images.
+    expect(figure.width).toBe(3 * 3 * 2 + 2 * 4);
+    // Each image's pixels, scaled up: image 1 is filled with 31.
+    const gap = Math.round(4 * (scale / 2));
+    expect(pixelAt(drawn, 3 * scale + gap + 5, 10)).toEqual([31, 31, 31, 31]);
+    expect(drawnTexts(drawn)).toEqual(['0', '1.50', '1', '2.50', '2', '3.50']);
     player.dispose();
   });
 
-  it('shows the run bar: badge, status, progress, Cancel, Re-run, PNG, GIF', () => {
+  it('shows the run bar: badge, status, progress, Cancel, Run, PNG, GIF', async () => {
     const host = document.createElement('div');
-    const player = mountPlayer(host, { filename: 'x' });
+    const player = mountPlayer(host, { filename: 'x', onRerun: () => 0 });
     const buttons = () =>
       [...host.querySelectorAll('.jp-FeatureViz-actions button')].map(b => [
         b.textContent,
@@ -182,16 +301,18 @@ describe('player', () => {
       ]);
     expect(buttons()).toEqual([
       ['Cancel', 'Cancel the run', true],
-      ['Re-run', 'Run again', false],
+      ['Run', 'Run the visualization', false],
       ['PNG', 'Save the image as PNG', true],
-      ['GIF', 'Save the animation as GIF', true]
+      ['GIF', 'Run again to record the animation, then save it as GIF', true]
     ]);
     player.setRun(running);
     player.pushFrame(frame(0));
+    await paint();
     expect(buttons().map(b => b[2])).toEqual([false, true, false, true]);
     player.pushFrame(frame(4));
     player.setRun(reduce(running, done));
     expect(buttons().map(b => b[2])).toEqual([true, false, false, false]);
+    expect(buttons()[3][1]).toBe('Save the animation as GIF');
     const progress = host.querySelector('progress') as HTMLProgressElement;
     expect([progress.value, progress.hidden]).toEqual([1, true]);
     // The sparkline sits in the status row, after the progress.
@@ -201,10 +322,64 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('offers its frames as the animation, and the one shown as the image', () => {
+  describe('GIF after a reload', () => {
+    let downloads: string[];
+    beforeEach(() => {
+      downloads = [];
+      URL.createObjectURL = jest.fn(() => 'blob:x');
+      URL.revokeObjectURL = jest.fn();
+      jest
+        .spyOn(HTMLAnchorElement.prototype, 'click')
+        .mockImplementation(function (this: HTMLAnchorElement) {
+          downloads.push(this.download);
+        });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('saves the GIF stored with the result', () => {
+      const host = document.createElement('div');
+      const player = mountPlayer(host, { filename: 'x' });
+      player.showStored({ png: STORED.png, gif: 'R0lGODlhAQABAAAAACw=' });
+      player.setRun(reduce(INITIAL, { type: 'stored' }));
+      const gif = button(host, 'GIF');
+      expect([gif.disabled, gif.getAttribute('aria-label')]).toEqual([
+        false,
+        'Save the animation as GIF'
+      ]);
+      gif.click();
+      expect(downloads).toEqual(['x.gif']);
+      player.dispose();
+    });
+
+    it('offers to run again, and saves the GIF when that run is done', async () => {
+      const host = document.createElement('div');
+      const onRerun = jest.fn();
+      const player = mountPlayer(host, { filename: 'x', onRerun });
+      player.showStored(STORED);
+      player.setRun(reduce(INITIAL, { type: 'stored' }));
+      const gif = button(host, 'GIF');
+      expect([gif.disabled, gif.getAttribute('aria-label')]).toEqual([
+        false,
+        'Run again to record the animation, then save it as GIF'
+      ]);
+      gif.click();
+      expect(onRerun).toHaveBeenCalledTimes(1);
+      expect(downloads).toEqual([]);
+      player.setRun(
+        reduce(reduce(INITIAL, { type: 'stored' }), { type: 'submit' })
+      );
+      player.setRun(running);
+      [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
+      player.setRun(reduce(running, done));
+      await jest.runAllTimersAsync();
+      expect(downloads).toEqual(['x.gif']);
+      player.dispose();
+    });
+  });
+
+  it('offers its frames as the animation, at display scale', () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x', scale: 2 });
-    expect(player.currentImage()).toBeNull();
     expect(player.animation()).toEqual([]);
     player.setRun(running);
     [0, 4, 8].forEach(s => player.pushFrame(frame(s)));
@@ -214,24 +389,25 @@ describe('player', () => {
       [6, 8, 40],
       [6, 8, 80]
     ]);
-    expect(player.currentImage()?.data[0]).toBe(80);
     player.dispose();
   });
 
-  it('starts a new run clean: the last frames and the stored image go', () => {
+  it('starts a new run clean: the last frames and the stored image go', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
-    player.showStored('iVBORw0KGgo=');
+    player.showStored(STORED);
     player.setRun(reduce(INITIAL, { type: 'stored' }));
-    expect(host.querySelector('canvas')?.hidden).toBe(true);
+    expect(row(host).hidden).toBe(true);
     player.setRun(reduce(INITIAL, { type: 'submit' }));
     expect(host.querySelector('img')).toBeNull();
-    expect(host.querySelector('canvas')?.hidden).toBe(false);
     player.setRun(running);
     player.pushFrame(frame(2));
+    await paint();
+    expect(row(host).hidden).toBe(false);
     player.setRun(reduce(running, done));
     player.setRun(reduce(reduce(running, done), { type: 'submit' }));
     expect(player.animation()).toEqual([]);
+    expect(row(host).hidden).toBe(true);
     player.dispose();
   });
 

@@ -6,6 +6,7 @@
 import { INITIAL, type IRunState, reduce } from '../run-state';
 import {
   installCanvas,
+  pixelAt,
   topExamplesResult,
   topExamplesSummary
 } from '../testing/fixtures';
@@ -138,15 +139,16 @@ describe('top-examples view', () => {
 
   it('writes back its grids: top, then bottom', () => {
     const { view } = mount();
-    expect(view.currentImage()).toBeNull();
+    expect(view.figure()).toBeNull();
     const result = topExamplesResult({ k: 2, bottom: true });
     view.showResult?.(result, topExamplesSummary(result));
-    const image = view.currentImage();
-    expect(image).not.toBeNull();
+    const figure = view.figure();
+    if (!figure || !('canvas' in figure)) {
+      throw new Error('no drawn figure');
+    }
     // jsdom has no canvas text: the examples alone, 2 per row at scale 2.
-    expect([image?.width, image?.height]).toEqual([2 * 6 + 2, 2 * 8 + 2]);
-    const pixel = (x: number, y: number) =>
-      image?.data[(y * (image?.width ?? 0) + x) * 4];
+    expect([figure.width, figure.height]).toEqual([2 * 6 + 2, 2 * 8 + 2]);
+    const pixel = (x: number, y: number) => pixelAt(figure.canvas, x, y)[0];
     expect([pixel(0, 0), pixel(8, 0), pixel(0, 10), pixel(8, 10)]).toEqual([
       10, 11, 50, 51
     ]);
@@ -158,7 +160,7 @@ describe('top-examples view', () => {
     const { host, view } = mount(false, stored);
     const png = 'iVBORw0KGgo=';
     view.showStored(
-      png,
+      { png, gif: null },
       topExamplesSummary(topExamplesResult({ bottom: true }))
     );
     expect(host.querySelector('img')?.getAttribute('src')).toBe(

@@ -88,7 +88,8 @@ export class FeatureVizHelper {
 
 /**
  * Variance of the pixels' luminance in an output's canvases: a blank or
- * uniform canvas gives 0.
+ * uniform canvas gives 0. The views' canvases show bitmaps (bitmaprenderer):
+ * each is copied onto a 2D canvas to be read.
  */
 export async function pixelVariance(output: Locator): Promise<number> {
   return output.evaluate(node => {
@@ -97,10 +98,16 @@ export async function pixelVariance(output: Locator): Promise<number> {
     let squares = 0;
     for (const canvas of node.querySelectorAll('canvas')) {
       const c = canvas as HTMLCanvasElement;
-      const context = c.getContext('2d');
-      if (!context || c.width === 0) {
+      if (c.width === 0 || c.height === 0) {
         continue;
       }
+      const copy = document.createElement('canvas');
+      [copy.width, copy.height] = [c.width, c.height];
+      const context = copy.getContext('2d');
+      if (!context) {
+        continue;
+      }
+      context.drawImage(c, 0, 0);
       const { data } = context.getImageData(0, 0, c.width, c.height);
       for (let i = 0; i < data.length; i += 4) {
         const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
@@ -120,10 +127,14 @@ export async function canvasPixels(output: Locator): Promise<number[]> {
     .first()
     .evaluate(canvas => {
       const c = canvas as HTMLCanvasElement;
-      const context = c.getContext('2d');
-      return context
-        ? Array.from(context.getImageData(0, 0, c.width, c.height).data)
-        : [];
+      const copy = document.createElement('canvas');
+      [copy.width, copy.height] = [c.width, c.height];
+      const context = copy.getContext('2d');
+      if (!context || c.width === 0) {
+        return [];
+      }
+      context.drawImage(c, 0, 0);
+      return Array.from(context.getImageData(0, 0, c.width, c.height).data);
     });
 }
 

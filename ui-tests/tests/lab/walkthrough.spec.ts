@@ -22,9 +22,10 @@ test.describe('walkthrough', () => {
     const outputs = page.locator(OUTPUT);
     await expect(outputs).toHaveCount(4);
     for (let i = 0; i < 4; i++) {
-      await expect(outputs.nth(i)).toHaveAttribute('data-state', 'done', {
+      await expect(outputs.nth(i)).toHaveAttribute('data-saved', 'true', {
         timeout: 120000
       });
+      await expect(outputs.nth(i)).toHaveAttribute('data-state', 'done');
       expect(await pixelVariance(outputs.nth(i))).toBeGreaterThan(10);
     }
     console.log(
@@ -34,10 +35,24 @@ test.describe('walkthrough', () => {
     expect(await canvasPixels(outputs.nth(0))).not.toEqual(
       await canvasPixels(outputs.nth(1))
     );
-    // Ten labelled digits in the first output.
+    // Ten labelled digits in the first output, each with its value.
     await expect(
-      outputs.nth(0).locator('.jp-FeatureViz-labels span')
-    ).toHaveCount(10);
+      outputs.nth(0).locator('.jp-FeatureViz-row-cell .jp-FeatureViz-label')
+    ).toHaveText(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    await expect(
+      outputs
+        .nth(0)
+        .locator('.jp-FeatureViz-row-cell .jp-FeatureViz-label-value')
+    ).toHaveText(Array(10).fill(/^-?\d/));
+    // What each output looked like live, in screen pixels.
+    const liveSizes = await outputs.evaluateAll(nodes =>
+      nodes.map(node => {
+        const stage = node.querySelector(
+          '.jp-FeatureViz-row, .jp-FeatureViz-atlas'
+        ) as HTMLElement;
+        return Math.round(stage.getBoundingClientRect().width);
+      })
+    );
 
     await page.notebook.save();
     const saved = await page.request.get(
@@ -50,7 +65,7 @@ test.describe('walkthrough', () => {
       .flatMap(c => c.outputs ?? [])
       .filter(o => o.data?.['application/vnd.featureviz.v1+json']);
     expect(results).toHaveLength(4);
-    for (const result of results) {
+    for (const [i, result] of results.entries()) {
       const summary = result.data?.[
         'application/vnd.featureviz.summary.v1+json'
       ] as { firstFrameMs: number; elapsedMs: number; backend: string };
@@ -58,6 +73,15 @@ test.describe('walkthrough', () => {
         `output: first frame ${summary.firstFrameMs} ms, done in ${summary.elapsedMs} ms on ${summary.backend}`
       );
       expect(typeof result.data?.['image/png']).toBe('string');
+      // Written back large enough for GitHub: a 28-pixel digit at least
+      // 224 pixels wide (the figure's side is at least 224), and shown at
+      // the live size (within the cells' borders).
+      const png = Buffer.from(result.data?.['image/png'] as string, 'base64');
+      const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+      expect(Math.min(width, height)).toBeGreaterThanOrEqual(224);
+      const shown = (result as { metadata?: Record<string, { width: number }> })
+        .metadata?.['image/png']?.width;
+      expect(Math.abs((shown ?? 0) - liveSizes[i])).toBeLessThanOrEqual(20);
       expect(
         result.data?.['application/vnd.featureviz.summary.v1+json']
       ).toMatchObject({
@@ -78,13 +102,24 @@ test.describe('walkthrough', () => {
     await expect(reopened).toHaveCount(4);
     for (let i = 0; i < 4; i++) {
       await expect(reopened.nth(i)).toHaveAttribute('data-state', 'stored');
-      await expect(
-        reopened.nth(i).locator('img.jp-FeatureViz-stored')
-      ).toBeVisible();
+      const stored = reopened.nth(i).locator('img.jp-FeatureViz-stored');
+      await expect(stored).toBeVisible();
+      // As large as it was live, and nothing empty beside it.
+      const box = await stored.boundingBox();
+      expect(Math.abs((box?.width ?? 0) - liveSizes[i])).toBeLessThanOrEqual(
+        20
+      );
+      await expect(reopened.nth(i).locator('canvas:visible')).toHaveCount(0);
       await expect(
         reopened.nth(i).getByRole('button', { name: 'Run again' })
       ).toBeEnabled();
     }
     expect(requests.filter(u => u.includes('/assets/models/'))).toEqual([]);
+    // The animation was not saved: GIF offers to run again.
+    await expect(
+      reopened.nth(1).getByRole('button', {
+        name: 'Run again to record the animation, then save it as GIF'
+      })
+    ).toBeEnabled();
   });
 });

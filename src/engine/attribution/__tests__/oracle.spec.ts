@@ -71,6 +71,10 @@ function relativeError(ours: ArrayLike<number>, oracle: ArrayLike<number>) {
   return diff / Math.max(scale, 1e-12);
 }
 
+// Integrated Gradients' 64 passes on the bundled model take minutes on a
+// busy 2-core machine's CPU backend.
+jest.setTimeout(600000);
+
 describe.each(TEST_BACKENDS)('attribution against PyTorch on %s', backend => {
   let loaded: ILoadedLayersModel;
   let executor: LayersExecutor;

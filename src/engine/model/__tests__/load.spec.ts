@@ -7,7 +7,8 @@ import { fileFetch, fileUrl } from '../../testing/files';
 import {
   MalformedModelError,
   ModelLoadError,
-  ModelTooLargeError
+  ModelTooLargeError,
+  PathNotAllowedError
 } from '../../errors';
 import { loadModel } from '../load';
 
@@ -93,6 +94,51 @@ describe('loadModel', () => {
     await expect(
       loadModel(url, { fetch: fileFetch(), maxWeightBytes: 1e6 })
     ).rejects.toThrow(/2\.4 MB of weights, over the 1 MB limit/);
+  });
+
+  it('holds the model and every weights file to the allowed places before any request', async () => {
+    const url = write('allowed/m', shipped, shard);
+    const folder = url.replace(/model\.json$/, '');
+    const loaded = await loadModel(url, {
+      fetch: fileFetch(),
+      allowedPrefixes: [folder]
+    });
+    loaded.model.dispose();
+
+    const outside = write('outside', shipped, shard);
+    const refusedModel: string[] = [];
+    await expect(
+      loadModel(outside, {
+        fetch: fileFetch(refusedModel),
+        allowedPrefixes: [folder]
+      })
+    ).rejects.toThrow(PathNotAllowedError);
+    expect(refusedModel).toEqual([]);
+
+    for (const path of [
+      '../../../api/contents/secret.txt',
+      '/api/contents/secret.txt?content=1',
+      'http://evil.example/weights.bin',
+      'sub/..%2f..%2fsecret.bin'
+    ]) {
+      const hostile = JSON.parse(shipped);
+      hostile.weightsManifest[0].paths = ['group1-shard1of1.bin', path];
+      const requests: string[] = [];
+      const model = write(
+        `hostile/${refusedModel.length}`,
+        JSON.stringify(hostile),
+        shard
+      );
+      const refused = loadModel(model, {
+        fetch: fileFetch(requests),
+        allowedPrefixes: [model.replace(/model\.json$/, '')]
+      });
+      await expect(refused).rejects.toThrow(PathNotAllowedError);
+      await expect(refused).rejects.toThrow(`the weights file "${path}"`);
+      // model.json only: no weights file was asked for, not even the good one.
+      expect(requests).toEqual([model]);
+      refusedModel.push(model);
+    }
   });
 
   it('names a missing weights file', async () => {

@@ -197,6 +197,38 @@ describe('EngineCore', () => {
     );
   });
 
+  it('refuses a job over its caps before its first step, with the estimate', async () => {
+    const { events, listener } = recorder();
+    core.submit(
+      {
+        kind: 'layer-atlas',
+        model: MODEL,
+        layer: 'conv2d',
+        optimization: { steps: 100000, size: [1024, 1024] },
+        limits: { maxBytes: 1024e6, maxMs: 600000 }
+      },
+      listener
+    );
+    await waitFor(events, 'failed');
+    expect(events.map(e => e.type)).toEqual(['queued', 'failed']);
+    const failed = events[1] as Extract<JobEvent, { type: 'failed' }>;
+    expect(failed.error.name).toBe('JobTooLargeError');
+    expect(failed.error.message).toMatch(
+      /^This job would need about [\d.]+ GB of memory \(32 images of 1024×1024×1 and the activations of 1 layer\), over the 1024 MB limit/
+    );
+    const slow = recorder();
+    core.submit(
+      { ...channelJob(1, 100000), limits: { maxMs: 1000 } },
+      slow.listener
+    );
+    await waitFor(slow.events, 'failed');
+    expect(
+      (slow.events[1] as Extract<JobEvent, { type: 'failed' }>).error.message
+    ).toMatch(
+      /on this backend \(100000 steps of 1 image of 28×28×1, .*over the 1 second limit/
+    );
+  });
+
   it('falls back to the CPU when the backend lacks a kernel, and says so', async () => {
     const kernel = tf.getKernel('FusedConv2D', 'wasm');
     tf.unregisterKernel('FusedConv2D', 'wasm');
