@@ -1,6 +1,7 @@
 /** The player: frames, timeline, run bar, saves, stored results and disposal. */
 import { mountPlayer } from '../player';
 import { INITIAL, type RunEvent, reduce } from '../run-state';
+import { PAINT_INTERVAL_MS } from '../scheduler';
 import { drawFigureHere } from '../save';
 import {
   drawnTexts,
@@ -124,6 +125,8 @@ describe('player', () => {
       'never fires — small preset, 8 steps'
     );
     player.pushFrame(frame(9));
+    // The next paint: frames are painted at most once per interval.
+    jest.advanceTimersByTime(PAINT_INTERVAL_MS);
     await paint();
     expect(host.querySelector('.jp-FeatureViz-caption')?.textContent).toBe('');
     player.dispose();

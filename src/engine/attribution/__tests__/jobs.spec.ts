@@ -286,7 +286,7 @@ describe('attribution jobs', () => {
         input: digit(0),
         target: { type: 'logit', index: 12 }
       },
-      /10 classs? \(0 to 9\); class 12 is out of range/
+      /10 classes \(0 to 9\); class 12 is out of range/
     ],
     [
       'filters of a layer that is not a convolution',
