@@ -69,6 +69,9 @@ function textbookMacs(): Map<string, number> {
   return macs;
 }
 
+// tf.profile over three real runs takes minutes on a busy CPU backend.
+jest.setTimeout(600000);
+
 describe('job estimates', () => {
   let loaded: ILoadedLayersModel;
 
@@ -168,7 +171,7 @@ describe('job estimates', () => {
           run: () =>
             runGradientAscent(
               { type: 'logit', index: 3 },
-              { steps: 2, batch: 10, param: 'pixel' },
+              { preset: 'lucid', steps: 2, batch: 10, param: 'pixel' },
               { executor }
             )
         },
@@ -180,7 +183,7 @@ describe('job estimates', () => {
             runLayerAtlas(
               'conv2d_1',
               Array.from({ length: 16 }, (_, i) => i * 4),
-              { steps: 2 },
+              { preset: 'lucid', steps: 2 },
               { executor }
             )
         },
@@ -191,7 +194,7 @@ describe('job estimates', () => {
           run: () =>
             runGradientAscent(
               { type: 'channel', layer: 'conv2d', channel: 1 },
-              { steps: 2, size: [96, 96] },
+              { preset: 'lucid', steps: 2, size: [96, 96] },
               { executor }
             )
         }
