@@ -86,7 +86,7 @@ export async function resolveData(
   }
   const maxBytes = context.settings.maxDatasetMB * 1e6;
   const server = await serverPath(ref.path, context);
-  const entry = await context.files?.get(server);
+  const entry = await stat(server, ref.path, context);
   if (entry?.type === 'directory' || ref.path.endsWith('/')) {
     return {
       source: 'folder',
@@ -105,7 +105,7 @@ export async function resolveData(
       const labelsPath = await serverPath(ref.labels, context);
       checkSize(
         ref.labels,
-        (await context.files?.get(labelsPath))?.size ?? null,
+        (await stat(labelsPath, ref.labels, context))?.size ?? null,
         maxBytes
       );
       labels = {
@@ -125,6 +125,24 @@ export async function resolveData(
   };
 }
 
+/** A path's entry in the server's listing; null when the page cannot list. */
+async function stat(
+  server: string,
+  name: string,
+  context: IDataContext
+): Promise<IServerEntry | null> {
+  if (!context.files) {
+    return null;
+  }
+  try {
+    return await context.files.get(server);
+  } catch {
+    throw new FeatureVizError(
+      `${name} is not on the Jupyter server (paths are relative to the notebook's folder).`
+    );
+  }
+}
+
 /** The server path of a path relative to the notebook ('/…' from the root). */
 async function serverPath(
   path: string,
@@ -140,7 +158,11 @@ async function serverPath(
       `${path}: data is read from the Jupyter server's files; give a path relative to the notebook.`
     );
   }
-  return (await context.resolver.resolveUrl(path)).replace(/\/+$/, '');
+  // The resolver gives a URL path (encoded); the contents API takes a path.
+  return decodeURIComponent(await context.resolver.resolveUrl(path)).replace(
+    /\/+$/,
+    ''
+  );
 }
 
 /** The server's download URL of a file, held to the page's origin. */
@@ -150,7 +172,9 @@ async function download(
   context: IDataContext
 ): Promise<string> {
   const url = new URL(
-    await (context.resolver as IRenderMime.IResolver).getDownloadUrl(server),
+    await (context.resolver as IRenderMime.IResolver).getDownloadUrl(
+      encodeURI(server)
+    ),
     context.origin
   );
   if (url.origin !== context.origin) {

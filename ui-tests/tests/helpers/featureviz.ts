@@ -4,6 +4,7 @@ import { type ConsoleMessage, type Locator, type Page } from '@playwright/test';
 export const PLUGIN_IDS = [
   'jupyterlab-featureviz:settings',
   'jupyterlab-featureviz:engine',
+  'jupyterlab-featureviz:kernel',
   'jupyterlab-featureviz:renderer',
   'jupyterlab-featureviz:sidebar'
 ];
