@@ -1,11 +1,14 @@
 import { expect, test } from '@jupyterlab/galata';
-import * as path from 'path';
-import { OUTPUT, canvasPixels, pixelVariance } from '../helpers/featureviz';
+import {
+  OUTPUT,
+  canvasPixels,
+  openWalkthrough,
+  pixelVariance
+} from '../helpers/featureviz';
 
-const WALKTHROUGH = path.resolve(
-  __dirname,
-  '../../../examples/walkthrough.ipynb'
-);
+// Four gradient-ascent pictures, then four top-examples grids.
+const PICTURES = 4;
+const COUNT = 8;
 
 test.describe('walkthrough', () => {
   test.setTimeout(240000);
@@ -14,21 +17,19 @@ test.describe('walkthrough', () => {
     page,
     tmpPath
   }) => {
-    await page.contents.uploadFile(WALKTHROUGH, `${tmpPath}/walkthrough.ipynb`);
-    await page.notebook.openByPath(`${tmpPath}/walkthrough.ipynb`);
-    await page.notebook.activate('walkthrough.ipynb');
+    await openWalkthrough(page, tmpPath);
     const started = Date.now();
     await page.notebook.run();
     const outputs = page.locator(OUTPUT);
-    await expect(outputs).toHaveCount(4);
-    for (let i = 0; i < 4; i++) {
+    await expect(outputs).toHaveCount(COUNT);
+    for (let i = 0; i < COUNT; i++) {
       await expect(outputs.nth(i)).toHaveAttribute('data-state', 'done', {
         timeout: 120000
       });
       expect(await pixelVariance(outputs.nth(i))).toBeGreaterThan(10);
     }
     console.log(
-      `walkthrough: all four visualizations done ${Date.now() - started} ms after Run All`
+      `walkthrough: all ${COUNT} visualizations done ${Date.now() - started} ms after Run All`
     );
     // The canonical-digit row and the channel animation are different pictures.
     expect(await canvasPixels(outputs.nth(0))).not.toEqual(
@@ -49,8 +50,8 @@ test.describe('walkthrough', () => {
     const results = notebook.cells
       .flatMap(c => c.outputs ?? [])
       .filter(o => o.data?.['application/vnd.featureviz.v1+json']);
-    expect(results).toHaveLength(4);
-    for (const result of results) {
+    expect(results).toHaveLength(COUNT);
+    for (const [n, result] of results.entries()) {
       const summary = result.data?.[
         'application/vnd.featureviz.summary.v1+json'
       ] as { firstFrameMs: number; elapsedMs: number; backend: string };
@@ -61,7 +62,9 @@ test.describe('walkthrough', () => {
       expect(
         result.data?.['application/vnd.featureviz.summary.v1+json']
       ).toMatchObject({
-        steps: expect.any(Number),
+        ...(n < PICTURES
+          ? { steps: expect.any(Number) }
+          : { kind: 'top-examples' }),
         backend: expect.any(String)
       });
     }
@@ -75,8 +78,8 @@ test.describe('walkthrough', () => {
     page.on('request', r => requests.push(r.url()));
     await page.notebook.openByPath(`${tmpPath}/walkthrough.ipynb`);
     const reopened = page.locator(OUTPUT);
-    await expect(reopened).toHaveCount(4);
-    for (let i = 0; i < 4; i++) {
+    await expect(reopened).toHaveCount(COUNT);
+    for (let i = 0; i < COUNT; i++) {
       await expect(reopened.nth(i)).toHaveAttribute('data-state', 'stored');
       await expect(
         reopened.nth(i).locator('img.jp-FeatureViz-stored')
@@ -85,6 +88,8 @@ test.describe('walkthrough', () => {
         reopened.nth(i).getByRole('button', { name: 'Run again' })
       ).toBeEnabled();
     }
-    expect(requests.filter(u => u.includes('/assets/models/'))).toEqual([]);
+    expect(
+      requests.filter(u => /\/assets\/(models|datasets)\//.test(u))
+    ).toEqual([]);
   });
 });
