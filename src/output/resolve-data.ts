@@ -82,7 +82,7 @@ export async function resolveData(
   }
   const maxBytes = context.settings.maxDatasetMB * 1e6;
   const server = await dataPath(ref.path, context);
-  const entry = await context.files?.get(server);
+  const entry = await stat(server, ref.path, context);
   if (entry?.type === 'directory' || ref.path.endsWith('/')) {
     return {
       source: 'folder',
@@ -101,7 +101,7 @@ export async function resolveData(
       const labelsPath = await dataPath(ref.labels, context);
       checkSize(
         ref.labels,
-        (await context.files?.get(labelsPath))?.size ?? null,
+        (await stat(labelsPath, ref.labels, context))?.size ?? null,
         maxBytes
       );
       labels = {
@@ -119,6 +119,24 @@ export async function resolveData(
     maxBytes,
     limit: ref.limit
   };
+}
+
+/** A path's entry in the server's listing; null when the page cannot list. */
+async function stat(
+  server: string,
+  name: string,
+  context: IDataContext
+): Promise<IServerEntry | null> {
+  if (!context.files) {
+    return null;
+  }
+  try {
+    return await context.files.get(server);
+  } catch {
+    throw new FeatureVizError(
+      `${name} is not on the Jupyter server (paths are relative to the notebook's folder).`
+    );
+  }
 }
 
 /**

@@ -121,6 +121,11 @@ describe('resolveData', () => {
       'big.npz is 2.0 MB, over the 1 MB cap of the "Largest dataset" setting.'
     ],
     [
+      'a file the server does not have',
+      { path: 'nope.npy' },
+      "nope.npy is not on the Jupyter server (paths are relative to the notebook's folder)."
+    ],
+    [
       'an absolute URL',
       { path: 'https://example.org/x.npy' },
       /read from the Jupyter server's files/

@@ -1,14 +1,31 @@
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { type ConsoleMessage, type Locator, type Page } from '@playwright/test';
+import * as path from 'path';
 
 export const PLUGIN_IDS = [
   'jupyterlab-featureviz:settings',
   'jupyterlab-featureviz:engine',
+  'jupyterlab-featureviz:kernel',
   'jupyterlab-featureviz:renderer',
   'jupyterlab-featureviz:sidebar'
 ];
 
 export const OUTPUT = '.jp-FeatureViz-output';
+
+export const WALKTHROUGH = path.resolve(
+  __dirname,
+  '../../../examples/walkthrough.ipynb'
+);
+
+/** Uploads the walkthrough into the test's folder and opens it. */
+export async function openWalkthrough(
+  page: IJupyterLabPageFixture,
+  tmpPath: string
+): Promise<void> {
+  await page.contents.uploadFile(WALKTHROUGH, `${tmpPath}/walkthrough.ipynb`);
+  await page.notebook.openByPath(`${tmpPath}/walkthrough.ipynb`);
+  await page.notebook.activate('walkthrough.ipynb');
+}
 export const SIDEBAR = '#jp-featureviz-sidebar';
 
 /** A small valid spec, as Python would build it. */

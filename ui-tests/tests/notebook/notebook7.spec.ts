@@ -43,3 +43,70 @@ test('the extension loads in Notebook 7 and renders a featureviz output', async 
   );
   expect(errors.filter(e => /featureviz/i.test(e))).toEqual([]);
 });
+
+// The kernel bridge in Notebook 7: kernel arrays over the comm, the ranking
+// back with `await out.result()`, equal to what the grid shows.
+test('top examples from kernel arrays round-trip in Notebook 7', async ({
+  page,
+  request
+}) => {
+  test.setTimeout(180000);
+  const cell = (source: string) => ({
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source
+  });
+  const content = {
+    cells: [
+      cell(`import featureviz as fv
+net = fv.models.mnist_cnn()
+images, labels = fv.datasets.mnist().load()
+out = fv.top_examples(net, logit=2, data=fv.datasets.from_numpy(images[:300], labels[:300]), k=6)
+out`),
+      cell(`res = await out.result(timeout=90)
+print("ranking:", res.indices.tolist())`)
+    ],
+    metadata: {
+      kernelspec: {
+        display_name: 'Python 3',
+        language: 'python',
+        name: 'python3'
+      }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  const put = await request.put('/api/contents/notebook7-top.ipynb', {
+    data: { type: 'notebook', format: 'json', content }
+  });
+  expect(put.ok()).toBe(true);
+  await page.goto('/notebooks/notebook7-top.ipynb');
+  await expect(page.locator('.jp-Notebook-ExecutionIndicator')).toHaveAttribute(
+    'data-status',
+    'idle',
+    { timeout: 60000 }
+  );
+  await page.locator('.jp-Cell .jp-InputArea-editor').first().click();
+  await page.keyboard.press('Shift+Enter');
+  const output = page.locator(OUTPUT).first();
+  await expect(output).toHaveAttribute('data-state', 'done', {
+    timeout: 90000
+  });
+  const shown = await output
+    .locator('.jp-FeatureViz-example-grid')
+    .first()
+    .evaluate(list =>
+      [...list.querySelectorAll<HTMLElement>('.jp-FeatureViz-example')].map(c =>
+        Number(c.dataset.index)
+      )
+    );
+  expect(shown).toHaveLength(6);
+  await page.locator('.jp-Cell .jp-InputArea-editor').nth(1).click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.getByText(/ranking: \[/)).toContainText(
+    `ranking: [${shown.join(', ')}]`,
+    { timeout: 90000 }
+  );
+});
