@@ -154,7 +154,7 @@ export async function serverPath(
   if (resolved.length === 0) {
     throw new PathNotAllowedError(
       path,
-      `this names the server's root folder, not ${what === 'model' ? 'a model file' : 'a file'}`
+      `this names a folder, not ${what === 'model' ? 'a model file' : 'a data file'}`
     );
   }
   return resolved.join('/');

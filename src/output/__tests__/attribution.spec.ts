@@ -10,7 +10,8 @@ import {
   flush,
   ASSETS,
   FILES,
-  settings
+  settings,
+  until
 } from '../testing/fakes';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type {
@@ -109,7 +110,8 @@ describe('an occlusion output', () => {
       target: { type: 'logit', index: 8 },
       size: 7,
       stride: undefined,
-      fill: undefined
+      fill: undefined,
+      limits: { maxBytes: 1024e6, maxMs: 600000 }
     });
     job.finish(
       { type: 'running', backend: 'wasm' },
@@ -119,6 +121,8 @@ describe('an occlusion output', () => {
     await flush();
     expect(output.node.dataset.state).toBe('done');
     expect(output.node.querySelectorAll('td')).toHaveLength(16);
+    // The figure is encoded asynchronously, then written back.
+    await until(() => output.node.dataset.saved === 'true');
     const written = model.setData.mock.calls[0][0].data ?? {};
     expect(written['image/png']).toMatch(/^iVBORw0KGgo/);
     expect(written[SUMMARY_MIME_TYPE]).toMatchObject({

@@ -17,7 +17,8 @@ import {
   FakeEngine,
   FakeModel,
   createOutput,
-  flush
+  flush,
+  until
 } from '../testing/fakes';
 
 installCanvas();
@@ -63,8 +64,10 @@ describe('FeatureVizOutput with top examples', () => {
       model: {
         url: `${ASSETS}models/mnist-cnn/model.json`,
         format: 'layers',
-        maxWeightBytes: 100e6
+        maxWeightBytes: 100e6,
+        allowedPrefixes: [`${ASSETS}models/mnist-cnn/`]
       },
+      limits: { maxBytes: 1024e6, maxMs: 600000 },
       target: { type: 'logit', index: 8 },
       data: {
         source: 'bundled',
@@ -92,6 +95,8 @@ describe('FeatureVizOutput with top examples', () => {
       6
     );
     expect(output.node.dataset.state).toBe('done');
+    // The sheet is encoded asynchronously, then written back.
+    await until(() => output.node.dataset.saved === 'true');
     const data = model.data;
     expect(typeof data['image/png']).toBe('string');
     expect(data[SUMMARY_MIME_TYPE]).toMatchObject({

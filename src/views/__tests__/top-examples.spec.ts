@@ -146,12 +146,17 @@ describe('top-examples view', () => {
     if (!figure || !('canvas' in figure)) {
       throw new Error('no drawn figure');
     }
-    // jsdom has no canvas text: the examples alone, 2 per row at scale 2.
-    expect([figure.width, figure.height]).toEqual([2 * 6 + 2, 2 * 8 + 2]);
+    // A white sheet: per section a title, then cells 64 pixels wide (the
+    // 3×4 examples at scale 2, centred) with two caption lines under them.
+    expect([figure.width, figure.height]).toEqual([146, 134]);
     const pixel = (x: number, y: number) => pixelAt(figure.canvas, x, y)[0];
-    expect([pixel(0, 0), pixel(8, 0), pixel(0, 10), pixel(8, 10)]).toEqual([
-      10, 11, 50, 51
-    ]);
+    expect(pixel(0, 0)).toBe(255);
+    expect([
+      pixel(37, 28),
+      pixel(107, 28),
+      pixel(37, 92),
+      pixel(107, 92)
+    ]).toEqual([10, 11, 50, 51]);
     expect(view.animation()).toBeNull();
   });
 

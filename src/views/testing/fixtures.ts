@@ -231,6 +231,8 @@ function fakeBitmapRenderer(canvas: HTMLCanvasElement) {
 function fakeContext(canvas: HTMLCanvasElement) {
   const context = {
     fillStyle: '#000000',
+    strokeStyle: '#000000',
+    lineWidth: 1,
     font: '10px sans-serif',
     textAlign: 'start',
     textBaseline: 'alphabetic',
@@ -268,6 +270,26 @@ function fakeContext(canvas: HTMLCanvasElement) {
         for (let tx = Math.max(0, x); tx < Math.min(s.width, x + w); tx++) {
           s.pixels.set(colour, (ty * s.width + tx) * 4);
         }
+      }
+    },
+    strokeRect(x: number, y: number, w: number, h: number) {
+      // A one-pixel outline in the stroke colour (tiles' frames).
+      const s = surface(canvas);
+      const colour = parseColour(context.strokeStyle);
+      const [x0, y0] = [Math.round(x), Math.round(y)];
+      const [x1, y1] = [Math.round(x + w), Math.round(y + h)];
+      const put = (tx: number, ty: number) => {
+        if (tx >= 0 && ty >= 0 && tx < s.width && ty < s.height) {
+          s.pixels.set(colour, (ty * s.width + tx) * 4);
+        }
+      };
+      for (let tx = x0; tx <= x1; tx++) {
+        put(tx, y0);
+        put(tx, y1);
+      }
+      for (let ty = y0; ty <= y1; ty++) {
+        put(x0, ty);
+        put(x1, ty);
       }
     },
     drawImage(
