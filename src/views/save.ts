@@ -125,7 +125,7 @@ export function gifAction(source: {
     label: () =>
       recorded() || source.stored()
         ? 'Save the animation as GIF'
-        : 'Run again to record the animation, then save it as GIF',
+        : 'Save the animation as GIF after running it again',
     ready: () =>
       recorded() ||
       source.stored() !== null ||
