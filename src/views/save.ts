@@ -12,7 +12,8 @@ import {
   type IFigureSpec,
   type IFigureStyle,
   drawFigure,
-  figureLayout
+  figureLayout,
+  themeStyle
 } from './figure';
 import type { IImage } from './frames';
 
@@ -35,6 +36,17 @@ export interface IFigure {
   /** Screen pixels the live view showed it at. */
   readonly width: number;
   readonly height: number;
+}
+
+/** The figure of `spec`, in the theme of `themed`, at its display size. */
+export function figureOf(spec: IFigureSpec, themed: Element): IFigure {
+  const layout = figureLayout(spec);
+  return {
+    spec,
+    style: themeStyle(themed),
+    width: layout.displayWidth,
+    height: layout.displayHeight
+  };
 }
 
 /**
