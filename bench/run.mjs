@@ -5,8 +5,12 @@
  * SwiftShader, CPU, WebGPU when present) — and PyTorch on the CPU doing the
  * same work (bench/reference/torch_bench.py). Prints a table and writes
  * bench/results/engine.json. Figures, not a test: nothing here fails on speed.
+ * Without --only it also runs the walkthrough in a real JupyterLab (Galata,
+ * ui-tests/tests/lab/main-thread.spec.ts) and reports the main thread's long
+ * tasks as rows of their own (backend `jupyterlab-chromium`).
  *
- *   node bench/run.mjs [--repetitions N] [--only ID] [--skip node,browser,reference]
+ *   node bench/run.mjs [--repetitions N] [--only ID] [--lab-repetitions N]
+ *                     [--skip node,browser,lab,reference]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -310,6 +314,80 @@ async function runBrowser() {
   return { results, extras };
 }
 
+/**
+ * The walkthrough in a real JupyterLab, `labRepetitions` times: long tasks of
+ * the page's main thread, all of them and those in which featureviz's code
+ * ran (the Galata measurement prints how it tells them apart).
+ */
+function runLab() {
+  const out = join(ROOT, 'bench', '.build', 'lab-long-tasks.jsonl');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, '');
+  const labRepetitions = Number(option('lab-repetitions', 3));
+  log(`[jupyterlab] the walkthrough, ${labRepetitions} times (Galata)...`);
+  const run = spawnSync(
+    'npx',
+    [
+      'playwright',
+      'test',
+      '--project=jupyterlab',
+      'tests/lab/main-thread.spec.ts',
+      '--repeat-each',
+      String(labRepetitions),
+      '--reporter=line'
+    ],
+    {
+      cwd: join(ROOT, 'ui-tests'),
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, FEATUREVIZ_LONG_TASKS_OUT: out }
+    }
+  );
+  const runs = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(line => JSON.parse(line));
+  if (run.status !== 0 || runs.length === 0) {
+    log(`[jupyterlab] failed: ${(run.stdout + run.stderr).slice(-2000)}`);
+    return { results: [], extras: {} };
+  }
+  for (const r of runs) {
+    log(
+      `[jupyterlab] ${r.tasks} long tasks (longest ${r.longestMs} ms); featureviz's code ran in ${r.featureviz} (longest ${r.featurevizLongestMs} ms), was most of ${r.mostlyFeatureviz}`
+    );
+  }
+  const row = (workload, unit, pick, note) => ({
+    workload,
+    backend: 'jupyterlab-chromium',
+    unit,
+    values: runs.map(pick),
+    note
+  });
+  return {
+    results: [
+      row(
+        'walkthrough-long-tasks-featureviz',
+        'tasks over 50 ms',
+        r => r.featureviz,
+        "long tasks in which featureviz's code ran"
+      ),
+      row(
+        'walkthrough-longest-task-featureviz',
+        'ms',
+        r => r.featurevizLongestMs,
+        'the longest of those (0: none)'
+      ),
+      row(
+        'walkthrough-long-tasks-all',
+        'tasks over 50 ms',
+        r => r.tasks,
+        'every long task of the page while the walkthrough ran'
+      )
+    ],
+    extras: { lab: runs }
+  };
+}
+
 function runReference() {
   const script = join(ROOT, 'bench/reference/torch_bench.py');
   if (!existsSync(script)) {
@@ -433,8 +511,10 @@ function report(measures, reference, extras) {
   );
 }
 
-ensureMobileNet();
-await build();
+if (!skip.has('node') || !skip.has('browser')) {
+  ensureMobileNet();
+  await build();
+}
 const measures = [];
 const extras = { node: process.version };
 if (!skip.has('node')) {
@@ -444,6 +524,11 @@ if (!skip.has('browser')) {
   const browser = await runBrowser();
   measures.push(...browser.results);
   Object.assign(extras, browser.extras);
+}
+if (!skip.has('lab') && !only) {
+  const lab = runLab();
+  measures.push(...lab.results);
+  Object.assign(extras, lab.extras);
 }
 const reference = skip.has('reference') ? {} : runReference();
 report(measures, reference, extras);

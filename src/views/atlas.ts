@@ -10,17 +10,12 @@
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { h, storedImage } from './dom';
-import {
-  type IFigureSpec,
-  figureLayout,
-  formatValue,
-  themeStyle
-} from './figure';
+import { type IFigureSpec, formatValue } from './figure';
 import { autoScale, gridShape, imageOf, paintImage } from './frames';
 import { mountPlayer } from './player';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { type IFigure, encodeFigureHere, pngAction } from './save';
+import { type IFigure, encodeFigureHere, figureOf, pngAction } from './save';
 import { paintScheduler } from './scheduler';
 import {
   type IStoredImage,
@@ -248,14 +243,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
     if (!frame) {
       return null;
     }
-    const spec = figureSpec(frame);
-    const layout = figureLayout(spec);
-    return {
-      spec,
-      style: themeStyle(node),
-      width: layout.displayWidth,
-      height: layout.displayHeight
-    };
+    return figureOf(figureSpec(frame), node);
   }
 
   function render(): void {

@@ -9,12 +9,7 @@
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { button, h, storedImage } from './dom';
-import {
-  type IFigureSpec,
-  figureLayout,
-  formatValue,
-  themeStyle
-} from './figure';
+import { type IFigureSpec, formatValue } from './figure';
 import {
   type IImage,
   autoScale,
@@ -24,7 +19,13 @@ import {
 } from './frames';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, canCancel, startsNewRun } from './run-state';
-import { type IFigure, encodeFigureHere, gifAction, pngAction } from './save';
+import {
+  type IFigure,
+  encodeFigureHere,
+  figureOf,
+  gifAction,
+  pngAction
+} from './save';
 import { paintScheduler } from './scheduler';
 import { createSparkline } from './sparkline';
 import {
@@ -311,14 +312,7 @@ export const mountPlayer: MountView<IPlayerProps> = (
     if (!frame) {
       return null;
     }
-    const spec = figureSpec(frame);
-    const layout = figureLayout(spec);
-    return {
-      spec,
-      style: themeStyle(node),
-      width: layout.displayWidth,
-      height: layout.displayHeight
-    };
+    return figureOf(figureSpec(frame), node);
   }
 
   /** Each frame at display scale (at most MAX_EXPORT_SIDE), for the GIF. */

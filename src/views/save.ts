@@ -12,7 +12,8 @@ import {
   type IFigureSpec,
   type IFigureStyle,
   drawFigure,
-  figureLayout
+  figureLayout,
+  themeStyle
 } from './figure';
 import { type IImage, paint } from './frames';
 
@@ -35,6 +36,17 @@ export interface IGridFigure {
   /** Screen pixels the live view showed it at. */
   readonly width: number;
   readonly height: number;
+}
+
+/** The figure of `spec`, in the theme of `themed`, at its display size. */
+export function figureOf(spec: IFigureSpec, themed: Element): IFigure {
+  const layout = figureLayout(spec);
+  return {
+    spec,
+    style: themeStyle(themed),
+    width: layout.displayWidth,
+    height: layout.displayHeight
+  };
 }
 
 /**
@@ -156,7 +168,7 @@ export function gifAction(source: {
     label: () =>
       recorded() || source.stored()
         ? 'Save the animation as GIF'
-        : 'Run again to record the animation, then save it as GIF',
+        : 'Save the animation as GIF after running it again',
     ready: () =>
       recorded() ||
       source.stored() !== null ||

@@ -306,7 +306,7 @@ describe('player', () => {
       ['Cancel', 'Cancel the run', true],
       ['Run', 'Run the visualization', false],
       ['PNG', 'Save the image as PNG', true],
-      ['GIF', 'Run again to record the animation, then save it as GIF', true]
+      ['GIF', 'Save the animation as GIF after running it again', true]
     ]);
     player.setRun(running);
     player.pushFrame(frame(0));
@@ -363,7 +363,7 @@ describe('player', () => {
       const gif = button(host, 'GIF');
       expect([gif.disabled, gif.getAttribute('aria-label')]).toEqual([
         false,
-        'Run again to record the animation, then save it as GIF'
+        'Save the animation as GIF after running it again'
       ]);
       gif.click();
       expect(onRerun).toHaveBeenCalledTimes(1);

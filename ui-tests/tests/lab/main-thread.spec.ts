@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { writeFileSync } from 'fs';
+import { appendFileSync } from 'fs';
 import * as path from 'path';
 import { OUTPUT } from '../helpers/featureviz';
 import { watchLongTasks } from '../helpers/long-tasks';
@@ -13,8 +13,8 @@ const WALKTHROUGH = path.resolve(
  * A measurement, not a timed test (docs/architecture.md, "Memory and
  * speed"): the main thread's long tasks while the walkthrough runs in a real
  * JupyterLab, with those featureviz caused told apart. It prints its figures
- * and, when FEATUREVIZ_LONG_TASKS_OUT names a file, writes them there for
- * `jlpm bench`, which reports them as a row of its own.
+ * and, when FEATUREVIZ_LONG_TASKS_OUT names a file, adds them to it as a
+ * line of JSON for `jlpm bench`, which reports them as rows of their own.
  */
 // Playwright's tracing snapshots the page from its main thread.
 test.use({ trace: 'off' });
@@ -62,9 +62,9 @@ test.describe('main thread', () => {
       );
     }
     if (process.env.FEATUREVIZ_LONG_TASKS_OUT) {
-      writeFileSync(
+      appendFileSync(
         process.env.FEATUREVIZ_LONG_TASKS_OUT,
-        JSON.stringify(figures, null, 1)
+        JSON.stringify(figures) + '\n'
       );
     }
     expect(report.all.length).toBeGreaterThanOrEqual(report.featureviz.length);

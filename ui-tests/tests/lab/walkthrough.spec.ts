@@ -45,16 +45,22 @@ test.describe('walkthrough', () => {
         .nth(0)
         .locator('.jp-FeatureViz-row-cell .jp-FeatureViz-label-value')
     ).toHaveText(Array(10).fill(/^-?\d/));
-    // What each output looked like live, in screen pixels.
+    // How wide each output's images were live, in screen pixels: from the
+    // first image's left edge to the last one's right edge.
     const liveSizes = await outputs.evaluateAll(nodes =>
       nodes.map(node => {
-        const stage = node.querySelector(
-          '.jp-FeatureViz-row, .jp-FeatureViz-atlas'
-        ) as HTMLElement | null;
-        return Math.round(stage?.getBoundingClientRect().width ?? 0);
+        const boxes = [
+          ...node.querySelectorAll(
+            '.jp-FeatureViz-row-cell, .jp-FeatureViz-cell'
+          )
+        ].map(cell => cell.getBoundingClientRect());
+        return Math.round(
+          Math.max(...boxes.map(b => b.right)) -
+            Math.min(...boxes.map(b => b.left))
+        );
       })
     );
-
+    console.log(`live widths: ${liveSizes.join(', ')} px`);
     await page.notebook.save();
     const saved = await page.request.get(
       `/api/contents/${tmpPath}/walkthrough.ipynb?content=1`
@@ -84,6 +90,9 @@ test.describe('walkthrough', () => {
         const shown = (
           result as { metadata?: Record<string, { width: number }> }
         ).metadata?.['image/png']?.width;
+        console.log(
+          `output ${i}: ${width}×${height} PNG shown ${shown} px wide`
+        );
         expect(Math.abs((shown ?? 0) - liveSizes[i])).toBeLessThanOrEqual(20);
       }
       expect(
@@ -112,6 +121,7 @@ test.describe('walkthrough', () => {
       await expect(stored).toBeVisible();
       // As large as it was live, and nothing empty beside it.
       const box = await stored.boundingBox();
+      console.log(`reopened ${i}: ${box?.width} px wide`);
       if (i < PICTURES) {
         expect(Math.abs((box?.width ?? 0) - liveSizes[i])).toBeLessThanOrEqual(
           20
@@ -128,7 +138,7 @@ test.describe('walkthrough', () => {
     // The animation was not saved: GIF offers to run again.
     await expect(
       reopened.nth(1).getByRole('button', {
-        name: 'Run again to record the animation, then save it as GIF'
+        name: 'Save the animation as GIF after running it again'
       })
     ).toBeEnabled();
   });
