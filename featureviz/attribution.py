@@ -31,6 +31,7 @@ from ._spec import definition_choices, schema_bounds, schema_choices, schema_def
 from .datasets import Example, from_numpy
 from .display import Visualization
 from .models import Model
+from .optvis import _int, _model  # the same argument checks as the other builders
 
 __all__ = ["Attribution", "Maps", "filters", "occlusion", "saliency"]
 
@@ -78,24 +79,6 @@ class Attribution(Visualization):
 
     def _read_result(self, raw: dict[str, Any]) -> Maps:
         return Maps(raw.get("arrays") or {}, raw.get("summary") or {})
-
-
-def _model(model: Any) -> Model:
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, str):
-        return Model(model)
-    raise TypeError(
-        "model must be a featureviz Model, e.g. fv.models.mnist_cnn() or "
-        f"fv.Model('models/my_net/model.json'), not {type(model).__name__}"
-    )
-
-
-def _int(value: Any, argument: str, low: int, high: int) -> int:
-    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integral or not low <= value <= high:
-        raise ValueError(f"{argument} must be an integer from {low} to {high}, not {value!r}")
-    return int(value)
 
 
 def _number(value: Any, argument: str, low: float | None = None, high: float | None = None):

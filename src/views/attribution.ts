@@ -27,9 +27,9 @@ import {
   drawFigure,
   themeStyle
 } from './panel-figure';
-import { mountRunBar } from './run-bar';
+import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { type IDrawnFigure, encodeFigureHere, pngAction } from './save';
+import type { IDrawnFigure } from './save';
 import { type IViewProps, type MountView, Lifetime } from './view';
 
 export interface IAttributionProps extends IViewProps {
@@ -114,12 +114,6 @@ export const mountAttribution: MountView<IAttributionProps> = (
   let stored: string | null = null;
   let opacity = props.opacity ?? 0.6;
 
-  const canvas = h('canvas', {
-    className: 'jp-FeatureViz-figure',
-    attrs: { role: 'img' }
-  });
-  const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
-  const sentence = h('p', { className: 'jp-FeatureViz-sentence' });
   const slider = h('input', {
     className: 'jp-FeatureViz-opacity',
     attrs: {
@@ -139,29 +133,18 @@ export const mountAttribution: MountView<IAttributionProps> = (
     className: 'jp-FeatureViz-details',
     children: [h('summary', { text: 'Values' })]
   });
-  const node = h('div', {
-    className: 'jp-FeatureViz-attribution',
-    children: [storedHost, canvas, sentence, controls, details]
-  });
-  const bar = mountRunBar(
-    node,
+  const { node, canvas, storedHost, sentence, bar } = mountFigureFrame(
+    host,
+    props,
     {
-      onCancel: props.onCancel,
-      onRerun: props.onRerun,
-      saves: [
-        pngAction({
-          filename: props.filename,
-          encode: props.encodeFigure ?? encodeFigureHere,
-          ready: () => result !== null || stored !== null,
-          figure: savedFigure,
-          stored: () => stored
-        })
-      ]
-    },
-    signal
+      className: 'jp-FeatureViz-attribution',
+      controls: [controls, details],
+      ready: () => result !== null || stored !== null,
+      figure: savedFigure,
+      stored: () => stored,
+      life
+    }
   );
-  host.appendChild(node);
-  life.add(() => node.remove());
   slider.addEventListener(
     'input',
     () => {

@@ -11,7 +11,7 @@ import type { IFiltersResult } from '../engine/attribution/types';
 import type { IJobSummary, JobResult } from '../engine/runtime/protocol';
 import { formatValue } from './attribution-words';
 import { colorize } from './colormap';
-import { h, storedImage } from './dom';
+import { storedImage } from './dom';
 import type { IImage } from './frames';
 import {
   type IFigureSpec,
@@ -20,9 +20,9 @@ import {
   drawFigure,
   themeStyle
 } from './panel-figure';
-import { mountRunBar } from './run-bar';
+import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
-import { type IDrawnFigure, encodeFigureHere, pngAction } from './save';
+import type { IDrawnFigure } from './save';
 import { type IViewProps, type MountView, Lifetime } from './view';
 
 /** Kernel (row, col) of input channel `i`, filter `f`. */
@@ -144,35 +144,17 @@ export const mountFilters: MountView<IFiltersProps> = (
   let run: IRunState = INITIAL;
   let result: IFiltersResult | null = null;
   let stored: string | null = null;
-  const canvas = h('canvas', {
-    className: 'jp-FeatureViz-figure',
-    attrs: { role: 'img' }
-  });
-  const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
-  const sentence = h('p', { className: 'jp-FeatureViz-sentence' });
-  const node = h('div', {
-    className: 'jp-FeatureViz-filters',
-    children: [storedHost, canvas, sentence]
-  });
-  const bar = mountRunBar(
-    node,
+  const { node, canvas, storedHost, sentence, bar } = mountFigureFrame(
+    host,
+    props,
     {
-      onCancel: props.onCancel,
-      onRerun: props.onRerun,
-      saves: [
-        pngAction({
-          filename: props.filename,
-          encode: props.encodeFigure ?? encodeFigureHere,
-          ready: () => result !== null || stored !== null,
-          figure: savedFigure,
-          stored: () => stored
-        })
-      ]
-    },
-    life.signal
+      className: 'jp-FeatureViz-filters',
+      ready: () => result !== null || stored !== null,
+      figure: savedFigure,
+      stored: () => stored,
+      life
+    }
   );
-  host.appendChild(node);
-  life.add(() => node.remove());
 
   function draw(
     target: HTMLCanvasElement,
