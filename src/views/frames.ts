@@ -71,11 +71,15 @@ export function composeGrid(
   return { width, height, data };
 }
 
-/** A display scale that makes small images visible (28 px → 8×). */
+/**
+ * A display scale that makes small images visible: a 28-pixel digit 8×, a
+ * unit's 5×5 receptive field, zoomed, 44× (about 224 pixels alone, 96 in a
+ * grid).
+ */
 export function autoScale(width: number, height: number, count = 1): number {
   const side = Math.max(width, height);
   const target = count > 1 ? 96 : 224;
-  return Math.max(1, Math.min(16, Math.floor(target / side)));
+  return Math.max(1, Math.min(48, Math.floor(target / side)));
 }
 
 /** A frame's whole batch as one ImageData over its own pixels (no copy). */

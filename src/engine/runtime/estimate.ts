@@ -23,7 +23,11 @@ export interface IJobShape {
    * The model's layers in execution order, up to the deepest one the
    * objective reads (none when it reads only the input).
    */
-  readonly layers: readonly Pick<ILayerInfo, 'outputShape' | 'params'>[];
+  readonly layers: readonly (Pick<
+    ILayerInfo,
+    'name' | 'outputShape' | 'params'
+  > &
+    Partial<Pick<ILayerInfo, 'className' | 'inputs'>>)[];
 }
 
 export interface IJobEstimate {
@@ -55,6 +59,14 @@ const ACTIVATION_COPIES = 2;
  * or flipped copy of its weights, made during the step.
  */
 const WEIGHT_COPIES = 2;
+/**
+ * Max pooling differentiates through the engine's own input gradient
+ * (model/pool-ops.ts), which spreads each window tap's share back to the
+ * pool's input size and adds them: per tap, about this many copies of the
+ * pool's input are held at once (measured with tf.profile on the CPU
+ * backend through the bundled model's 2×2 pool, estimate.spec.ts).
+ */
+const POOL_TAP_COPIES = 1.5;
 
 /**
  * Elements of one image's activation of a layer. Sizes a model leaves free
@@ -88,6 +100,27 @@ function patchElements(
   const positions =
     shape.length === 4 ? (shape[1] ?? image[0]) * (shape[2] ?? image[1]) : 1;
   return (positions * Math.max(0, layer.params - out)) / out;
+}
+
+/**
+ * Elements one image's max-pool input gradient holds at its peak: for each
+ * window tap (the input's size over the output's, for the usual windows as
+ * large as their stride), copies of the pool's input.
+ */
+function poolGradElements(
+  layer: IJobShape['layers'][number],
+  byName: ReadonlyMap<string, IJobShape['layers'][number]>,
+  image: IJobShape['image']
+): number {
+  if (layer.className !== 'MaxPooling2D') {
+    return 0;
+  }
+  const source = layer.inputs?.[0] ? byName.get(layer.inputs[0]) : undefined;
+  const input = source
+    ? elements(source.outputShape, image)
+    : image[0] * image[1] * image[2];
+  const output = Math.max(1, elements(layer.outputShape, image));
+  return POOL_TAP_COPIES * (input / output) * input;
 }
 
 /**
@@ -126,11 +159,14 @@ export function estimateJob(
       ? channels * (height * height * width + height * width * width)
       : 0;
   let activations = 0;
+  let pooling = 0;
   let patches = 0;
   let weights = 0;
   let macs = paramMacs;
+  const byName = new Map(shape.layers.map(l => [l.name, l]));
   for (const layer of shape.layers) {
     activations += elements(layer.outputShape, shape.image);
+    pooling += poolGradElements(layer, byName, shape.image);
     patches += patchElements(layer, shape.image);
     weights += layer.params;
     macs += layerMacs(layer, shape.image);
@@ -138,7 +174,10 @@ export function estimateJob(
   const bytes =
     FLOAT_BYTES *
     (shape.batch *
-      (IMAGE_COPIES * pixels + ACTIVATION_COPIES * activations + patches) +
+      (IMAGE_COPIES * pixels +
+        ACTIVATION_COPIES * activations +
+        patches +
+        pooling) +
       WEIGHT_COPIES * weights);
   const macsPerStep = shape.batch * macs;
   const ms =
