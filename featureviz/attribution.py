@@ -27,11 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._options import Option, takes_options
+from ._settings import check_int as _int  # the same checks as the other builders
 from ._spec import definition_choices, schema_bounds, schema_choices, schema_default
 from .datasets import Example, from_numpy
 from .display import Visualization
 from .models import Model
-from .optvis import _int, _model  # the same argument checks as the other builders
+from .optvis import _model
 
 __all__ = ["Attribution", "Maps", "filters", "occlusion", "saliency"]
 
