@@ -66,7 +66,7 @@ const WEIGHT_COPIES = 2;
  * pool's input are held at once (measured with tf.profile on the CPU
  * backend through the bundled model's 2×2 pool, estimate.spec.ts).
  */
-const POOL_TAP_COPIES = 1.5;
+const POOL_TAP_COPIES = 2.5;
 
 /**
  * Elements of one image's activation of a layer. Sizes a model leaves free
