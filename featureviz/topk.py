@@ -20,10 +20,11 @@ from typing import Any
 
 from . import datasets as ds
 from ._options import DISPLAY, takes_options
+from ._settings import check_int as _int
 from ._spec import schema_bounds, schema_choices, schema_default
 from .display import Visualization
 from .objectives import _check_layer
-from .optvis import _int, _spec
+from .optvis import _spec
 
 __all__ = ["TopExamples", "TopExamplesResult", "top_examples"]
 

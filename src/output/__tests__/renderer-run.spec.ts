@@ -169,15 +169,18 @@ describe('FeatureVizOutput running', () => {
     expect(cells()[0]).toBe(first);
     expect(cells()).toHaveLength(4);
     // Four 3×4 cells in a row, each 56× (4 pixels become 224): 168×224;
-    // the live grid showed them 16× with 12 pixels between cells, so gaps
-    // are 12 × 56/16 = 42 pixels and two caption lines ("ch 0", its value)
-    // take (3 + 2 × 15) × 3.5 ≈ 116 pixels under each.
+    // the live grid showed them 24× (96 pixels a cell) with 12 pixels
+    // between cells, so gaps are 12 × 56/24 = 28 pixels and two caption
+    // lines ("ch 0", its value) take (3 + 2 × 15) × 56/24 = 77 pixels.
     const data = model.data as Record<string, unknown>;
     const png = decodePng(data['image/png'] as string);
-    expect([png.width, png.height]).toEqual([4 * 168 + 3 * 42, 224 + 116]);
+    expect([png.width, png.height]).toEqual([4 * 168 + 3 * 28, 224 + 77]);
     expect([...png.rgba.subarray(0, 4)]).toEqual([108, 108, 108, 108]);
     expect(model.metadata).toEqual({
-      'image/png': { width: 4 * 48 + 3 * 12, height: Math.round(340 / 3.5) }
+      'image/png': {
+        width: 4 * 72 + 3 * 12,
+        height: Math.round((301 * 24) / 56)
+      }
     });
     expect(data[SUMMARY_MIME_TYPE]).toMatchObject({
       specHash: specHash(ATLAS),

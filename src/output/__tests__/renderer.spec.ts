@@ -82,7 +82,10 @@ describe('FeatureVizOutput', () => {
     expect([png.width, png.height]).toEqual([168, 224]);
     expect(png.rgba).toHaveLength(168 * 224 * 4);
     expect(png.rgba.every(b => b === 80)).toBe(true);
-    expect(model.metadata).toEqual({ 'image/png': { width: 48, height: 64 } });
+    // Shown live at 48× (a lone 3×4 image made about 224 pixels tall).
+    expect(model.metadata).toEqual({
+      'image/png': { width: 144, height: 192 }
+    });
     const summary = JSON.parse(JSON.stringify(data[SUMMARY_MIME_TYPE]));
     expect(summary).toEqual({
       version: 1,

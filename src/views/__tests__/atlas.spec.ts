@@ -189,9 +189,9 @@ describe('atlas', () => {
     const second = drawn.width - 3 * scale;
     expect(pixelAt(drawn, second, 0)).toEqual([51, 51, 51, 51]);
     expect(drawnTexts(drawn)).toEqual(['ch 4', '0.250', 'ch 7', '1.25']);
-    // The live grid: two cells 3 px wide at the atlas's scale (16, the most
-    // autoScale gives), 12 screen pixels apart.
-    expect(figure.width).toBe(2 * 3 * 16 + 12);
+    // The live grid: two cells 3 px wide at the atlas's scale (24: 4 pixels
+    // become 96 in a grid), 12 screen pixels apart.
+    expect(figure.width).toBe(2 * 3 * 24 + 12);
     const png = host.querySelector(
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
