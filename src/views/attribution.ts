@@ -21,12 +21,8 @@ import {
 } from './attribution-words';
 import { h, storedImage } from './dom';
 import { autoScale } from './frames';
-import {
-  type IFigureSpec,
-  SAVED_RATIO,
-  drawFigure,
-  themeStyle
-} from './panel-figure';
+import { type IFigureSpec, SAVED_RATIO, drawFigure } from './panel-figure';
+import { themeStyle } from './figure';
 import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
 import type { IDrawnFigure } from './save';

@@ -17,9 +17,9 @@ import {
   type IFigureSpec,
   type IPanel,
   SAVED_RATIO,
-  drawFigure,
-  themeStyle
+  drawFigure
 } from './panel-figure';
+import { themeStyle } from './figure';
 import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
 import type { IDrawnFigure } from './save';

@@ -9,6 +9,7 @@
  * The layout is arithmetic (tested alone); drawing needs a 2D canvas.
  */
 import { type ColorScale, type IDomain, scaleBar } from './colormap';
+import type { IFigureStyle } from './figure';
 import type { IImage } from './frames';
 
 export interface ILegend {
@@ -48,27 +49,6 @@ export interface IFigureSpec {
   readonly gap?: number;
   /** One legend for every panel, under the figure. */
   readonly legend?: ILegend;
-}
-
-/** The theme's colours and font where the figure is shown. */
-export interface IFigureStyle {
-  readonly background: string;
-  readonly text: string;
-  readonly muted: string;
-  readonly font: string;
-}
-
-/** The figure's style from the theme's CSS variables at `node`. */
-export function themeStyle(node: Element): IFigureStyle {
-  const css = getComputedStyle(node);
-  const read = (name: string, fallback: string) =>
-    css.getPropertyValue(name).trim() || fallback;
-  return {
-    background: read('--jp-layout-color0', '#ffffff'),
-    text: read('--jp-content-font-color1', '#212121'),
-    muted: read('--jp-content-font-color2', '#616161'),
-    font: read('--jp-ui-font-family', 'sans-serif')
-  };
 }
 
 // Sizes in CSS pixels.
