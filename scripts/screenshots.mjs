@@ -124,6 +124,14 @@ async function openNotebook(page, name) {
   await page.waitForFunction(() => window.jupyterapp?.started !== undefined);
   await page.evaluate(() => window.jupyterapp.started);
   await page.locator('.jp-Notebook').first().waitFor();
+  // "Run all" sent before the kernel is up is dropped: wait until it idles.
+  await page.waitForFunction(
+    () =>
+      window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel
+        ?.status === 'idle',
+    null,
+    { timeout: 180000 }
+  );
   await page.waitForTimeout(1500);
   // JupyterLab's "get notified about news?" toast would cover outputs.
   const no = page.locator('.jp-toast-button', { hasText: 'No' });
