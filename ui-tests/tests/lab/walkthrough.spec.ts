@@ -6,9 +6,25 @@ import {
   pixelVariance
 } from '../helpers/featureviz';
 
-// Four gradient-ascent pictures, then four top-examples grids.
+// Four gradient-ascent pictures, four top-examples grids, then the
+// attribution lenses: occlusion, saliency six ways, Integrated Gradients
+// alone, the first-layer filters.
+const KINDS = [
+  'gradient-ascent',
+  'gradient-ascent',
+  'layer-atlas',
+  'gradient-ascent',
+  'top-examples',
+  'top-examples',
+  'top-examples',
+  'top-examples',
+  'occlusion',
+  'saliency',
+  'saliency',
+  'filters'
+];
 const PICTURES = 4;
-const COUNT = 8;
+const COUNT = KINDS.length;
 
 test.describe('walkthrough', () => {
   test.setTimeout(240000);
@@ -98,9 +114,8 @@ test.describe('walkthrough', () => {
       expect(
         result.data?.['application/vnd.featureviz.summary.v1+json']
       ).toMatchObject({
-        ...(i < PICTURES
-          ? { steps: expect.any(Number) }
-          : { kind: 'top-examples' }),
+        kind: KINDS[i],
+        ...(i < PICTURES ? { steps: expect.any(Number) } : {}),
         backend: expect.any(String)
       });
     }
