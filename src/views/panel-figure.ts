@@ -10,7 +10,7 @@
  */
 import { type ColorScale, type IDomain, scaleBar } from './colormap';
 import type { IFigureStyle } from './figure';
-import type { IImage } from './frames';
+import { type IImage, context2d } from './frames';
 
 export interface ILegend {
   readonly scale: ColorScale;
@@ -49,6 +49,17 @@ export interface IFigureSpec {
   readonly gap?: number;
   /** One legend for every panel, under the figure. */
   readonly legend?: ILegend;
+}
+
+/**
+ * A document canvas's 2D context kept in memory (frames.ts's context2d):
+ * drawing on a GPU canvas with software WebGL took hundreds of
+ * milliseconds of the page's thread.
+ */
+function memoryContext(
+  canvas: HTMLCanvasElement
+): CanvasRenderingContext2D | null {
+  return context2d(canvas) as CanvasRenderingContext2D | null;
 }
 
 // Sizes in CSS pixels.
@@ -156,7 +167,7 @@ function drawImage(
   const scratch = document.createElement('canvas');
   scratch.width = image.width;
   scratch.height = image.height;
-  const pixels = scratch.getContext('2d');
+  const pixels = memoryContext(scratch);
   if (!pixels) {
     return;
   }
@@ -250,7 +261,7 @@ export function drawFigure(
   const layout = layoutFigure(figure, scale);
   canvas.width = Math.round(layout.width * ratio);
   canvas.height = Math.round(layout.height * ratio);
-  const context = canvas.getContext('2d');
+  const context = memoryContext(canvas);
   if (!context) {
     return layout;
   }
