@@ -182,8 +182,8 @@ export const mountAttribution: MountView<IAttributionProps> = (
   }
 
   /**
-   * The figure written back and saved: two canvas pixels per CSS pixel, so
-   * that it stays sharp where GitHub shows it larger; shown at the live size.
+   * The figure written back and saved, as drawn live (SAVED_RATIO canvas
+   * pixels per CSS pixel).
    */
   function savedFigure(): IDrawnFigure | null {
     const spec = figure();

@@ -177,7 +177,7 @@ export const mountFilters: MountView<IFiltersProps> = (
     return layout;
   }
 
-  /** The figure written back and saved: sharp at twice the live size. */
+  /** The figure written back and saved, as drawn live. */
   function savedFigure(): IDrawnFigure | null {
     const scratch = document.createElement('canvas');
     const layout = draw(scratch, SAVED_RATIO);

@@ -312,7 +312,8 @@ export function drawFigure(
 }
 
 /**
- * Canvas pixels per CSS pixel of a figure written back: sharp where GitHub
- * or nbviewer show it larger than the live view did.
+ * Canvas pixels per CSS pixel of a figure written back: its live size. The
+ * panels already show a digit at 6–8× (about 200 pixels); twice that made a
+ * saved walkthrough twice as large (820 kB for twelve outputs).
  */
-export const SAVED_RATIO = 2;
+export const SAVED_RATIO = 1;

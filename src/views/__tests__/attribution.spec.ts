@@ -342,7 +342,7 @@ describe('the saliency figure', () => {
     view.dispose();
   });
 
-  it('writes back the whole figure, sharp at twice its live size', () => {
+  it('writes back the whole figure as drawn live', () => {
     const host = document.createElement('div');
     const view = mountAttribution(host, { filename: 'f', kind: 'occlusion' });
     view.setRun(done);
@@ -360,8 +360,8 @@ describe('the saliency figure', () => {
       height: layout.height
     });
     expect([figure.canvas.width, figure.canvas.height]).toEqual([
-      2 * layout.width,
-      2 * layout.height
+      layout.width,
+      layout.height
     ]);
     view.dispose();
   });
