@@ -158,7 +158,10 @@ export function describeState(run: IRunState): string {
     case 'running':
       return `Running: ${counted(run)}${run.etaMs !== null && run.etaMs > 0 ? `, about ${formatDuration(run.etaMs)} left` : ''}`;
     case 'done':
-      return `Done: ${run.steps.toLocaleString('en-US')} ${run.unit}`;
+      // A job that reported no steps or items (reading filters) is just done.
+      return run.steps > 0
+        ? `Done: ${run.steps.toLocaleString('en-US')} ${run.unit}`
+        : 'Done';
     case 'cancelled':
       return run.unit === 'steps'
         ? `Cancelled at step ${run.step}`

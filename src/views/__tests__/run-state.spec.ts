@@ -75,6 +75,12 @@ describe('run state', () => {
       'Cancelled after 3,000 images'
     );
     expect(describeState(reduce(s, done))).toBe('Done: 10,000 images');
+    // A job that reports no steps or items is just done.
+    expect(
+      describeState(
+        play([{ type: 'submit' }, { type: 'running', backend: 'wasm' }, done])
+      )
+    ).toBe('Done');
     // Progress outside a run changes nothing.
     expect(
       reduce(INITIAL, {
