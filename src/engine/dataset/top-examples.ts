@@ -189,18 +189,20 @@ function unitField(executor: IExecutor, unit: PassUnit): IUnitField | null {
   const [, height, width] = executor.inputShape;
   const box = (y: number, x: number) =>
     executor.receptiveField(unit.layer, y, x);
-  if (height === null || width === null || !box(0, 0)) {
-    return null;
-  }
   const [rows, cols] =
     unit.kind === 'flat' ? [1, 1] : [unit.height, unit.width];
+  // The centre position sees pixels whenever any does (padding is at edges).
+  const [cy, cx] = [Math.floor(rows / 2), Math.floor(cols / 2)];
+  if (height === null || width === null || !box(cy, cx)) {
+    return null;
+  }
   const size: [number, number] = [0, 0];
   for (let y = 0; y < rows; y++) {
-    const b = box(y, Math.floor(cols / 2));
+    const b = box(y, cx);
     size[0] = Math.max(size[0], b ? boxSize(b)[0] : 0);
   }
   for (let x = 0; x < cols; x++) {
-    const b = box(Math.floor(rows / 2), x);
+    const b = box(cy, x);
     size[1] = Math.max(size[1], b ? boxSize(b)[1] : 0);
   }
   return { size, box, input: [height, width] };
