@@ -2,6 +2,8 @@
  * Unit tests. The engine and the spec run in Node (tfjs CPU and WASM backends);
  * views run in jsdom. Galata covers what needs a real JupyterLab.
  */
+const os = require('os');
+
 // Transpile only: `jlpm typecheck:tests` (part of lint) checks the types.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const common = {
@@ -16,6 +18,9 @@ const common = {
 
 module.exports = {
   testTimeout: 120000,
+  // Jest's default (cores − 1) is one worker on a two-core CI machine; the
+  // engine's specs are single-threaded computation, so one worker per core.
+  maxWorkers: Math.max(2, os.cpus().length - 1),
   projects: [
     {
       displayName: 'node',
