@@ -10,7 +10,7 @@ import { loadInput } from '../src/engine/attribution/input';
 import { integratedGradients } from '../src/engine/attribution/gradients';
 import { occlude } from '../src/engine/attribution/occlusion';
 import { unitOf } from '../src/engine/attribution/unit';
-import { loadIdxDataset } from '../src/engine/dataset/images';
+import { DatasetStore } from '../src/engine/dataset/store';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type FetchLike, loadModel } from '../src/engine/model/load';
 import {
@@ -66,17 +66,20 @@ export async function runAttributionBench(
     throw new Error(`${config.model} is not a Layers model`);
   }
   const executor = new LayersExecutor(loaded.model);
-  const dataset = loadIdxDataset(url(config.dataset), { fetch: config.fetch });
+  const store = new DatasetStore({ fetch: config.fetch });
   const { tensor: x } = await loadInput(
     {
-      source: 'dataset',
-      url: url(config.dataset),
-      split: config.digit.split,
+      source: 'data',
+      data: {
+        source: 'bundled',
+        url: url(config.dataset),
+        split: config.digit.split
+      },
       index: config.digit.index
     },
     executor,
     loaded.metadata.inputRange,
-    () => dataset
+    (request, shape) => store.load(request, shape)
   );
   const unit = unitOf(executor, { type: 'logit', index: config.digit.logit });
   const run = async (w: IAttributionWorkload): Promise<void> => {

@@ -15,20 +15,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  BUILD,
+  ROOT,
+  fileFetch,
+  option,
+  python,
+  require,
+  skipped,
+  stats
+} from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, 'bench', '.build');
-const require = createRequire(import.meta.url);
-
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const skip = new Set((option('skip', '') || '').split(',').filter(Boolean));
+const skip = skipped();
 const only = option('only');
 const spec = JSON.parse(
   readFileSync(join(ROOT, 'bench', 'workloads.json'), 'utf8')
@@ -38,12 +38,6 @@ const workloads = spec.workloads.filter(
   w => !only || w.id === only || w.network === only
 );
 const atlas = !only || only === spec.atlas.id ? spec.atlas : undefined;
-const python =
-  process.env.PYTHON ||
-  (existsSync(join(ROOT, '.venv/bin/python'))
-    ? join(ROOT, '.venv/bin/python')
-    : 'python3');
-
 const log = line => console.log(line);
 
 // Slow backends do fewer steps per repetition on the big network, so that a
@@ -117,21 +111,6 @@ async function build() {
       define: { 'process.env.NODE_ENV': '"production"' }
     });
   }
-}
-
-/** fetch for file:// URLs (the Node runs read the checkout's files). */
-async function fileFetch(url) {
-  const path = fileURLToPath(url);
-  const ok = existsSync(path);
-  const body = ok ? readFileSync(path) : Buffer.alloc(0);
-  return {
-    ok,
-    status: ok ? 200 : 404,
-    statusText: ok ? 'OK' : 'Not Found',
-    json: async () => JSON.parse(body.toString('utf8')),
-    arrayBuffer: async () =>
-      body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)
-  };
 }
 
 async function runNode() {
@@ -416,15 +395,6 @@ function runReference() {
   log(`[pytorch] torch ${parsed.torch}, ${parsed.threads} threads`);
   return parsed;
 }
-
-const stats = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    min: sorted[0],
-    median: sorted[Math.floor(sorted.length / 2)],
-    max: sorted[sorted.length - 1]
-  };
-};
 
 function report(measures, reference, extras) {
   const rows = measures.map(m => {

@@ -11,23 +11,19 @@
  *   node bench/top-examples.mjs [--repetitions N]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  ROOT,
+  bundleForNode,
+  option,
+  python,
+  stats as figures,
+  wasmDir,
+  writeResults
+} from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, 'bench', '.build');
-const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const at = args.indexOf('--repetitions');
-const repetitions = at >= 0 ? Number(args[at + 1]) : 5;
-const python =
-  process.env.PYTHON ||
-  (existsSync(join(ROOT, '.venv/bin/python'))
-    ? join(ROOT, '.venv/bin/python')
-    : 'python3');
+const repetitions = Number(option('repetitions', 5));
 
 const workload = {
   id: 'mnist-cnn/top-examples',
@@ -38,33 +34,21 @@ const workload = {
   repetitions
 };
 
+const round = v => Math.round(v * 10) / 10;
 const stats = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median =
-    sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  const round = v => Math.round(v * 10) / 10;
+  const { median, min, max } = figures(values);
   return {
     median: round(median),
-    min: round(sorted[0]),
-    max: round(sorted.at(-1)),
+    min: round(min),
+    max: round(max),
     values: values.map(round)
   };
 };
 
-const esbuild = await import('esbuild');
-mkdirSync(BUILD, { recursive: true });
-await esbuild.build({
-  entryPoints: [join(ROOT, 'bench/top-examples-bench.ts')],
-  outfile: join(BUILD, 'top-examples.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'es2020',
-  logLevel: 'warning',
-  // Node loads tfjs's own CommonJS builds (the same single copy).
-  external: ['@tensorflow/*']
-});
+const bundle = await bundleForNode(
+  'bench/top-examples-bench.ts',
+  'top-examples.cjs'
+);
 
 const json = (command, argv, options = {}) =>
   JSON.parse(
@@ -77,12 +61,11 @@ const json = (command, argv, options = {}) =>
   );
 
 console.log(`${workload.id}: ${repetitions} repetitions after a warm-up run`);
-const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 const engine = json(process.execPath, [
-  join(BUILD, 'top-examples.cjs'),
+  bundle,
   JSON.stringify(workload),
   ROOT,
-  wasmDir
+  wasmDir()
 ]);
 const torch = json(
   python,
@@ -127,20 +110,12 @@ for (const row of Object.values(rows)) {
 console.log(
   `engine / PyTorch: ${ratio}×; engine peak ${rows.engine.peakTensors} tensors, ${rows.engine.peakTensorMB} MB of tensors; same ranking: ${JSON.stringify(engine.top) === JSON.stringify(torch.top)}`
 );
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(
-  join(ROOT, 'bench/results/top-examples.json'),
-  JSON.stringify(
-    {
-      workload,
-      date: new Date().toISOString(),
-      cpus: cpus().length,
-      count: engine.count,
-      sameRanking: JSON.stringify(engine.top) === JSON.stringify(torch.top),
-      ratio,
-      ...rows
-    },
-    null,
-    2
-  ) + '\n'
-);
+writeResults('top-examples.json', {
+  workload,
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  count: engine.count,
+  sameRanking: JSON.stringify(engine.top) === JSON.stringify(torch.top),
+  ratio,
+  ...rows
+});
