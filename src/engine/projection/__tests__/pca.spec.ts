@@ -107,11 +107,16 @@ describe('streaming PCA', () => {
   ): Promise<IPcaOutcome> {
     const [start] = digits.splits.test;
     const count = options.count ?? ORACLE.count;
-    const fit = fitTo(digits, executor.inputShape, [0, 1]);
+    const dataset = arrayDataset(
+      'digits',
+      { shape: [digits.count, 28, 28], data: digits.pixels },
+      null
+    );
+    const fit = fitTo(dataset, executor.inputShape, [0, 1]);
     return streamingPca(
       {
         executor,
-        dataset: digits,
+        dataset,
         range: [start, start + count],
         fit,
         layer,
@@ -317,7 +322,10 @@ describe('streaming PCA', () => {
 
     it('leaves no tensors behind after runs, cancels and failures', async () => {
       const job = { layer: 'conv2d', data: TEST_DIGITS };
-      await run(job); // the model and digits are loaded and kept from here
+      // The model, the digits and what the executor keeps per layer from
+      // the weights are loaded and kept from here.
+      await run(job);
+      await run({ ...job, layer: 'dense' });
       const baseline = core.memory().numTensors;
       await run(job);
       await run({ ...job, layer: 'dense' });
