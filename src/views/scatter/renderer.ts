@@ -16,14 +16,12 @@ let loading: Promise<{
   renderer: SharedRenderer;
 } | null> | null = null;
 
-/** Whether this page can make a WebGL context at all. */
+/**
+ * Whether this browser has WebGL at all (without making a context: the
+ * shared renderer's is the page's only one; whether it starts is known then).
+ */
 export function hasWebGL(): boolean {
-  try {
-    const probe = document.createElement('canvas');
-    return !!(probe.getContext('webgl2') ?? probe.getContext('webgl'));
-  } catch {
-    return false;
-  }
+  return typeof WebGLRenderingContext !== 'undefined';
 }
 
 /**
