@@ -30,11 +30,7 @@ import type {
   ITopExamplesSummary
 } from '../dataset/top-examples';
 import type { IAscentSummary } from '../optvis/jobs';
-import type {
-  IPcaRequest,
-  IPcaResult,
-  IPcaSummary
-} from '../projection/job';
+import type { IPcaRequest, IPcaResult, IPcaSummary } from '../projection/job';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
 
