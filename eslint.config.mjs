@@ -81,7 +81,7 @@ export default tseslint.config(
   },
   {
     // Functions passed to page.evaluate run in the browser.
-    files: ['bench/run.mjs', 'scripts/screenshots.mjs'],
+    files: ['bench/run.mjs', 'bench/pca.mjs', 'scripts/screenshots.mjs'],
     languageOptions: { globals: { ...globals.browser } }
   },
   {

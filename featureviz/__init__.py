@@ -14,6 +14,7 @@ from .attribution import Attribution, filters, occlusion, saliency
 from .display import Visualization
 from .models import Model
 from .optvis import gradient_ascent, layer_atlas, render_vis
+from .pca import Pca, PcaResult, pca
 from .topk import TopExamples, TopExamplesResult, top_examples
 
 # The page opens the featureviz comm to fetch kernel arrays and to send results
@@ -38,6 +39,8 @@ __all__ = [
     "Attribution",
     "Model",
     "NoFrontendError",
+    "Pca",
+    "PcaResult",
     "RunFailedError",
     "TopExamples",
     "TopExamplesResult",
@@ -51,6 +54,7 @@ __all__ = [
     "models",
     "objectives",
     "occlusion",
+    "pca",
     "render_vis",
     "saliency",
     "spec_schema",

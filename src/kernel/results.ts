@@ -73,6 +73,41 @@ const KERNEL_RESULTS: {
       }))
     ]
   }),
+  pca: (result, summary) => ({
+    kind: 'pca',
+    summary: summaryJson(summary),
+    arrays: [
+      {
+        name: 'coordinates',
+        shape: [result.count, result.components],
+        data: result.coordinates
+      },
+      {
+        name: 'explained_variance',
+        shape: [result.components],
+        data: result.explainedVariance
+      },
+      {
+        name: 'explained_variance_ratio',
+        shape: [result.components],
+        data: result.explainedVarianceRatio
+      },
+      {
+        name: 'indices',
+        shape: [result.count],
+        data: Int32Array.from(
+          { length: result.count },
+          (_, i) => result.first + i
+        )
+      },
+      { name: 'labels', shape: [result.count], data: result.labels },
+      {
+        name: 'selection',
+        shape: [result.selection.length],
+        data: result.selection
+      }
+    ]
+  }),
   filters: (result, summary) => ({
     kind: 'filters',
     summary: summaryJson(summary),

@@ -62,6 +62,12 @@ function summaryWords(summary: IStoredSummary): string {
       return `${summary.methods.map(m => METHOD_NAMES[m.method]).join(', ')} of ${summary.unit} on ${summary.example}`;
     case 'filters':
       return `the ${summary.kernelShape[3]} filters of ${summary.layer}`;
+    case 'pca':
+      return `${summary.count.toLocaleString('en-US')} images at ${summary.layer} on ${summary.backend}, ${summary.solver} solver${
+        summary.selection.length
+          ? `, ${summary.selection.length.toLocaleString('en-US')} selected`
+          : ''
+      }`;
   }
 }
 

@@ -175,7 +175,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       scale: spec.display?.scale,
       onCancel: () => this.cancel(),
       onRerun: () => void this.start(),
-      encodeFigure: this._context.encodeFigure
+      encodeFigure: this._context.encodeFigure,
+      onResultChange: (result, summary) => this._resultChanged(result, summary)
     });
     this._context.track?.(this, true);
     // Claimed whatever happens next, so that no later output takes it.
@@ -264,6 +265,25 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
         );
       }
     }
+  }
+
+  /**
+   * A result view changed its result after the run (a PCA selection): the
+   * kernel gets the new result, and the figure and summary are written back.
+   */
+  private _resultChanged(result: JobResult, summary: IJobSummary): void {
+    const entry = this._entry;
+    if (!entry || this._run.state !== 'done') {
+      return;
+    }
+    this._link?.done(summary.kind, result, summary);
+    const abort = this._abort;
+    void this._writeBack(
+      entry,
+      summary,
+      this._context.settings(),
+      () => this._abort === abort
+    );
   }
 
   /** Cancels this output's run, if any. */

@@ -17,6 +17,7 @@ import type {
   IAscentSummary,
   ITopExamplesSummary,
   IFiltersSummary,
+  IPcaSummary,
   IOcclusionSummary,
   ISaliencySummary,
   IJobKinds,
@@ -171,7 +172,8 @@ const SUMMARY_READERS: {
   'top-examples': readTopExamplesSummary,
   occlusion: readOcclusionSummary,
   saliency: readSaliencySummary,
-  filters: readFiltersSummary
+  filters: readFiltersSummary,
+  pca: readPcaSummary
 };
 
 /** A stored summary, checked field by field; null when it is not one. */
@@ -388,6 +390,43 @@ function readFiltersSummary(
     return null;
   }
   return { layer, kernelShape, readsInput };
+}
+
+function readPcaSummary(value: Record<string, unknown>): IPcaSummary | null {
+  const { count, skipped, layer, width, components, solver, passes } = value;
+  const numbers = (v: unknown): v is number[] =>
+    Array.isArray(v) && v.every(isNumber);
+  const { batchSize, labelNames, selection } = value;
+  const { explainedVariance, explainedVarianceRatio } = value;
+  if (
+    ![count, skipped, width, components, passes, batchSize].every(isNumber) ||
+    typeof layer !== 'string' ||
+    (solver !== 'exact' && solver !== 'randomized') ||
+    !numbers(explainedVariance) ||
+    !numbers(explainedVarianceRatio) ||
+    !(
+      labelNames === null ||
+      (Array.isArray(labelNames) &&
+        labelNames.every(n => typeof n === 'string'))
+    )
+  ) {
+    return null;
+  }
+  return {
+    count: count as number,
+    skipped: skipped as number,
+    layer,
+    width: width as number,
+    components: components as number,
+    solver,
+    passes: passes as number,
+    explainedVariance,
+    explainedVarianceRatio,
+    labelNames,
+    batchSize: batchSize as number,
+    // Saved before selections were kept: none.
+    selection: numbers(selection) ? selection : []
+  };
 }
 
 /**

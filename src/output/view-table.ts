@@ -17,6 +17,7 @@ import { mountAtlas } from '../views/atlas';
 import { mountAttribution } from '../views/attribution';
 import { mountFilters } from '../views/filters';
 import { mountPlayer } from '../views/player';
+import { mountPca } from '../views/scatter/scatter';
 import { mountTopExamples } from '../views/top-examples';
 import type { IMountOptions, IView, IViewProps } from '../views/view';
 
@@ -132,6 +133,18 @@ export const VIEWS: {
     mount: (host, spec, props, options) =>
       mountFilters(host, { ...props, layer: spec.layer }, options),
     job: (spec, { model }) => ({ kind: 'filters', model, layer: spec.layer })
+  },
+  pca: {
+    mount: (host, spec, props, options) =>
+      mountPca(host, { ...props, layer: spec.layer }, options),
+    job: (spec, inputs) => ({
+      kind: 'pca',
+      model: inputs.model,
+      layer: spec.layer,
+      data: resolvedData(inputs),
+      components: spec.components,
+      seed: spec.seed
+    })
   }
 };
 

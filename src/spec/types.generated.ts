@@ -546,10 +546,13 @@ export interface PcaSpec {
   layer: LayerName;
   data: DataRef;
   /**
-   * @minItems 2
-   * @maxItems 3
+   * How many principal components to compute (the scatter plots the first two); at most the layer's values per example.
    */
-  components?: [number, number] | [number, number, number];
+  components?: number;
+  /**
+   * Seeds the randomized solver's test matrix (wide layers): the same seed gives the same projection.
+   */
+  seed?: number;
   display?: Display;
 }
 /**

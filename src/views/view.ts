@@ -45,6 +45,11 @@ export interface IViewProps {
   readonly onRerun?: () => void;
   /** Draws and encodes saved figures; on the page's thread when omitted. */
   readonly encodeFigure?: FigureEncoder;
+  /**
+   * A result view changed what its result says after the run (a PCA
+   * selection): the output sends it to the kernel and writes it back.
+   */
+  readonly onResultChange?: (result: JobResult, summary: IJobSummary) => void;
 }
 
 export interface IMountOptions {

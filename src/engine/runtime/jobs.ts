@@ -23,6 +23,7 @@ import {
   runOcclusionJob,
   runSaliencyJob
 } from '../attribution/jobs';
+import { runPcaJob } from '../projection/job';
 
 /** The events a runner sends while it runs; the core sends the others. */
 export type RunnerEvent = Extract<
@@ -60,7 +61,8 @@ export const JOBS: { readonly [K in JobKind]: JobRunner<K> } = {
   'top-examples': runTopExamplesJob,
   occlusion: runOcclusionJob,
   saliency: runSaliencyJob,
-  filters: runFiltersJob
+  filters: runFiltersJob,
+  pca: runPcaJob
 };
 
 /** Runs a request with the runner of its kind. */

@@ -30,6 +30,7 @@ import type {
   ITopExamplesSummary
 } from '../dataset/top-examples';
 import type { IAscentSummary } from '../optvis/jobs';
+import type { IPcaRequest, IPcaResult, IPcaSummary } from '../projection/job';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
 
@@ -45,7 +46,10 @@ export type {
   IOcclusionResult,
   IOcclusionSummary,
   ISaliencyResult,
-  ISaliencySummary
+  ISaliencySummary,
+  IPcaRequest,
+  IPcaResult,
+  IPcaSummary
 };
 
 /** A model to load: an absolute URL the host resolved. */
@@ -115,6 +119,11 @@ export interface IJobKinds {
     readonly request: IFiltersRequest;
     readonly summary: IFiltersSummary;
     readonly result: IFiltersResult;
+  };
+  pca: {
+    readonly request: IPcaRequest;
+    readonly summary: IPcaSummary;
+    readonly result: IPcaResult;
   };
 }
 

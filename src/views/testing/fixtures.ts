@@ -237,6 +237,14 @@ function fakeContext(canvas: HTMLCanvasElement) {
     textAlign: 'start',
     textBaseline: 'alphabetic',
     imageSmoothingEnabled: true,
+    globalAlpha: 1,
+    // Transforms are not applied (figures here are drawn at ratio 1; a
+    // rotated axis title is recorded as text where it starts).
+    setTransform() {},
+    save() {},
+    restore() {},
+    translate() {},
+    rotate() {},
     createImageData: (width: number, height: number) =>
       new FakeImageData(width, height),
     putImageData(

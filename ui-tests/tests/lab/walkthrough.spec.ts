@@ -21,7 +21,9 @@ const KINDS = [
   'occlusion',
   'saliency',
   'saliency',
-  'filters'
+  'filters',
+  'pca',
+  'pca'
 ];
 const PICTURES = 4;
 const COUNT = KINDS.length;

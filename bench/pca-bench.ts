@@ -1,0 +1,107 @@
+/**
+ * The PCA benchmark's TensorFlow.js side (bundled and run by bench/pca.mjs
+ * in Node on WASM): the engine's PCA job over the bundled 10,000 digits at
+ * conv2d (26·26·32 = 21,632 values each: the randomized solver), timed end to
+ * end as the page runs it (EngineCore, the layer recomputed on each of its
+ * passes), with the process's peak RSS and the pass's peak tensors. Prints
+ * one JSON line; figures, not a test.
+ *
+ *   node pca.cjs '<workload JSON>' <repo root> <wasm dir>
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EngineCore } from '../src/engine/runtime/core';
+import type {
+  JobRequest,
+  JobResultOf,
+  JobSummaryOf
+} from '../src/engine/runtime/protocol';
+import { fileFetch } from '../src/engine/testing/files';
+
+interface IPcaWorkload {
+  readonly model: string;
+  readonly data: string;
+  readonly layer: string;
+  readonly components: number;
+  readonly limit: number;
+  readonly repetitions: number;
+}
+
+function job(core: EngineCore, request: JobRequest) {
+  return new Promise<{
+    summary: JobSummaryOf<'pca'>;
+    result: JobResultOf<'pca'>;
+  }>((resolve, reject) => {
+    core.submit(request, event => {
+      if (event.type === 'done') {
+        resolve({
+          summary: event.summary as JobSummaryOf<'pca'>,
+          result: event.result as JobResultOf<'pca'>
+        });
+      } else if (event.type === 'failed') {
+        reject(new Error(event.error.message));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const [spec, root, wasmDir] = process.argv.slice(2);
+  const work = JSON.parse(spec) as IPcaWorkload;
+  const url = (relative: string) => new URL(relative, `file://${root}/`).href;
+  const core = new EngineCore({
+    candidates: ['wasm'],
+    wasmPaths: wasmDir,
+    fetch: fileFetch()
+  });
+  await core.start();
+  const request: JobRequest = {
+    kind: 'pca',
+    model: { url: url(work.model) },
+    layer: work.layer,
+    components: work.components,
+    data: {
+      source: 'bundled',
+      url: url(work.data),
+      split: 'all',
+      limit: work.limit
+    }
+  };
+  const before = tf.memory().numTensors;
+  const seconds: number[] = [];
+  let last: {
+    summary: JobSummaryOf<'pca'>;
+    result: JobResultOf<'pca'>;
+  } | null = null;
+  for (let rep = 0; rep < work.repetitions; rep++) {
+    const start = performance.now();
+    last = await job(core, request);
+    seconds.push((performance.now() - start) / 1000);
+  }
+  if (!last) {
+    throw new Error('no repetitions');
+  }
+  process.stdout.write(
+    JSON.stringify({
+      backend: last.summary.backend,
+      count: last.summary.count,
+      width: last.summary.width,
+      solver: last.summary.solver,
+      passes: last.summary.passes,
+      batchSize: last.summary.batchSize,
+      ratio: last.summary.explainedVarianceRatio,
+      coordinates: Array.from(last.result.coordinates),
+      values: seconds,
+      // The model and digits stay loaded in the engine (as on a page).
+      leaked: tf.memory().numTensors - before,
+      maxRssMB: process.resourceUsage().maxRSS / 1024
+    }) + '\n'
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  reason => {
+    process.stderr.write(String(reason?.stack ?? reason));
+    process.exit(1);
+  }
+);

@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+/**
+ * The PCA benchmark, in one run:
+ *
+ * - seconds and peak memory of the engine's PCA job on the 10,000 bundled
+ *   digits at conv2d (10,000 × 26·26·32 activations, the randomized solver;
+ *   Node on WASM, bench/pca-bench.ts: the layer recomputed on each pass)
+ *   beside scikit-learn's randomized PCA of the same activations held in
+ *   memory (bench/reference/sklearn_pca.py), and how well they agree;
+ * - frames per second while the camera pans 100,000 and 1,000,000 points
+ *   drawn by regl-scatterplot on the view's shared renderer in headless
+ *   Chromium on software WebGL (SwiftShader), and the time of a lasso
+ *   selection (bench/scatter-entry.ts).
+ *
+ * Prints a table and writes bench/results/pca.json.
+ *
+ *   node bench/pca.mjs [--repetitions N] [--limit N] [--skip engine,browser]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD = join(ROOT, 'bench', '.build');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const repetitions = Number(option('--repetitions', 3));
+const skip = new Set(option('--skip', '').split(','));
+const python =
+  process.env.PYTHON ||
+  (existsSync(join(ROOT, '.venv/bin/python'))
+    ? join(ROOT, '.venv/bin/python')
+    : 'python3');
+
+const workload = {
+  id: 'mnist-cnn/pca-conv2d',
+  model: 'assets/models/mnist-cnn/model.json',
+  data: 'assets/datasets/mnist/mnist.json',
+  layer: 'conv2d',
+  components: 2,
+  limit: Number(option('--limit', 10000)),
+  repetitions
+};
+
+const stats = values => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median =
+    sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const round = v => Math.round(v * 100) / 100;
+  return {
+    median: round(median),
+    min: round(sorted[0]),
+    max: round(sorted.at(-1)),
+    values: values.map(round)
+  };
+};
+
+/** |correlation| of column c of two row-major n × k arrays. */
+const correlation = (a, b, k, c) => {
+  const n = a.length / k;
+  let [ma, mb, ab, aa, bb] = [0, 0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    ma += a[i * k + c] / n;
+    mb += b[i * k + c] / n;
+  }
+  for (let i = 0; i < n; i++) {
+    const [x, y] = [a[i * k + c] - ma, b[i * k + c] - mb];
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return Math.abs(ab / Math.sqrt(aa * bb));
+};
+
+const esbuild = await import('esbuild');
+mkdirSync(BUILD, { recursive: true });
+const json = (command, argv, options = {}) =>
+  JSON.parse(
+    execFileSync(command, argv, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 28,
+      ...options
+    })
+  );
+
+const results = {
+  workload,
+  date: new Date().toISOString(),
+  cpus: cpus().length
+};
+
+if (!skip.has('engine')) {
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'bench/pca-bench.ts')],
+    outfile: join(BUILD, 'pca.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2020',
+    logLevel: 'warning',
+    external: ['@tensorflow/*']
+  });
+  console.log(
+    `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each`
+  );
+  const wasmDir =
+    dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
+  const engine = json(process.execPath, [
+    join(BUILD, 'pca.cjs'),
+    JSON.stringify(workload),
+    ROOT,
+    wasmDir
+  ]);
+  const sklearn = json(
+    python,
+    [join(ROOT, 'bench/reference/sklearn_pca.py'), JSON.stringify(workload)],
+    {
+      env: { ...process.env, PYTHONPATH: join(ROOT, 'bench/reference') }
+    }
+  );
+  const k = workload.components;
+  results.engine = {
+    backend: `node-${engine.backend}`,
+    unit: 's',
+    ...stats(engine.values),
+    solver: engine.solver,
+    passes: engine.passes,
+    batchSize: engine.batchSize,
+    maxRssMB: Math.round(engine.maxRssMB),
+    leakedTensors: engine.leaked,
+    explainedVarianceRatio: engine.ratio
+  };
+  results.sklearn = {
+    backend: `scikit-learn randomized (${sklearn.threads} threads)`,
+    unit: 's',
+    ...stats(sklearn.values),
+    activationsSeconds: Math.round(sklearn.activationsSeconds * 100) / 100,
+    shape: sklearn.shape,
+    maxRssMB: Math.round(sklearn.maxRssMB),
+    explainedVarianceRatio: sklearn.ratio
+  };
+  results.agreement = {
+    ratioDifference: engine.ratio.map((r, c) => Math.abs(r - sklearn.ratio[c])),
+    coordinateCorrelation: Array.from({ length: k }, (_, c) =>
+      correlation(engine.coordinates, sklearn.coordinates, k, c)
+    )
+  };
+  results.ratio =
+    Math.round((results.engine.median / results.sklearn.median) * 100) / 100;
+  for (const row of [results.engine, results.sklearn]) {
+    console.log(
+      `${row.backend.padEnd(36)} ${String(row.median).padStart(8)} s (min ${row.min}, max ${row.max}), peak RSS ${row.maxRssMB} MB`
+    );
+  }
+  console.log(
+    `engine / scikit-learn: ${results.ratio}× (scikit-learn's time excludes computing the activations: ${results.sklearn.activationsSeconds} s in PyTorch); agreement: ${JSON.stringify(results.agreement)}`
+  );
+}
+
+if (!skip.has('browser')) {
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'bench/scatter-entry.ts')],
+    outfile: join(BUILD, 'scatter.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    logLevel: 'warning'
+  });
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--ignore-gpu-blocklist'
+    ]
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', error => console.log(`[page error] ${error}`));
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addScriptTag({ path: join(BUILD, 'scatter.js') });
+    results.scatter = [];
+    for (const points of [100_000, 1_000_000]) {
+      const runs = [];
+      for (let rep = 0; rep < repetitions; rep++) {
+        runs.push(
+          await page.evaluate(n => window.scatterBench.measure(n, 3), points)
+        );
+      }
+      const row = {
+        backend: 'chromium-swiftshader',
+        points,
+        webgl: runs[0].webgl,
+        fps: stats(runs.map(r => r.fps)),
+        drawMs: stats(runs.map(r => r.drawMs)),
+        lassoMs: stats(runs.map(r => r.lassoMs)),
+        selected: runs[0].selected
+      };
+      results.scatter.push(row);
+      console.log(
+        `${String(points).padStart(9)} points: ${row.fps.median} fps panning (min ${row.fps.min}, max ${row.fps.max}); first draw ${row.drawMs.median} ms; lasso ${row.lassoMs.median} ms (min ${row.lassoMs.min}, max ${row.lassoMs.max}) selecting ${row.selected}`
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(
+  join(ROOT, 'bench/results/pca.json'),
+  JSON.stringify(results, null, 2) + '\n'
+);

@@ -1,0 +1,180 @@
+/**
+ * The PCA job (docs/architecture.md, "PCA"): a layer's representation of a
+ * dataset projected on its leading principal components by the streaming
+ * solver (`pca.ts`), with each example's label and the pixels the view shows
+ * as thumbnails. The job table runs it.
+ */
+import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
+import { FeatureVizError } from '../errors';
+import type { IJobContext, IJobOutcome } from '../runtime/jobs';
+import { ProgressClock } from '../runtime/progress';
+import type { JobRequestOf } from '../runtime/protocol';
+import { batchSizeFor } from '../dataset/activation-pass';
+import { type IDataset, fitTo } from '../dataset/dataset';
+import type { DataRequest } from '../dataset/store';
+import { type PcaSolver, passesOf, solverFor, streamingPca } from './pca';
+import { layerWidth } from './passes';
+
+/** What a PCA job asks for. */
+export interface IPcaRequest {
+  readonly layer: string;
+  readonly data: DataRequest;
+  /** How many components (the spec's default when omitted). */
+  readonly components?: number;
+  readonly seed?: number;
+  /** 'auto' when omitted: exact for narrow layers, randomized for wide. */
+  readonly solver?: PcaSolver | 'auto';
+}
+
+/** The kind-specific part of a PCA job's summary (plain JSON). */
+export interface IPcaSummary {
+  /** Examples projected. */
+  readonly count: number;
+  /** Files that could not be read (folders of images). */
+  readonly skipped: number;
+  readonly layer: string;
+  /** Values per example at the layer. */
+  readonly width: number;
+  readonly components: number;
+  readonly solver: PcaSolver;
+  readonly passes: number;
+  readonly explainedVariance: readonly number[];
+  readonly explainedVarianceRatio: readonly number[];
+  readonly labelNames: readonly string[] | null;
+  readonly batchSize: number;
+  /**
+   * The dataset indices the user selected in the scatter (empty after a
+   * run; the view updates it, so a saved notebook keeps it).
+   */
+  readonly selection: readonly number[];
+}
+
+export interface IPcaResult {
+  readonly kind: 'pca';
+  readonly layer: string;
+  readonly count: number;
+  readonly components: number;
+  /** count × components, row-major. */
+  readonly coordinates: Float32Array;
+  /** One per example; −1 where the dataset has no labels. */
+  readonly labels: Int32Array;
+  readonly labelNames: readonly string[] | null;
+  readonly explainedVariance: Float32Array;
+  readonly explainedVarianceRatio: Float32Array;
+  /** The dataset index of the first example (examples follow in order). */
+  readonly first: number;
+  /** [height, width, channels] of one thumbnail. */
+  readonly imageShape: readonly [number, number, number];
+  /**
+   * The examples' pixels as bytes (count × h × w × c), for thumbnails on
+   * hover and the selection's grid; empty above THUMBNAIL_BYTES.
+   */
+  readonly images: Uint8Array;
+  /** The selected dataset indices (empty after a run; the view updates it). */
+  readonly selection: Int32Array;
+}
+
+/** The most thumbnail bytes a result carries to the page (a million digits: 784 MB would not). */
+export const THUMBNAIL_BYTES = 64e6;
+
+export async function runPcaJob(
+  request: JobRequestOf<'pca'>,
+  context: IJobContext
+): Promise<IJobOutcome<'pca'>> {
+  const { executor, loaded } = context.model;
+  const defaults = SPEC_DEFAULTS.PcaSpec;
+  const components = request.components ?? defaults.components;
+  const width = layerWidth(executor, request.layer);
+  context.emit({ type: 'running', backend: context.backend });
+  const [, h, w, c] = executor.inputShape;
+  const { dataset, range } = await context.datasets.load(
+    request.data,
+    [h ?? 0, w ?? 0, c],
+    context.signal
+  );
+  if (h === null || w === null) {
+    throw new FeatureVizError(
+      'The model accepts any image size; PCA needs a model with a fixed input size.'
+    );
+  }
+  const fit = fitTo(dataset, executor.inputShape, loaded.metadata.inputRange);
+  const count = range[1] - range[0];
+  const batchSize = batchSizeFor(context.backend, executor, request.layer, fit);
+  const options = {
+    components,
+    seed: request.seed ?? defaults.seed,
+    solver: request.solver
+  };
+  const passes = passesOf(solverFor(options, width));
+  const clock = new ProgressClock(passes * count, 'images');
+  let pass = 0;
+  const outcome = await streamingPca(
+    {
+      executor,
+      dataset,
+      range,
+      fit,
+      layer: request.layer,
+      batchSize,
+      signal: context.signal,
+      onBatch: done => context.emit(clock.tick(pass * count + done))
+    },
+    width,
+    { ...options, onPass: p => (pass = p) }
+  );
+  const labels = Int32Array.from(
+    { length: count },
+    (_, i) => dataset.labels?.[range[0] + i] ?? -1
+  );
+  return {
+    summary: {
+      count,
+      skipped: dataset.skipped,
+      layer: request.layer,
+      width,
+      components,
+      solver: outcome.solver,
+      passes: outcome.passes,
+      explainedVariance: Array.from(outcome.explainedVariance),
+      explainedVarianceRatio: Array.from(outcome.explainedVarianceRatio),
+      labelNames: dataset.labelNames ? [...dataset.labelNames] : null,
+      batchSize,
+      selection: []
+    },
+    result: {
+      kind: 'pca',
+      layer: request.layer,
+      count,
+      components,
+      coordinates: outcome.coordinates,
+      labels,
+      labelNames: dataset.labelNames,
+      explainedVariance: Float32Array.from(outcome.explainedVariance),
+      explainedVarianceRatio: Float32Array.from(outcome.explainedVarianceRatio),
+      first: range[0],
+      imageShape: dataset.imageShape,
+      images: thumbnails(dataset, range),
+      selection: new Int32Array(0)
+    }
+  };
+}
+
+/** The range's pixels as bytes (floats scaled from the dataset's range). */
+function thumbnails(
+  dataset: IDataset,
+  range: readonly [number, number]
+): Uint8Array {
+  const [h, w, c] = dataset.imageShape;
+  const size = h * w * c;
+  if ((range[1] - range[0]) * size > THUMBNAIL_BYTES) {
+    return new Uint8Array(0);
+  }
+  const values = dataset.pixels.subarray(range[0] * size, range[1] * size);
+  if (values instanceof Uint8Array) {
+    // A copy that owns its buffer: the result's buffers are transferred.
+    return Uint8Array.from(values);
+  }
+  const [low, high] = dataset.range;
+  const scale = 255 / Math.max(high - low, 1e-12);
+  return Uint8Array.from(values, v => Math.round((v - low) * scale));
+}

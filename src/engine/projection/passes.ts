@@ -1,0 +1,302 @@
+/**
+ * The streaming passes of PCA (docs/architecture.md, "PCA"): the model run
+ * over a dataset up to one layer, batch by batch, each batch's activations
+ * flattened to rows of X and folded into small running results: the mean and
+ * total variance, the product X·Z with a thin d×l matrix, the product Xᵀ·Q
+ * with a thin n×l one, or the d×d covariance for a narrow layer. The layer is
+ * recomputed on every pass; activations are never stored (10,000 × 21,632
+ * floats would be 865 MB). Cancel is checked between batches, and every
+ * tensor is freed however a pass ends.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CancelledError, FeatureVizError } from '../errors';
+import type { IExecutor } from '../model/executor';
+import { nextTick } from '../tick';
+import { type IDataset, type IInputFit, inputBatch } from '../dataset/dataset';
+import { type IMatrix, matrix } from './linalg';
+
+/** What every pass reads: the layer's activations over a dataset's range. */
+export interface IStream {
+  readonly executor: IExecutor;
+  readonly dataset: IDataset;
+  /** The examples [start, end) of the dataset. */
+  readonly range: readonly [number, number];
+  readonly fit: IInputFit;
+  readonly layer: string;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  /** After each batch: examples done in this pass. */
+  readonly onBatch?: (done: number) => void;
+  /** Inside each batch, at its peak (benchmarks and tests read it). */
+  readonly onPeak?: (memory: tf.MemoryInfo) => void;
+}
+
+/** Values per example at the stream's layer (its activation, flattened). */
+export function layerWidth(executor: IExecutor, layer: string): number {
+  const shape = executor.outputShape(layer);
+  return shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+}
+
+/**
+ * Runs `step` on every batch's activations [b, d] (made inside a tidy; `step`
+ * keeps what it returns alive itself), checking Cancel between batches.
+ */
+async function eachBatch(
+  stream: IStream,
+  step: (x: tf.Tensor2D, first: number) => Promise<void>
+): Promise<void> {
+  const { executor, dataset, fit, signal } = stream;
+  const [start, end] = stream.range;
+  for (let first = start; first < end; first += stream.batchSize) {
+    if (signal?.aborted) {
+      throw new CancelledError();
+    }
+    const last = Math.min(end, first + stream.batchSize);
+    const x = tf.tidy(() => {
+      const input = inputBatch(dataset, [first, last], fit, true);
+      const [activation] = executor.forward(input, [{ layer: stream.layer }]);
+      return tf.reshape(activation, [last - first, -1]) as tf.Tensor2D;
+    });
+    try {
+      await step(x, first - start);
+    } finally {
+      x.dispose();
+    }
+    stream.onBatch?.(last - start);
+    // Lets Cancel and other messages through.
+    await nextTick();
+  }
+  if (signal?.aborted) {
+    throw new CancelledError();
+  }
+}
+
+/** The mean and the spread of the rows of X, and optionally X·Z. */
+export interface IMoments {
+  readonly count: number;
+  /** The mean row (d). */
+  readonly mean: Float64Array;
+  /** Σ‖xᵢ − μ‖²: the total variance times (n − 1). */
+  readonly scatter: number;
+  /** The means of the batches, and their sizes (for the covariance). */
+  readonly batchMeans: readonly Float64Array[];
+  readonly batchSizes: readonly number[];
+}
+
+/**
+ * The mean and total scatter of the rows, merged batch by batch with Chan's
+ * pairwise update (no Σx² − nμ² cancellation), and X·Z (n×l, uncentred) when
+ * `z` (d×l) is given: one pass.
+ */
+export async function momentsPass(
+  stream: IStream,
+  width: number,
+  z: IMatrix | null
+): Promise<{ moments: IMoments; product: IMatrix | null }> {
+  const count = stream.range[1] - stream.range[0];
+  const mean = new Float64Array(width);
+  const batchMeans: Float64Array[] = [];
+  const batchSizes: number[] = [];
+  let scatter = 0;
+  let seen = 0;
+  const product = z ? matrix(count, z.cols) : null;
+  const zTensor = z
+    ? tf.tensor2d(Float32Array.from(z.data), [z.rows, z.cols])
+    : null;
+  try {
+    await eachBatch(stream, async (x, first) => {
+      const b = x.shape[0];
+      const [sum, within, xz] = tf.tidy(() => {
+        const m = tf.mean(x, 0);
+        const spread = tf.sum(tf.square(tf.sub(x, m)));
+        stream.onPeak?.(tf.memory());
+        return [tf.sum(x, 0), spread, zTensor ? tf.matMul(x, zTensor) : null];
+      });
+      try {
+        const [sums, spread, rows] = await Promise.all([
+          sum.data(),
+          within.data(),
+          xz ? xz.data() : Promise.resolve(null)
+        ]);
+        const batchMean = Float64Array.from(sums as Float32Array, s => s / b);
+        checkFinite(batchMean, stream, first);
+        // Chan et al.: merging a batch moves the scatter by the squared
+        // distance between the means, weighted.
+        let distance = 0;
+        for (let j = 0; j < width; j++) {
+          distance += (batchMean[j] - mean[j]) ** 2;
+        }
+        scatter += spread[0] + ((seen * b) / (seen + b)) * distance;
+        for (let j = 0; j < width; j++) {
+          mean[j] += ((batchMean[j] - mean[j]) * b) / (seen + b);
+        }
+        seen += b;
+        batchMeans.push(batchMean);
+        batchSizes.push(b);
+        if (product && rows) {
+          product.data.set(rows, first * product.cols);
+        }
+      } finally {
+        sum.dispose();
+        within.dispose();
+        xz?.dispose();
+      }
+    });
+  } finally {
+    zTensor?.dispose();
+  }
+  return {
+    moments: { count, mean, scatter, batchMeans, batchSizes },
+    product
+  };
+}
+
+/** X·Z (n×l, uncentred) for a thin Z (d×l): one pass. */
+export async function productPass(
+  stream: IStream,
+  z: IMatrix
+): Promise<IMatrix> {
+  const count = stream.range[1] - stream.range[0];
+  const product = matrix(count, z.cols);
+  const zTensor = tf.tensor2d(Float32Array.from(z.data), [z.rows, z.cols]);
+  try {
+    await eachBatch(stream, async (x, first) => {
+      const xz = tf.tidy(() => {
+        const out = tf.matMul(x, zTensor);
+        stream.onPeak?.(tf.memory());
+        return out;
+      });
+      try {
+        product.data.set(await xz.data(), first * product.cols);
+      } finally {
+        xz.dispose();
+      }
+    });
+  } finally {
+    zTensor.dispose();
+  }
+  return product;
+}
+
+/**
+ * Xᵀ·Q (d×l, uncentred) for a thin Q (n×l): one pass, summed on the device.
+ * Each batch multiplies Q's rows, transposed in script, by X (a kept
+ * transpose: transposed matMul is 10–20× slower on WASM).
+ */
+export async function transposedProductPass(
+  stream: IStream,
+  q: IMatrix,
+  width: number
+): Promise<IMatrix> {
+  const l = q.cols;
+  let sum: tf.Tensor2D = tf.zeros([l, width]);
+  try {
+    await eachBatch(stream, async (x, first) => {
+      const b = x.shape[0];
+      const rows = new Float32Array(l * b);
+      for (let i = 0; i < b; i++) {
+        for (let c = 0; c < l; c++) {
+          rows[c * b + i] = q.data[(first + i) * l + c];
+        }
+      }
+      const next = tf.tidy(() => {
+        const out = tf.add(sum, tf.matMul(tf.tensor2d(rows, [l, b]), x));
+        stream.onPeak?.(tf.memory());
+        return out as tf.Tensor2D;
+      });
+      sum.dispose();
+      sum = next;
+      // Waiting here keeps the device's queue short and Cancel prompt.
+      await sum.data();
+    });
+    const values = await sum.data();
+    const out = matrix(width, l);
+    for (let c = 0; c < l; c++) {
+      for (let j = 0; j < width; j++) {
+        out.data[j * l + c] = values[c * width + j];
+      }
+    }
+    return out;
+  } finally {
+    sum.dispose();
+  }
+}
+
+/**
+ * The covariance matrix of the rows (d×d, on the device; the caller disposes
+ * it) with the mean: each batch's own centred scatter, then the scatter of
+ * the batch means about the mean (the same decomposition as Chan's update).
+ */
+export async function covariancePass(
+  stream: IStream,
+  width: number
+): Promise<{ covariance: tf.Tensor2D; moments: IMoments }> {
+  const batchMeans: Float64Array[] = [];
+  const batchSizes: number[] = [];
+  let within: tf.Tensor2D = tf.zeros([width, width]);
+  let scatter = 0;
+  try {
+    await eachBatch(stream, async (x, first) => {
+      const b = x.shape[0];
+      const [next, sum, spread] = tf.tidy(() => {
+        const centred = tf.sub(x, tf.mean(x, 0));
+        const out = tf.add(within, tf.matMul(tf.transpose(centred), centred));
+        stream.onPeak?.(tf.memory());
+        return [out as tf.Tensor2D, tf.sum(x, 0), tf.sum(tf.square(centred))];
+      });
+      within.dispose();
+      within = next;
+      try {
+        const [sums, s] = await Promise.all([sum.data(), spread.data()]);
+        const batchMean = Float64Array.from(sums as Float32Array, v => v / b);
+        checkFinite(batchMean, stream, first);
+        batchMeans.push(batchMean);
+        batchSizes.push(b);
+        scatter += s[0];
+      } finally {
+        sum.dispose();
+        spread.dispose();
+      }
+    });
+    const count = stream.range[1] - stream.range[0];
+    const mean = new Float64Array(width);
+    batchMeans.forEach((m, i) =>
+      m.forEach((v, j) => (mean[j] += (v * batchSizes[i]) / count))
+    );
+    // Between batches: Σ_b n_b (m_b − μ)(m_b − μ)ᵀ, from B×d rows.
+    const between = new Float32Array(batchMeans.length * width);
+    batchMeans.forEach((m, i) => {
+      const w = Math.sqrt(batchSizes[i]);
+      for (let j = 0; j < width; j++) {
+        const offset = m[j] - mean[j];
+        between[i * width + j] = w * offset;
+        scatter += w * w * offset * offset;
+      }
+    });
+    const covariance = tf.tidy(() => {
+      const rows = tf.tensor2d(between, [batchMeans.length, width]);
+      const total = tf.add(within, tf.matMul(tf.transpose(rows), rows));
+      return tf.div(total, Math.max(count - 1, 1)) as tf.Tensor2D;
+    });
+    return {
+      covariance,
+      moments: { count, mean, scatter, batchMeans, batchSizes }
+    };
+  } finally {
+    within.dispose();
+  }
+}
+
+/** A non-finite activation makes the projection meaningless: say where. */
+function checkFinite(
+  batchMean: Float64Array,
+  stream: IStream,
+  first: number
+): void {
+  if (batchMean.some(v => !Number.isFinite(v))) {
+    const start = stream.range[0] + first;
+    throw new FeatureVizError(
+      `Layer "${stream.layer}" gives non-finite values for the examples from ${start} on: the model or the examples have non-finite values.`
+    );
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * The PCA scatter view (docs/architecture.md, "PCA"): every example at its
+ * first two principal components, coloured by label, drawn by
+ * regl-scatterplot on the page's one shared WebGL renderer (`renderer.ts`).
+ * A legend toggles classes; the axis titles carry the explained variance;
+ * zoom and pan; hover shows the example's thumbnail, label and index; a
+ * lasso selects points, shows them as a grid and greys the rest, and the
+ * selection goes to the kernel and into the saved summary
+ * (`onResultChange`). Without WebGL the view says so and shows a still
+ * picture. The PNG written back is drawn on a 2D canvas (`scatter-figure.ts`).
+ */
+import type {
+  IJobSummary,
+  IPcaResult,
+  IPcaSummary,
+  JobResult
+} from '../../engine/runtime/protocol';
+import { button, h, storedImage } from '../dom';
+import { themeStyle } from '../figure';
+import { type IRunState, INITIAL, startsNewRun } from '../run-state';
+import { mountRunBar } from '../run-bar';
+import { type IDrawnFigure, encodeFigureHere, pngAction } from '../save';
+import { type IViewProps, type MountView, Lifetime } from '../view';
+import { CLASS_COLOURS, INACTIVE, UNLABELLED } from './palette';
+import {
+  type IPlotData,
+  datasetIndices,
+  plotData,
+  shownPoints
+} from './plot-data';
+import { scatterLibrary } from './renderer';
+import { PLOT_SIDE, drawScatterFigure } from './scatter-figure';
+import { selectionGrid } from './selection-grid';
+import { Thumbnails } from './thumbnails';
+import { HOW_TO, pcaSentence } from './words';
+
+export interface IPcaProps extends IViewProps {
+  readonly layer: string;
+}
+
+type Scatterplot = ReturnType<
+  NonNullable<Awaited<ReturnType<typeof scatterLibrary>>>['library']['default']
+>;
+
+/** Point colours: one per class, then grey for points outside a selection. */
+function pointColours(data: IPlotData): string[] {
+  return [
+    ...data.classes.map(label =>
+      label < 0 ? UNLABELLED : CLASS_COLOURS[label % CLASS_COLOURS.length]
+    ),
+    INACTIVE
+  ];
+}
+
+export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
+  const life = new Lifetime(options.signal);
+  let run: IRunState = INITIAL;
+  let result: IPcaResult | null = null;
+  let summary: IPcaSummary | null = null;
+  let data: IPlotData | null = null;
+  let thumbnails: Thumbnails | null = null;
+  let stored: string | null = null;
+  let scatterplot: Scatterplot | null = null;
+  let hidden = new Set<number>();
+  let selected: number[] = [];
+  // Bumped on every result: a late WebGL start for an older one is dropped.
+  let generation = 0;
+
+  const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
+  const notice = h('p', { className: 'jp-FeatureViz-pca-notice' });
+  const canvas = h('canvas', {
+    className: 'jp-FeatureViz-pca-canvas',
+    attrs: { role: 'img' }
+  });
+  const still = h('canvas', { className: 'jp-FeatureViz-figure' });
+  const xTitle = h('div', { className: 'jp-FeatureViz-pca-xtitle' });
+  const yTitle = h('div', { className: 'jp-FeatureViz-pca-ytitle' });
+  const tooltip = h('div', {
+    className: 'jp-FeatureViz-pca-tooltip',
+    attrs: { role: 'tooltip' }
+  });
+  const plot = h('div', {
+    className: 'jp-FeatureViz-pca-plot',
+    children: [yTitle, canvas, xTitle, tooltip]
+  });
+  const legend = h('div', {
+    className: 'jp-FeatureViz-pca-legend',
+    attrs: { role: 'group', 'aria-label': 'Classes (click to hide or show)' }
+  });
+  const lassoButton = button(
+    'Lasso: drag to select points',
+    'Lasso',
+    () => setMode(lassoButton.getAttribute('aria-pressed') !== 'true'),
+    life.signal
+  );
+  const clearButton = button(
+    'Clear the selection',
+    'Clear selection',
+    () => select([]),
+    life.signal
+  );
+  const resetButton = button(
+    'Zoom back to all points',
+    'Reset view',
+    () => void scatterplot?.reset(),
+    life.signal
+  );
+  const tools = h('div', {
+    className: 'jp-FeatureViz-pca-tools',
+    children: [lassoButton, clearButton, resetButton]
+  });
+  const stage = h('div', {
+    className: 'jp-FeatureViz-pca-stage',
+    children: [plot, still, legend]
+  });
+  const sentence = h('p', { className: 'jp-FeatureViz-sentence' });
+  const selectionHost = h('div');
+  const node = h('div', {
+    className: 'jp-FeatureViz-pca',
+    children: [storedHost, notice, stage, tools, sentence, selectionHost]
+  });
+  const bar = mountRunBar(
+    node,
+    {
+      onCancel: props.onCancel,
+      onRerun: props.onRerun,
+      saves: [
+        pngAction({
+          filename: props.filename,
+          encode: props.encodeFigure ?? encodeFigureHere,
+          ready: () => data !== null,
+          figure: savedFigure,
+          stored: () => stored
+        })
+      ]
+    },
+    life.signal
+  );
+  host.appendChild(node);
+  life.add(() => node.remove());
+  life.add(() => destroyScatter());
+
+  function setMode(lasso: boolean): void {
+    lassoButton.setAttribute('aria-pressed', String(lasso));
+    void scatterplot?.set({ mouseMode: lasso ? 'lasso' : 'panZoom' });
+  }
+
+  function destroyScatter(): void {
+    scatterplot?.destroy();
+    scatterplot = null;
+  }
+
+  /** The figure written back and saved: the plot as shown, on a 2D canvas. */
+  function savedFigure(): IDrawnFigure | null {
+    if (!data) {
+      return null;
+    }
+    const scratch = document.createElement('canvas');
+    const size = drawScatterFigure(
+      scratch,
+      data,
+      { hidden, selected: new Set(selected) },
+      themeStyle(node)
+    );
+    return { canvas: scratch, ...size };
+  }
+
+  function drawLegend(): void {
+    const current = data;
+    if (!current) {
+      legend.replaceChildren();
+      return;
+    }
+    const colours = pointColours(current);
+    legend.replaceChildren(
+      ...current.classNames.map((name, c) => {
+        const entry = button(
+          `${hidden.has(c) ? 'Show' : 'Hide'} class ${name}`,
+          name,
+          () => toggle(c),
+          life.signal
+        );
+        entry.classList.add('jp-FeatureViz-pca-class');
+        entry.setAttribute('aria-pressed', String(!hidden.has(c)));
+        entry.prepend(
+          h('span', {
+            className: 'jp-FeatureViz-pca-swatch',
+            attrs: { style: `background: ${colours[c]}` }
+          })
+        );
+        return entry;
+      })
+    );
+  }
+
+  function toggle(c: number): void {
+    const next = new Set(hidden);
+    if (!next.delete(c)) {
+      next.add(c);
+    }
+    hidden = next;
+    drawLegend();
+    if (data && scatterplot) {
+      const shown = shownPoints(data, hidden);
+      void (shown ? scatterplot.filter(shown) : scatterplot.unfilter());
+    }
+    if (!scatterplot) {
+      drawStill();
+    }
+  }
+
+  /** Colours for the points: grey outside a selection. */
+  function categories(current: IPlotData): Float32Array {
+    if (selected.length === 0) {
+      return current.category;
+    }
+    const grey = current.classes.length;
+    const out = new Float32Array(current.count).fill(grey);
+    for (const p of selected) {
+      out[p] = current.category[p];
+    }
+    return out;
+  }
+
+  let redrawing = false;
+  /** Draws the points with the selection's colours, keeping the legend's filter. */
+  async function drawPoints(): Promise<void> {
+    const current = data;
+    const plotter = scatterplot;
+    if (!current || !plotter) {
+      return;
+    }
+    redrawing = true;
+    try {
+      const shown = shownPoints(current, hidden);
+      await plotter.draw(
+        { x: current.x, y: current.y, valueA: categories(current) },
+        shown ? { filter: shown } : {}
+      );
+    } finally {
+      redrawing = false;
+    }
+  }
+
+  /** Takes a new selection (plot indices): colours, grid, kernel, summary. */
+  function select(points: readonly number[]): void {
+    if (!result || !summary || !thumbnails) {
+      return;
+    }
+    selected = [...points].sort((a, b) => a - b);
+    void drawPoints();
+    if (!scatterplot) {
+      drawStill();
+    }
+    selectionHost.replaceChildren(
+      ...(selected.length ? [selectionGrid(result, selected, thumbnails)] : [])
+    );
+    const indices = datasetIndices(result, selected);
+    summary = { ...summary, selection: Array.from(indices) };
+    result = { ...result, selection: indices };
+    node.dataset.selected = String(selected.length);
+    sentence.textContent = `${pcaSentence(summary)} ${HOW_TO}`;
+    props.onResultChange?.(result, { ...summary, kind: 'pca' } as IJobSummary);
+  }
+
+  function showTooltip(point: number): void {
+    const current = result;
+    if (!current || !scatterplot || !thumbnails) {
+      return;
+    }
+    const at = scatterplot.getScreenPosition(point);
+    const label = current.labels[point];
+    const name =
+      label >= 0 ? (current.labelNames?.[label] ?? String(label)) : 'no label';
+    const image = thumbnails.get(point, 3);
+    tooltip.replaceChildren(
+      ...(image ? [image] : []),
+      h('div', { text: `label ${name}` }),
+      h('div', { text: `example #${current.first + point}` })
+    );
+    tooltip.dataset.index = String(current.first + point);
+    if (at) {
+      const [x, y] = at;
+      tooltip.style.left = `${Math.min(x + 12, PLOT_SIDE - 60)}px`;
+      tooltip.style.top = `${Math.max(y - 40, 0)}px`;
+    }
+    tooltip.hidden = false;
+  }
+
+  function drawStill(): void {
+    if (!data) {
+      return;
+    }
+    const size = drawScatterFigure(
+      still,
+      data,
+      { hidden, selected: new Set(selected) },
+      themeStyle(node),
+      globalThis.devicePixelRatio || 1
+    );
+    still.style.width = `${size.width}px`;
+    still.style.height = `${size.height}px`;
+    still.setAttribute('aria-label', `${data.xTitle} against ${data.yTitle}`);
+  }
+
+  async function startScatter(current: IPlotData, mine: number): Promise<void> {
+    const loaded = await scatterLibrary();
+    if (mine !== generation || life.disposed) {
+      return;
+    }
+    if (!loaded) {
+      node.dataset.webgl = 'none';
+      notice.textContent =
+        'WebGL is not available in this browser, so the interactive plot (zoom, hover, lasso) cannot be shown: this is a still picture of it.';
+      drawStill();
+      render();
+      return;
+    }
+    node.dataset.webgl = 'on';
+    const style = themeStyle(node);
+    const plotter = loaded.library.default({
+      renderer: loaded.renderer,
+      canvas,
+      width: PLOT_SIDE,
+      height: PLOT_SIDE,
+      pointSize: current.count > 100_000 ? 1 : current.count > 10_000 ? 2 : 4,
+      pointColor: pointColours(current),
+      colorBy: 'valueA',
+      backgroundColor: style.background,
+      lassoColor: style.text,
+      opacityInactiveScale: 1,
+      deselectOnDblClick: false,
+      keyMap: {
+        shift: 'lasso',
+        alt: 'rotate',
+        cmd: 'merge',
+        ctrl: 'merge',
+        meta: 'merge'
+      }
+    });
+    scatterplot = plotter;
+    plotter.subscribe('select', ({ points }) => {
+      if (!redrawing) {
+        select(points);
+      }
+    });
+    plotter.subscribe('pointOver', showTooltip);
+    plotter.subscribe('pointOut', () => (tooltip.hidden = true));
+    await drawPoints();
+    node.dataset.drawn = 'true';
+    render();
+  }
+
+  function render(): void {
+    node.dataset.state = run.state;
+    const live = data !== null;
+    stage.hidden = !live;
+    tools.hidden = !live || !scatterplot;
+    plot.hidden = !scatterplot;
+    still.hidden =
+      scatterplot !== null || !live || node.dataset.webgl !== 'none';
+    notice.hidden = node.dataset.webgl !== 'none' || !live;
+    bar.update(run);
+  }
+
+  function reset(): void {
+    generation++;
+    destroyScatter();
+    result = null;
+    summary = null;
+    data = null;
+    thumbnails = null;
+    stored = null;
+    hidden = new Set();
+    selected = [];
+    tooltip.hidden = true;
+    delete node.dataset.webgl;
+    delete node.dataset.drawn;
+    delete node.dataset.selected;
+    storedHost.replaceChildren();
+    selectionHost.replaceChildren();
+    legend.replaceChildren();
+  }
+
+  setMode(false);
+  tooltip.hidden = true;
+  render();
+  return {
+    node,
+    setRun(next) {
+      if (startsNewRun(run, next)) {
+        reset();
+      }
+      run = next;
+      render();
+    },
+    pushFrame() {
+      // A projection has no frames: progress events only.
+    },
+    showResult(next: JobResult, done: IJobSummary) {
+      if (next.kind !== 'pca' || done.kind !== 'pca') {
+        return;
+      }
+      reset();
+      result = next;
+      summary = done;
+      data = plotData(next);
+      thumbnails = new Thumbnails(next);
+      xTitle.textContent = data.xTitle;
+      yTitle.textContent = data.yTitle;
+      canvas.setAttribute(
+        'aria-label',
+        `${data.count} examples at ${props.layer}: ${data.xTitle} against ${data.yTitle}`
+      );
+      sentence.textContent = `${pcaSentence(done)} ${HOW_TO}`;
+      drawLegend();
+      render();
+      void startScatter(data, generation);
+    },
+    showStored(saved, saveSummary?: IJobSummary) {
+      reset();
+      stored = saved.png;
+      storedHost.replaceChildren(
+        storedImage(saved.png, `Saved PCA of ${props.layer}`, saved.width)
+      );
+      sentence.textContent =
+        saveSummary?.kind === 'pca' ? pcaSentence(saveSummary) : '';
+      render();
+    },
+    figure: savedFigure,
+    animation: () => null,
+    dispose: () => life.dispose()
+  };
+};

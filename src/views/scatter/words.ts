@@ -1,0 +1,18 @@
+/**
+ * The scatter view's sentences (docs/architecture.md, "PCA"): what a run
+ * (or a saved one) shows, from its summary, and how to use the plot.
+ */
+import type { IPcaSummary } from '../../engine/runtime/protocol';
+import { percent } from './plot-data';
+
+export function pcaSentence(summary: IPcaSummary): string {
+  const [first, second] = summary.explainedVarianceRatio;
+  const examples = `${summary.count.toLocaleString('en-US')} example${summary.count === 1 ? '' : 's'}`;
+  const selected = summary.selection.length
+    ? ` ${summary.selection.length.toLocaleString('en-US')} selected.`
+    : '';
+  return `${examples} at ${summary.layer} (${summary.width.toLocaleString('en-US')} values each) on their first two principal components: ${percent(first + second)} of the variance together (${summary.solver} solver, ${summary.passes} passes).${selected}`;
+}
+
+export const HOW_TO =
+  'Scroll to zoom, drag to pan; hover a point to see its example; lasso with Shift + drag (or the Lasso tool) to select; click a class in the legend to hide it.';

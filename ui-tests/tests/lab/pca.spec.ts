@@ -1,0 +1,241 @@
+/**
+ * PCA in a real JupyterLab (headless Chromium, software WebGL): the
+ * walkthrough's PCA cells draw non-blank scatters with a legend of the ten
+ * digits on the shared WebGL renderer; hovering a point shows its
+ * thumbnail; a lasso drag shows the selected examples as a grid, and
+ * `await out.result()` in the kernel returns the same indices; bad input is
+ * named at the call.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { readFileSync } from 'fs';
+import {
+  FeatureVizHelper,
+  OUTPUT,
+  WALKTHROUGH,
+  openWalkthrough,
+  pixelVariance
+} from '../helpers/featureviz';
+
+type Page = Parameters<Parameters<typeof test>[2]>[0]['page'];
+
+/**
+ * Runs `code` in a cell at the end of the active notebook (the empty last
+ * cell when there is one, as running a cell leaves); returns its index.
+ */
+async function append(page: Page, code: string): Promise<number> {
+  const count = await page.notebook.getCellCount();
+  const last = count - 1;
+  const empty =
+    count > 0 && (await page.notebook.getCellTextInput(last)) === '';
+  const index = empty ? last : count;
+  if (empty) {
+    await page.notebook.setCell(index, 'code', code);
+  } else {
+    await page.notebook.addCell('code', code);
+  }
+  await page.notebook.runCell(index, true);
+  return index;
+}
+
+/** The text of a cell's outputs. */
+async function printed(page: Page, index: number): Promise<string> {
+  return (
+    (await page
+      .locator('.jp-Notebook .jp-Cell')
+      .nth(index)
+      .locator('.jp-OutputArea-output')
+      .last()
+      .textContent()) ?? ''
+  );
+}
+
+/** Moves the mouse over the plot until a point's tooltip shows. */
+async function hoverSomePoint(page: Page, output: Locator): Promise<boolean> {
+  const box = await output.locator('.jp-FeatureViz-pca-canvas').boundingBox();
+  if (!box) {
+    return false;
+  }
+  const tooltip = output.locator('.jp-FeatureViz-pca-tooltip');
+  for (let i = 0; i < 400; i++) {
+    // A spiral out from the centre, where the points are densest.
+    const angle = i * 0.7;
+    const radius = 2 + i * 0.35;
+    await page.mouse.move(
+      box.x + box.width / 2 + radius * Math.cos(angle),
+      box.y + box.height / 2 + radius * Math.sin(angle)
+    );
+    if (await tooltip.isVisible()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Drags a lasso (a closed polygon) around the plot's centre. */
+async function lasso(page: Page, output: Locator, radius: number) {
+  const box = await output.locator('.jp-FeatureViz-pca-canvas').boundingBox();
+  if (!box) {
+    throw new Error('no plot');
+  }
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+  await output
+    .getByRole('button', { name: 'Lasso: drag to select points' })
+    .click();
+  await page.mouse.move(cx + radius, cy);
+  await page.mouse.down();
+  for (let step = 1; step <= 24; step++) {
+    const angle = (step / 24) * 2 * Math.PI;
+    await page.mouse.move(
+      cx + radius * Math.cos(angle),
+      cy + radius * Math.sin(angle),
+      {
+        steps: 3
+      }
+    );
+  }
+  await page.mouse.up();
+}
+
+test.describe('PCA', () => {
+  test.setTimeout(180000);
+
+  test("the walkthrough's PCA cells draw scatters of the ten digits; hover shows a thumbnail", async ({
+    page,
+    tmpPath
+  }) => {
+    await openWalkthrough(page, tmpPath);
+    const cells = (
+      JSON.parse(readFileSync(WALKTHROUGH, 'utf8')) as {
+        cells: { cell_type: string; source: string[] }[];
+      }
+    ).cells;
+    for (const [i, cell] of cells.entries()) {
+      const text = cell.source.join('');
+      if (
+        cell.cell_type === 'code' &&
+        /import featureviz|fv\.pca\(/.test(text)
+      ) {
+        await page.notebook.runCell(i, true);
+      }
+    }
+    const outputs = page.locator(OUTPUT);
+    await expect(outputs).toHaveCount(2);
+    for (let i = 0; i < 2; i++) {
+      const output = outputs.nth(i);
+      await expect(output).toHaveAttribute('data-state', 'done', {
+        timeout: 120000
+      });
+      await expect(output.locator('.jp-FeatureViz-pca')).toHaveAttribute(
+        'data-webgl',
+        'on'
+      );
+      await expect(output.locator('.jp-FeatureViz-pca')).toHaveAttribute(
+        'data-drawn',
+        'true'
+      );
+      await expect(output).toHaveAttribute('data-saved', 'true', {
+        timeout: 60000
+      });
+      expect(await pixelVariance(output)).toBeGreaterThan(10);
+      const legend = output.locator('.jp-FeatureViz-pca-class');
+      await expect(legend).toHaveText([
+        '0',
+        '1',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '7',
+        '8',
+        '9'
+      ]);
+      await expect(output.locator('.jp-FeatureViz-pca-xtitle')).toHaveText(
+        /^PC1 \(\d+(\.\d)? % of variance\)$/
+      );
+    }
+    // Hovering a point shows its digit.
+    const first = outputs.nth(0);
+    expect(await hoverSomePoint(page, first)).toBe(true);
+    const tooltip = first.locator('.jp-FeatureViz-pca-tooltip');
+    await expect(tooltip.locator('canvas')).toHaveCount(1);
+    await expect(tooltip).toContainText(/label \d/);
+    await expect(tooltip).toContainText(/example #\d+/);
+    // A class hidden in the legend says so.
+    const seven = first.getByRole('button', { name: 'Hide class 7' });
+    await seven.click();
+    await expect(
+      first.getByRole('button', { name: 'Show class 7' })
+    ).toHaveAttribute('aria-pressed', 'false');
+  });
+
+  test('a lasso selects examples: a grid, the rest grey, and .result() returns the same indices', async ({
+    page
+  }) => {
+    const fv = new FeatureVizHelper(page);
+    const output = await fv.runInNewNotebook(
+      `import featureviz as fv, json
+net = fv.models.mnist_cnn()
+out = fv.pca(net, "dense", limit=500)
+out`,
+      'pca-selection.ipynb'
+    );
+    await expect(output).toHaveAttribute('data-state', 'done', {
+      timeout: 120000
+    });
+    const view = output.locator('.jp-FeatureViz-pca');
+    await expect(view).toHaveAttribute('data-drawn', 'true');
+    await lasso(page, output, 90);
+    await expect(view).toHaveAttribute('data-selected', /^[1-9]\d*$/);
+    const count = Number(await view.getAttribute('data-selected'));
+    const cells = output.locator('.jp-FeatureViz-pca-cell');
+    await expect(cells).toHaveCount(Math.min(count, 64));
+    const shown = await cells.evaluateAll(list =>
+      list.map(cell => Number((cell as HTMLElement).dataset.index))
+    );
+    if (count > 64) {
+      await expect(output.locator('.jp-FeatureViz-pca-more')).toHaveText(
+        `and ${(count - 64).toLocaleString('en-US')} more`
+      );
+    }
+    const cell = await append(
+      page,
+      'res = await out.result(timeout=60)\nprint(json.dumps(res.selection.tolist()))'
+    );
+    const text = await printed(page, cell);
+    const selection = JSON.parse(text) as number[];
+    expect(selection).toHaveLength(count);
+    expect(selection.slice(0, shown.length)).toEqual(shown);
+  });
+
+  test('bad input is named at the call', async ({ page }) => {
+    const fv = new FeatureVizHelper(page);
+    await fv.runInNewNotebook(
+      'import featureviz as fv\nnet = fv.models.mnist_cnn()',
+      'pca-bad.ipynb'
+    );
+    for (const [call, message] of [
+      [
+        'fv.pca(net, "dense", labels=[1, 2, 3])',
+        'labels must be one integer per example of data: 2000 examples but labels of shape (3,)'
+      ],
+      [
+        'fv.pca(net, "conv9")',
+        'The model has no layer "conv9". Did you mean "conv2d"?'
+      ],
+      [
+        'fv.pca(net, "logits", components=12)',
+        'Layer "logits" has 10 values per example: at most 10 components, not 12.'
+      ]
+    ]) {
+      const cell = await append(page, call);
+      await expect(
+        page
+          .locator('.jp-Notebook .jp-Cell')
+          .nth(cell)
+          .locator('.jp-OutputArea-output')
+      ).toContainText(message);
+    }
+  });
+});
