@@ -15,13 +15,18 @@ export class EngineFaults {
   private readonly _listeners = new Set<(fault: IEngineFault) => void>();
   /** The running job's listener: told at once when its context is lost. */
   private _running: Listener | null = null;
-  /** Test hook: the next frame or progress event blocks this long. */
+  /** Test hook: a frame or progress event blocks this long. */
   private _hangMs = 0;
+  private _hangAtStep: number | null = null;
+  /** Test hook: lose the context at the frame of this step. */
+  private _loseAtStep: number | null = null;
+  private _backend: BackendName | null = null;
 
   constructor(private readonly _testHooks: boolean) {}
 
   /** Watches `backend`'s GPU context from now on (context-loss.ts). */
   watch(backend: BackendName): void {
+    this._backend = backend;
     this._unwatch();
     this._unwatch = watchContext(backend, reason => {
       // The running job may wait forever on a read from the lost context:
@@ -61,18 +66,36 @@ export class EngineFaults {
       throw new Error('Feature Viz test hooks are off in this engine.');
     }
     if (fault.type === 'lose-context') {
+      if (fault.atStep !== undefined) {
+        this._loseAtStep = fault.atStep;
+        return backend === 'webgl' || backend === 'webgpu';
+      }
       return backend !== null && loseContext(backend);
     }
     this._hangMs = fault.ms;
+    this._hangAtStep = fault.atStep ?? null;
     return true;
   }
 
-  /** Blocks the thread as a kernel that never returns would (test hook). */
+  /**
+   * Test hooks at a job's event: loses the context at the frame of the
+   * armed step, or blocks the thread as a kernel that never returns would.
+   */
   maybeHang(event: JobEvent): void {
     if (
-      this._hangMs > 0 &&
-      (event.type === 'frame' || event.type === 'progress')
+      this._loseAtStep !== null &&
+      event.type === 'frame' &&
+      event.frame.step >= this._loseAtStep &&
+      this._backend !== null
     ) {
+      this._loseAtStep = null;
+      loseContext(this._backend);
+    }
+    const due =
+      this._hangAtStep === null
+        ? event.type === 'frame' || event.type === 'progress'
+        : event.type === 'frame' && event.frame.step >= this._hangAtStep;
+    if (this._hangMs > 0 && due) {
       const until = Date.now() + this._hangMs;
       this._hangMs = 0;
       while (Date.now() < until) {

@@ -278,11 +278,17 @@ export interface IEngineFault {
 
 /** Faults a test can inject, when the engine was started with test hooks. */
 export type TestFault =
-  | { readonly type: 'lose-context' }
   | {
-      /** The next frame or progress event blocks the engine's thread this long. */
+      readonly type: 'lose-context';
+      /** Lose it as the running job's frame of this step is sent; now when omitted. */
+      readonly atStep?: number;
+    }
+  | {
+      /** A frame or progress event blocks the engine's thread this long. */
       readonly type: 'hang';
       readonly ms: number;
+      /** At the frame of this step; at the next event when omitted. */
+      readonly atStep?: number;
     };
 
 export interface IModelDescription {
