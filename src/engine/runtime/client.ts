@@ -229,7 +229,7 @@ export class EngineClient {
     const onFault = (fault: IEngineFault) => {
       if (current()) {
         this._replace(
-          `${fault.reason}. Feature Viz stopped using ${fault.backend.toUpperCase()}; Re-run computes this on the next backend`,
+          interruption(fault.backend, fault.reason),
           'interrupted',
           fault
         );
@@ -287,6 +287,10 @@ export class EngineClient {
       job.watchdog.start();
     } else if (event.type === 'frame' || event.type === 'progress') {
       job.watchdog.beat();
+    }
+    if (event.type === 'interrupted' && event.backend) {
+      // The engine says what failed; the page adds what happens next.
+      event = { ...event, reason: interruption(event.backend, event.reason) };
     }
     job.emit(event);
     switch (event.type) {
@@ -414,6 +418,11 @@ export class EngineClient {
       // A status that cannot be read now is read again at the next change.
     }
   }
+}
+
+/** What an interrupted run says: the fault, and that a re-run moves on. */
+function interruption(backend: BackendName, reason: string): string {
+  return `${reason}. Feature Viz stopped using ${backend.toUpperCase()}; Re-run computes this on the next backend`;
 }
 
 function toError(reason: unknown): Error {

@@ -162,8 +162,9 @@ describe('loadModel with a bad manifest or weights', () => {
 
   it('refuses NaN weights at load, naming the tensor, leaving no tensors', async () => {
     const poisoned = Buffer.from(shard);
-    // conv2d_1/kernel starts after conv2d's kernel (288 floats) and bias (32).
-    poisoned.writeFloatLE(NaN, (288 + 32 + 7) * 4);
+    // The bundled weights are float16 (quantized): conv2d_1/kernel starts
+    // after conv2d's kernel (288 halves) and bias (32); 0x7e00 is a NaN.
+    poisoned.writeUInt16LE(0x7e00, (288 + 32 + 7) * 2);
     const before = tf.memory().numTensors;
     await expect(
       loadModel(write('nan', JSON.parse(shipped), poisoned), {
