@@ -13,3 +13,8 @@ c.LabApp.news_url = None  # noqa: F821
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
 # CI and these development machines run as root; the server refuses that otherwise.
 c.ServerApp.allow_root = True  # noqa: F821
+# Feature Viz's fault-injection hooks (a lost GPU context, a hung step) are
+# honoured only when the page config says so (src/plugins/engine.ts).
+c.ServerApp.tornado_settings = {  # noqa: F821
+    "page_config_data": {"featurevizTestHooks": True}
+}

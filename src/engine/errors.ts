@@ -232,6 +232,70 @@ export class JobTooLargeError extends FeatureVizError {
   }
 }
 
+/**
+ * A model whose weights hold NaN or infinity, refused at load (before any
+ * run could show a black image as a result); names the tensor.
+ */
+export class NonFiniteWeightsError extends FeatureVizError {
+  constructor(
+    readonly url: string,
+    readonly tensor: string,
+    readonly count: number,
+    readonly size: number,
+    nan: boolean
+  ) {
+    super(
+      `${url} has weights that are not finite numbers: "${tensor}" holds ${count} ${
+        nan ? 'NaN or infinite' : 'infinite'
+      } value${count === 1 ? '' : 's'} of ${size}. Check the training run or the conversion that wrote it.`
+    );
+  }
+}
+
+/**
+ * A run whose objective or pixels stopped being finite numbers: failed, never
+ * shown or saved as a result. Names the first layer whose activations are not
+ * finite, when one is (else the objective or the image itself).
+ */
+export class NonFiniteRunError extends FeatureVizError {
+  constructor(
+    readonly step: number,
+    /** The first layer (in execution order) whose activations are not finite. */
+    readonly layer: string | null,
+    /** What was found not finite: "the objective" or "the image". */
+    what: string
+  ) {
+    super(
+      `The run stopped at step ${step}: ${what} is not a finite number${
+        layer
+          ? `; the first layer whose activations are not finite is "${layer}"`
+          : ''
+      }. Lower the learning rate, add a penalty, or check the model's weights.`
+    );
+  }
+}
+
+/**
+ * A job the engine could not finish because its backend failed under it
+ * (a lost WebGL or WebGPU context): the last good frame stays on screen, and
+ * a re-run goes to the next backend of the ladder.
+ */
+export class InterruptedError extends FeatureVizError {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * A job that missed its deadline (a step that never ended, a worker that
+ * stopped answering): ended by the page's watchdog, the worker replaced.
+ */
+export class JobTimeoutError extends FeatureVizError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** Raised inside a job when its AbortSignal fires. */
 export class CancelledError extends FeatureVizError {
   constructor() {

@@ -11,7 +11,7 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { CancelledError } from '../engine/errors';
+import { CancelledError, InterruptedError } from '../engine/errors';
 import {
   type IJobSummary,
   type JobEvent,
@@ -106,6 +106,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   private _renders = 0;
   /** Where results go back to the kernel (outputs whose Python asks for them). */
   private _link: KernelLink | null = null;
+  /** Why the run was cancelled, when not by its own Cancel button. */
+  private _cancelReason: string | null = null;
 
   constructor(
     private readonly _options: IRenderMime.IRendererOptions,
@@ -204,6 +206,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     this._abort?.abort();
     const abort = new AbortController();
     this._abort = abort;
+    this._cancelReason = null;
     const current = () => this._abort === abort;
     this._apply({ type: 'submit' });
     delete this.node.dataset.saved;
@@ -255,13 +258,18 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       if (current()) {
         const cancelled =
           reason instanceof CancelledError || abort.signal.aborted;
+        const why = this._cancelReason;
         this._apply(
           cancelled
-            ? { type: 'cancelled' }
-            : { type: 'failed', error: serializeError(reason) }
+            ? { type: 'cancelled', reason: why ?? undefined }
+            : reason instanceof InterruptedError
+              ? { type: 'interrupted', backend: null, reason: reason.message }
+              : { type: 'failed', error: serializeError(reason) }
         );
         link?.failed(
-          cancelled ? 'The run was cancelled.' : serializeError(reason).message
+          cancelled
+            ? `The run was cancelled${why ? `: ${why}` : ''}.`
+            : serializeError(reason).message
         );
       }
     }
@@ -286,8 +294,14 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     );
   }
 
-  /** Cancels this output's run, if any. */
-  cancel(): void {
+  /**
+   * Cancels this output's run, if any; `reason` says why when it is not the
+   * user's Cancel ("the kernel restarted"), and the output shows it.
+   */
+  cancel(reason?: string): void {
+    if (this._abort && !this._abort.signal.aborted) {
+      this._cancelReason = reason ?? null;
+    }
     this._abort?.abort();
   }
 
@@ -321,7 +335,11 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   }
 
   private _onEvent(event: JobEvent): void {
-    this._apply(event);
+    this._apply(
+      event.type === 'cancelled' && this._cancelReason
+        ? { ...event, reason: event.reason ?? this._cancelReason }
+        : event
+    );
     if (event.type === 'frame') {
       this._view?.pushFrame(event.frame);
     } else if (event.type === 'done' && event.result) {

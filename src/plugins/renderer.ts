@@ -151,18 +151,24 @@ const rendererPlugin: JupyterFrontEndPlugin<void> = {
       );
     };
 
-    // Restarting a kernel cancels the runs of that notebook's outputs.
+    // Restarting a kernel or closing the notebook cancels the runs of that
+    // notebook's outputs, saying why (the output and the kernel are told).
+    const cancelIn = (panel: NotebookPanel, reason: string) => {
+      for (const output of live) {
+        if (panel.node.contains(output.node)) {
+          output.cancel(reason);
+        }
+      }
+    };
     const watch = (panel: NotebookPanel) => {
       watchSession(panel.sessionContext);
       panel.sessionContext.statusChanged.connect((_, status) => {
         if (status === 'restarting' || status === 'autorestarting') {
-          for (const output of live) {
-            if (panel.node.contains(output.node)) {
-              output.cancel();
-            }
-          }
+          cancelIn(panel, 'the kernel restarted');
         }
       });
+      // Emitted before the panel's outputs are disposed.
+      panel.disposed.connect(() => cancelIn(panel, 'the notebook was closed'));
     };
     notebooks?.forEach(watch);
     notebooks?.widgetAdded.connect((_, panel) => watch(panel));

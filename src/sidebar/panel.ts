@@ -1,12 +1,13 @@
 /**
- * The Feature Viz sidebar panel: the engine's backend and why, and a quick
- * start for the Python API.
+ * The Feature Viz sidebar panel: the engine's backend and why, its memory
+ * and faults, and a quick start for the Python API.
  */
 import { Widget } from '@lumino/widgets';
 import type { IEngineStatus } from '../engine/runtime/protocol';
 import type { IFeatureVizEngine } from '../tokens';
 import { backendBadge } from '../views/badge';
 import { h } from '../views/dom';
+import { describeFaults, describeMemory } from './engine-health';
 
 const QUICK_START = `import featureviz as fv
 net = fv.models.mnist_cnn()
@@ -74,7 +75,22 @@ export class FeatureVizSidebar extends Widget {
       h('div', {
         className: 'jp-FeatureViz-sidebar-detail',
         text: `Available here: ${status.available.join(', ')}`
-      })
+      }),
+      ...(status.memory
+        ? [
+            h('div', {
+              className: 'jp-FeatureViz-sidebar-memory',
+              attrs: {
+                'data-tensors': String(status.memory.numTensors),
+                'data-bytes': String(status.memory.numBytes)
+              },
+              text: `Engine memory: ${describeMemory(status.memory)}`
+            })
+          ]
+        : []),
+      ...describeFaults(status).map(text =>
+        h('div', { className: 'jp-FeatureViz-sidebar-detail', text })
+      )
     );
   }
 }

@@ -8,11 +8,21 @@
  *                                    │  └─cancelled→ cancelled
  *   done / cancelled / failed ─submit→ queued     (queued may be cancelled
  *                                                  or fail too)
+ *   running ─interrupted→ interrupted ─submit→ queued   (the backend failed
+ *                          under the run: its last frame stays, the reason
+ *                          is shown, a re-run goes to the next backend)
  */
 import type { JobEvent } from '../engine/runtime/protocol';
 
 export type RunStateName =
-  'idle' | 'stored' | 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
+  | 'idle'
+  | 'stored'
+  | 'queued'
+  | 'running'
+  | 'done'
+  | 'cancelled'
+  | 'failed'
+  | 'interrupted';
 
 export interface IRunState {
   readonly state: RunStateName;
@@ -25,6 +35,8 @@ export interface IRunState {
   readonly step: number;
   readonly steps: number;
   readonly error: string | null;
+  /** Why a run was cancelled or interrupted, when not by its own Cancel. */
+  readonly reason: string | null;
   readonly fallback: string | null;
   /** The channels the job announced when it started (a layer atlas's). */
   readonly channels: readonly number[] | null;
@@ -53,12 +65,18 @@ export const INITIAL: IRunState = {
   step: 0,
   steps: 0,
   error: null,
+  reason: null,
   fallback: null,
   channels: null,
   unit: 'steps'
 };
 
-const FINISHED: readonly RunStateName[] = ['done', 'cancelled', 'failed'];
+const FINISHED: readonly RunStateName[] = [
+  'done',
+  'cancelled',
+  'failed',
+  'interrupted'
+];
 
 /** Whether a run in this state may be started (again). */
 export function canStart(state: RunStateName): boolean {
@@ -132,7 +150,22 @@ export function reduce(current: IRunState, event: RunEvent): IRunState {
         : current;
     case 'cancelled':
       return canCancel(state)
-        ? { ...current, state: 'cancelled', etaMs: null }
+        ? {
+            ...current,
+            state: 'cancelled',
+            reason: event.reason ?? null,
+            etaMs: null
+          }
+        : current;
+    case 'interrupted':
+      return canCancel(state)
+        ? {
+            ...current,
+            state: 'interrupted',
+            reason: event.reason,
+            error: event.reason,
+            etaMs: null
+          }
         : current;
     case 'failed':
       return canCancel(state)
@@ -163,9 +196,17 @@ export function describeState(run: IRunState): string {
         ? `Done: ${run.steps.toLocaleString('en-US')} ${run.unit}`
         : 'Done';
     case 'cancelled':
-      return run.unit === 'steps'
-        ? `Cancelled at step ${run.step}`
-        : `Cancelled after ${run.step.toLocaleString('en-US')} ${run.unit}`;
+      return `Cancelled${run.reason ? `: ${run.reason},` : ''} ${
+        run.unit === 'steps'
+          ? `at step ${run.step}`
+          : `after ${run.step.toLocaleString('en-US')} ${run.unit}`
+      }`;
+    case 'interrupted':
+      return `Interrupted ${
+        run.unit === 'steps'
+          ? `at step ${run.step}`
+          : `after ${run.step.toLocaleString('en-US')} ${run.unit}`
+      }`;
     case 'failed':
       return 'Failed';
   }

@@ -18,10 +18,10 @@ import {
   type IImageArray,
   type IModelJson,
   detectFormat,
-  parseManifest,
-  readMetadata,
-  weightSpecBytes
+  readMetadata
 } from './model-json';
+import { checkFiniteWeights } from './finite-weights';
+import { checkManifest } from './manifest';
 import { checkUrl } from './url-policy';
 
 /** The part of `Response` the loader uses, so tests can serve files. */
@@ -158,14 +158,12 @@ export async function loadModel(
   if (!json.modelTopology) {
     throw new MalformedModelError(url, 'it has no "modelTopology"');
   }
-  const manifest = parseManifest(url, json.weightsManifest);
+  // Shapes, dtypes and sizes, each named, before any weight is fetched.
+  const { manifest, bytes: expectedBytes } = checkManifest(
+    url,
+    json.weightsManifest
+  );
   const weightSpecs = manifest.flatMap(group => group.weights);
-  let expectedBytes = 0;
-  try {
-    expectedBytes = weightSpecs.reduce((n, s) => n + weightSpecBytes(s), 0);
-  } catch (reason) {
-    throw new MalformedModelError(url, (reason as Error).message);
-  }
   if (
     options.maxWeightBytes !== undefined &&
     expectedBytes > options.maxWeightBytes
@@ -192,6 +190,7 @@ export async function loadModel(
     signal
   );
   abortIfNeeded(signal);
+  checkFiniteWeights(url, weightSpecs, weightData);
 
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],

@@ -1,8 +1,7 @@
 /**
- * Reading a model.json: its format, its weights manifest (checked before any
- * weights are fetched) and the metadata featureviz.convert writes.
+ * Reading a model.json: its format and the metadata featureviz.convert writes
+ * (its weights manifest is checked in manifest.ts).
  */
-import type * as tf from '@tensorflow/tfjs';
 import { MalformedModelError } from '../errors';
 import type { IModelMetadata, ModelFormat } from './load';
 
@@ -22,55 +21,6 @@ export interface IModelJson {
   signature?: unknown;
   modelInitializer?: unknown;
   trainingConfig?: unknown;
-}
-
-const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-  complex64: 8
-};
-
-/** The bytes a weight spec occupies in its shard, from the manifest alone. */
-export function weightSpecBytes(spec: tf.io.WeightsManifestEntry): number {
-  const elements = spec.shape.reduce((a, b) => a * b, 1);
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const size = BYTES_PER_ELEMENT[dtype];
-  if (size === undefined) {
-    throw new Error(`weight "${spec.name}" has an unknown dtype "${dtype}"`);
-  }
-  return elements * size;
-}
-
-export function parseManifest(
-  url: string,
-  raw: unknown
-): tf.io.WeightsManifestConfig {
-  if (!Array.isArray(raw)) {
-    throw new MalformedModelError(url, 'it has no "weightsManifest" list');
-  }
-  for (const group of raw as { paths?: unknown; weights?: unknown }[]) {
-    if (
-      !Array.isArray(group?.paths) ||
-      !Array.isArray(group?.weights) ||
-      !group.paths.every(p => typeof p === 'string') ||
-      !group.weights.every(
-        (w: { name?: unknown; shape?: unknown; dtype?: unknown }) =>
-          typeof w?.name === 'string' &&
-          Array.isArray(w.shape) &&
-          typeof w.dtype === 'string'
-      )
-    ) {
-      throw new MalformedModelError(
-        url,
-        'a "weightsManifest" entry lacks "paths" or well-formed "weights"'
-      );
-    }
-  }
-  return raw as tf.io.WeightsManifestConfig;
 }
 
 /** The largest mean image read from a model.json (1024 × 1024 × 3). */

@@ -13,6 +13,7 @@ import { CancelledError, withGradientCheck } from '../errors';
 import type { IExecutor } from '../model/executor';
 import type { IBox } from '../model/receptive-field';
 import { nextTick } from '../tick';
+import { checkFrame, firstNonFiniteLayer } from './finite';
 import { type Objective, readActivations } from './objective';
 import type { IParam } from './param';
 import { type IRandom, createRandom } from './rng';
@@ -81,6 +82,16 @@ function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
 
 /** Images in [0, 1] → RGBA bytes (grey images are repeated over R, G and B). */
 export async function toRgba(images: tf.Tensor4D): Promise<Uint8ClampedArray> {
+  return (await toCheckedRgba(images)).rgba;
+}
+
+/**
+ * RGBA bytes and whether every pixel was a finite number, in one read (a
+ * NaN pixel would otherwise become a black one).
+ */
+async function toCheckedRgba(
+  images: tf.Tensor4D
+): Promise<{ rgba: Uint8ClampedArray; finite: boolean }> {
   const [b, h, w, c] = images.shape;
   const bytes = tf.tidy(() => {
     const rgb =
@@ -94,15 +105,26 @@ export async function toRgba(images: tf.Tensor4D): Promise<Uint8ClampedArray> {
         ? rgb
         : tf.tile(tf.slice(rgb, [0, 0, 0, 0], [-1, -1, -1, 1]), [1, 1, 1, 3]);
     const alpha = tf.ones([b, h, w, 1]);
-    return tf.cast(
+    const rgba = tf.cast(
       tf.round(
         tf.mul(tf.clipByValue(tf.concat([padded, alpha], 3), 0, 1), 255)
       ),
       'int32'
     );
+    // One more value after the pixels: how many are not finite.
+    const bad = tf.cast(
+      tf.sum(tf.cast(tf.logicalNot(tf.isFinite(images)), 'int32')),
+      'int32'
+    );
+    return tf.concat([tf.reshape(rgba, [-1]), tf.reshape(bad, [1])]);
   });
   try {
-    return Uint8ClampedArray.from(await bytes.data());
+    const data = await bytes.data();
+    const n = data.length - 1;
+    return {
+      rgba: Uint8ClampedArray.from(data.subarray(0, n)),
+      finite: data[n] === 0
+    };
   } finally {
     bytes.dispose();
   }
@@ -190,6 +212,15 @@ export async function* renderVis(
     });
     const [batch, height, width] = images.shape;
     try {
+      const { rgba, finite } = await toCheckedRgba(images);
+      // A frame that is not finite is never shown (docs/architecture.md,
+      // "Memory and speed"): the run fails naming the layer.
+      await checkFrame(step, perImage, finite, () => {
+        const input = tf.tidy(() => toModel(param.image()));
+        return firstNonFiniteLayer(executor, input).finally(() =>
+          input.dispose()
+        );
+      });
       return {
         step,
         steps: options.steps,
@@ -199,7 +230,7 @@ export async function* renderVis(
         batch,
         height,
         width,
-        rgba: await toRgba(images),
+        rgba,
         elapsedMs: Date.now() - started
       };
     } finally {

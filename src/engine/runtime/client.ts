@@ -1,47 +1,58 @@
 /**
  * The page's handle on the engine core, wherever the core runs: in a Web
  * Worker (through Comlink) or, where workers cannot host it, on this thread.
+ *
+ * It also supervises the core (docs/architecture.md, "One engine per page"):
+ * a watchdog gives every step of the running job a deadline; a job that
+ * misses it, a worker that stops, or a lost GPU context ends the running job
+ * with its reason, and the client replaces the engine (a new worker with the
+ * same options, without a lost backend) and submits the queued jobs to it.
+ * Cancel ends a job within a second, whatever the backend is doing.
  */
 import { type ISignal, Signal } from '@lumino/signaling';
 import * as Comlink from 'comlink';
-import { CancelledError, FeatureVizError } from '../errors';
+import {
+  CancelledError,
+  FeatureVizError,
+  InterruptedError,
+  JobTimeoutError
+} from '../errors';
 import type { INamedArrayLike } from '../dataset/store';
-import type { BackendChoice } from './capabilities';
+import type { BackendChoice, BackendName } from './capabilities';
+import {
+  type CoreFactory,
+  type ICoreApi,
+  type ICoreConnection,
+  localConnection,
+  workerConnection
+} from './connection';
 import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
 import type {
   IDatasetDescription,
   IDatasetRequest,
+  IEngineFault,
   IEngineStatus,
   IJobSummary,
   IModelDescription,
   IModelRequest,
+  IProbeResult,
   IRunOptions,
   ISerializedError,
   JobEvent,
-  JobRequest
+  JobRequest,
+  TestFault
 } from './protocol';
 import { serializeError } from './protocol';
+import { TrackedJob } from './tracked-job';
 
-/** The core's methods, all asynchronous (as they are across a worker). */
-export interface ICoreApi {
-  start(): Promise<IEngineStatus>;
-  status(): Promise<IEngineStatus> | IEngineStatus;
-  setBackendChoice(choice: BackendChoice): Promise<IEngineStatus>;
-  describeModel(request: IModelRequest): Promise<IModelDescription>;
-  describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
-  submit(request: JobRequest, listener: JobListener): Promise<string> | string;
-  putArrays(
-    key: string,
-    arrays: readonly INamedArrayLike[]
-  ): Promise<void> | void;
-  hasArrays(key: string): Promise<boolean> | boolean;
-  cancel(id: string): Promise<void> | void;
-}
-
-/** The worker's exposed API: init, then the core's methods. */
-export interface IWorkerApi extends ICoreApi {
-  init(options: Omit<IEngineCoreOptions, 'fetch' | 'scope'>): Promise<void>;
-}
+export type {
+  CoreFactory,
+  ICoreApi,
+  ICoreConnection,
+  IRestart,
+  IWorkerApi
+} from './connection';
+import type { IMissedStep, IWatchdogOptions } from './watchdog';
 
 /** An error from the core, with its original name (e.g. UnknownLayerError). */
 export class EngineError extends FeatureVizError {
@@ -49,6 +60,13 @@ export class EngineError extends FeatureVizError {
     super(error.message);
     this.name = error.name;
   }
+}
+
+/** How the client supervises its engine. */
+export interface IClientOptions {
+  /** Starts a replacement engine; without one a fault fails every job. */
+  readonly factory?: CoreFactory;
+  readonly watchdog?: IWatchdogOptions;
 }
 
 /**
@@ -60,83 +78,75 @@ export class EngineClient {
     this
   );
   private _started: Promise<IEngineStatus> | null = null;
-  /** How to fail each job in flight, should the worker stop. */
-  private readonly _inFlight = new Set<(error: EngineError) => void>();
+  private readonly _jobs = new Set<TrackedJob>();
+  private _generation = 0;
+  private _restarts = 0;
+  private readonly _lost: { backend: BackendName; reason: string }[] = [];
+  private _probes: readonly IProbeResult[] | undefined;
+  /** Replacing the engine; calls wait for it. */
+  private _replacing: Promise<void> | null = null;
 
   constructor(
-    private readonly _core: ICoreApi,
-    /** Listeners cross a worker boundary as Comlink proxies. */
-    private readonly _remote: boolean
-  ) {}
+    private _conn: ICoreConnection,
+    private readonly _options: IClientOptions = {}
+  ) {
+    this._attach();
+  }
 
   /** A client for a core on this thread. */
   static local(core: EngineCore): EngineClient {
-    return new EngineClient(core, false);
+    return new EngineClient(localConnection(core));
   }
 
-  /** A client for a core in a worker that runs worker.ts. */
+  /** A client for a core in a worker that runs worker.ts (not replaced). */
   static async remote(
     endpoint: Comlink.Endpoint,
     options: Omit<IEngineCoreOptions, 'fetch' | 'scope'>
   ): Promise<EngineClient> {
-    const api = Comlink.wrap<IWorkerApi>(endpoint);
-    await api.init(options);
-    const client = new EngineClient(api as unknown as ICoreApi, true);
-    // A worker that dies (out of memory, say) sends no more events: its jobs
-    // fail with the reason instead of running forever.
-    const stopped = (event: Event) =>
-      client.fail(
-        `The engine's worker stopped${
-          (event as ErrorEvent).message
-            ? `: ${(event as ErrorEvent).message}`
-            : ''
-        }. Reload the page to start it again.`
-      );
-    endpoint.addEventListener('error', stopped);
-    endpoint.addEventListener('messageerror', stopped);
-    return client;
+    return new EngineClient(await workerConnection(endpoint, options));
   }
 
-  /** Fails every job in flight with `message` (the worker is gone). */
-  fail(message: string): void {
-    const error = new EngineError({ name: 'EngineStoppedError', message });
-    for (const fail of [...this._inFlight]) {
-      fail(error);
-    }
+  /** A client that starts its core with `factory`, and again after a fault. */
+  static async supervised(
+    factory: CoreFactory,
+    watchdog?: IWatchdogOptions
+  ): Promise<EngineClient> {
+    return new EngineClient(await factory(null), { factory, watchdog });
   }
 
   get statusChanged(): ISignal<EngineClient, IEngineStatus> {
     return this._statusChanged;
   }
 
-  status(): Promise<IEngineStatus> {
-    this._started ??= Promise.resolve(this._core.start()).then(status => {
-      this._statusChanged.emit(status);
+  async status(): Promise<IEngineStatus> {
+    await this._replacing;
+    this._started ??= Promise.resolve(this._conn.core.start()).then(status => {
+      this._probes = status.probes;
+      this._statusChanged.emit(this._withRestarts(status));
       return status;
     });
-    return this._started.then(() => this._core.status());
+    await this._started;
+    return this._withRestarts(await this._conn.core.status());
   }
 
   setBackendChoice(choice: BackendChoice): void {
-    void this._core
-      .setBackendChoice(choice)
-      .then(status => this._statusChanged.emit(status));
+    void this._core().then(core =>
+      core
+        .setBackendChoice(choice)
+        .then(status => this._statusChanged.emit(this._withRestarts(status)))
+    );
   }
 
   describeModel(request: IModelRequest): Promise<IModelDescription> {
-    return this._core.describeModel(request).catch(reason => {
-      throw reason instanceof FeatureVizError
-        ? reason
-        : new EngineError(serializeError(reason));
-    });
+    return this._core()
+      .then(core => core.describeModel(request))
+      .catch(toEngineError);
   }
 
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription> {
-    return this._core.describeDataset(request).catch(reason => {
-      throw reason instanceof FeatureVizError
-        ? reason
-        : new EngineError(serializeError(reason));
-    });
+    return this._core()
+      .then(core => core.describeDataset(request))
+      .catch(toEngineError);
   }
 
   /**
@@ -147,82 +157,280 @@ export class EngineClient {
     key: string,
     arrays: readonly INamedArrayLike[]
   ): Promise<void> {
+    const core = await this._core();
     const buffers = [...new Set(arrays.map(a => a.data.buffer))];
-    try {
-      await this._core.putArrays(
+    await Promise.resolve(
+      core.putArrays(
         key,
-        this._remote
+        this._conn.remote
           ? Comlink.transfer(arrays, buffers as ArrayBuffer[])
           : arrays
-      );
-    } catch (reason) {
-      throw reason instanceof FeatureVizError
-        ? reason
-        : new EngineError(serializeError(reason));
-    }
+      )
+    ).catch(toEngineError);
   }
 
   /** Whether the engine keeps arrays under `key`. */
   async hasArrays(key: string): Promise<boolean> {
-    return this._core.hasArrays(key);
+    return (await this._core()).hasArrays(key);
+  }
+
+  /** Injects a fault (UI tests; the engine refuses without test hooks). */
+  async testFault(fault: TestFault): Promise<boolean> {
+    return (await this._core()).testFault(fault);
   }
 
   run(request: JobRequest, options: IRunOptions = {}): Promise<IJobSummary> {
-    const { signal, onEvent } = options;
+    const { signal } = options;
     if (signal?.aborted) {
       return Promise.reject(new CancelledError());
     }
     return new Promise<IJobSummary>((resolve, reject) => {
-      let id: string | null = null;
-      let settled = false;
-      const cancel = () => {
-        if (id !== null) {
-          void this._core.cancel(id);
-        }
-      };
-      const settle = () => {
-        settled = true;
-        this._inFlight.delete(fail);
-      };
-      const fail = (error: EngineError) => {
-        if (!settled) {
-          settle();
-          reject(error);
-        }
-      };
-      this._inFlight.add(fail);
-      const listener: JobListener = (event: JobEvent) => {
-        if (settled) {
-          return;
-        }
-        onEvent?.(event);
-        if (event.type === 'done') {
-          settle();
-          resolve(event.summary);
-        } else if (event.type === 'failed') {
-          fail(new EngineError(event.error));
-        } else if (event.type === 'cancelled') {
-          settle();
-          reject(new CancelledError());
-        }
-      };
-      signal?.addEventListener('abort', cancel, { once: true });
-      Promise.resolve(
-        this._core.submit(
-          request,
-          this._remote ? Comlink.proxy(listener) : listener
-        )
-      )
-        .then(jobId => {
-          id = jobId;
-          if (signal?.aborted) {
-            cancel();
-          }
-        })
-        .catch(reason => {
-          settle();
-          reject(reason);
-        });
+      const job = new TrackedJob(
+        request,
+        options,
+        resolve,
+        reject,
+        (missed, info) => this._onMiss(missed, info),
+        this._options.watchdog
+      );
+      this._jobs.add(job);
+      signal?.addEventListener('abort', () => this._cancel(job), {
+        once: true
+      });
+      void this._submit(job);
     });
   }
+
+  /** Fails every job in flight with `message` (the engine is gone). */
+  fail(message: string): void {
+    const error = new EngineError({ name: 'EngineStoppedError', message });
+    for (const job of [...this._jobs]) {
+      job.release();
+      job.emit({ type: 'failed', error: serializeError(error) });
+      job.reject(error);
+      this._jobs.delete(job);
+    }
+  }
+
+  private _withRestarts(status: IEngineStatus): IEngineStatus {
+    return { ...status, restarts: this._restarts };
+  }
+
+  /** The current core, once any replacement under way is done. */
+  private async _core(): Promise<ICoreApi> {
+    await this._replacing;
+    return this._conn.core;
+  }
+
+  /** Listens to the current core's faults and stops. */
+  private _attach(): void {
+    const generation = this._generation;
+    const current = () => generation === this._generation;
+    const onFault = (fault: IEngineFault) => {
+      if (current()) {
+        this._replace(
+          interruption(fault.backend, fault.reason),
+          'interrupted',
+          fault
+        );
+      }
+    };
+    void Promise.resolve(
+      this._conn.core.onFault(
+        this._conn.remote ? Comlink.proxy(onFault) : onFault
+      )
+    ).catch(() => undefined);
+    this._conn.onStopped(message => {
+      if (current()) {
+        this._replace(
+          `${message} It was restarted; Re-run to try again`,
+          'failed'
+        );
+      }
+    });
+  }
+
+  private async _submit(job: TrackedJob): Promise<void> {
+    await this._replacing;
+    const generation = this._generation;
+    const conn = this._conn;
+    job.generation = generation;
+    job.id = null;
+    job.running = false;
+    job.live = true;
+    const listener: JobListener = (event: JobEvent) => {
+      if (job.generation === generation && job.live) {
+        this._onEvent(job, event);
+      }
+    };
+    try {
+      const id = await conn.core.submit(
+        job.request,
+        conn.remote ? Comlink.proxy(listener) : listener
+      );
+      if (job.generation === generation) {
+        job.id = id;
+        if (job.cancelRequested) {
+          void Promise.resolve(conn.core.cancel(id)).catch(() => undefined);
+        }
+      }
+    } catch (reason) {
+      job.release();
+      this._jobs.delete(job);
+      job.reject(toError(reason));
+    }
+  }
+
+  private _onEvent(job: TrackedJob, event: JobEvent): void {
+    if (event.type === 'running') {
+      job.running = true;
+      job.watchdog.start();
+    } else if (event.type === 'frame' || event.type === 'progress') {
+      job.watchdog.beat();
+    }
+    if (event.type === 'interrupted' && event.backend) {
+      // The engine says what failed; the page adds what happens next.
+      event = { ...event, reason: interruption(event.backend, event.reason) };
+    }
+    job.emit(event);
+    switch (event.type) {
+      case 'done':
+        job.resolve(event.summary);
+        break;
+      case 'failed':
+        job.reject(new EngineError(event.error));
+        break;
+      case 'cancelled':
+        job.reject(new CancelledError());
+        break;
+      case 'interrupted':
+        job.reject(new InterruptedError(event.reason));
+        break;
+      default:
+        return;
+    }
+    job.release();
+    this._jobs.delete(job);
+    void this._emitStatus();
+  }
+
+  private _cancel(job: TrackedJob): void {
+    if (job.settled) {
+      return;
+    }
+    job.cancelSoon();
+    if (job.id !== null && job.generation === this._generation) {
+      void Promise.resolve(this._conn.core.cancel(job.id)).catch(
+        () => undefined
+      );
+    }
+  }
+
+  /** A step missed its deadline: the engine is replaced. */
+  private _onMiss(job: TrackedJob, missed: IMissedStep): void {
+    if (job.generation !== this._generation) {
+      return;
+    }
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    this._replace(
+      missed.longestGapMs === null
+        ? `The job stopped answering: it showed nothing within ${seconds(missed.deadlineMs)} of starting. The engine was restarted; Re-run to try again`
+        : `The job stopped answering: a step took over ${seconds(missed.deadlineMs)} (steps took at most ${seconds(missed.longestGapMs)} before). The engine was restarted; Re-run to try again`,
+      'failed'
+    );
+  }
+
+  /**
+   * Ends the running job with `reason` (as `how`), drops the engine and
+   * starts a replacement (without a backend whose context was lost); jobs
+   * that were queued are submitted to it.
+   */
+  private _replace(
+    reason: string,
+    how: 'failed' | 'interrupted',
+    fault?: IEngineFault
+  ): void {
+    const factory = this._options.factory;
+    if (!factory) {
+      this.fail(
+        `${reason.replace(/;[^;]*$/, '')}. Reload the page to start it again.`
+      );
+      return;
+    }
+    this._generation++;
+    if (fault && !this._lost.some(l => l.backend === fault.backend)) {
+      this._lost.push({ backend: fault.backend, reason: fault.reason });
+    }
+    const waiting: TrackedJob[] = [];
+    for (const job of [...this._jobs]) {
+      job.release();
+      if (!job.settled && !job.running) {
+        waiting.push(job);
+        continue;
+      }
+      this._jobs.delete(job);
+      if (how === 'interrupted') {
+        job.emit({
+          type: 'interrupted',
+          backend: fault?.backend ?? null,
+          reason
+        });
+        job.reject(new InterruptedError(reason));
+      } else {
+        const error = new JobTimeoutError(reason);
+        job.emit({ type: 'failed', error: serializeError(error) });
+        job.reject(error);
+      }
+    }
+    const old = this._conn;
+    this._restarts++;
+    this._started = null;
+    this._replacing = (async () => {
+      try {
+        old.terminate();
+      } catch {
+        // It is going anyway.
+      }
+      try {
+        this._conn = await factory({
+          lost: [...this._lost],
+          probes: this._probes
+        });
+        this._attach();
+      } catch (reason) {
+        this._replacing = null;
+        this.fail(
+          `The engine could not start again (${serializeError(reason).message}). Reload the page.`
+        );
+        return;
+      }
+      this._replacing = null;
+      waiting.forEach(job => void this._submit(job));
+      void this._emitStatus();
+    })();
+  }
+
+  /** Tells listeners (the sidebar) the engine's status after a change. */
+  private async _emitStatus(): Promise<void> {
+    try {
+      this._statusChanged.emit(await this.status());
+    } catch {
+      // A status that cannot be read now is read again at the next change.
+    }
+  }
+}
+
+/** What an interrupted run says: the fault, and that a re-run moves on. */
+function interruption(backend: BackendName, reason: string): string {
+  return `${reason}. Feature Viz stopped using ${backend.toUpperCase()}; Re-run computes this on the next backend`;
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof FeatureVizError
+    ? reason
+    : new EngineError(serializeError(reason));
+}
+
+function toEngineError(reason: unknown): never {
+  throw toError(reason);
 }

@@ -23,12 +23,16 @@ import {
   availableBackends,
   detectCapabilities
 } from './capabilities';
+import { contextLost } from './context-loss';
+import { EngineFaults } from './faults';
 import { checkLimits, estimateJob } from './estimate';
 import { runJob } from './jobs';
 import { ModelCache } from './model-cache';
 import type {
   IDatasetDescription,
   IDatasetRequest,
+  IEngineFault,
+  IEngineMemory,
   IEngineStatus,
   IJobSummary,
   IModelDescription,
@@ -36,7 +40,8 @@ import type {
   IModelRequest,
   IProbeResult,
   JobEvent,
-  JobRequest
+  JobRequest,
+  TestFault
 } from './protocol';
 import { serializeError } from './protocol';
 import { type IScheduledJob, Scheduler } from './scheduler';
@@ -54,6 +59,16 @@ export interface IEngineCoreOptions {
   readonly candidates?: readonly BackendName[];
   /** Decodes image files (Node tests give one; browsers use their own). */
   readonly decode?: ImageDecoder;
+  /**
+   * Backends not to use, with why: their context was lost in an engine this
+   * one replaces (docs/architecture.md, "One engine per page").
+   */
+  readonly lost?: readonly {
+    readonly backend: BackendName;
+    readonly reason: string;
+  }[];
+  /** Honour testFault() (UI tests inject faults; never on in production). */
+  readonly testHooks?: boolean;
 }
 
 export type JobListener = (event: JobEvent) => void;
@@ -73,6 +88,7 @@ export class EngineCore {
   private _reason = 'starting';
   private _started: Promise<IEngineStatus> | null = null;
   private readonly _datasets: DatasetStore;
+  private readonly _faults: EngineFaults;
 
   constructor(private readonly _options: IEngineCoreOptions = {}) {
     this._choice = _options.choice ?? 'auto';
@@ -81,6 +97,7 @@ export class EngineCore {
       decode: _options.decode
     });
     this._models = new ModelCache(_options.fetch);
+    this._faults = new EngineFaults(_options.testHooks ?? false);
   }
 
   /** Detects, measures and activates the backend (once; later calls wait). */
@@ -92,9 +109,13 @@ export class EngineCore {
   private async _start(): Promise<IEngineStatus> {
     const capabilities = await detectCapabilities(this._options.scope);
     const candidates = availableBackends(capabilities).filter(
-      b => !this._options.candidates || this._options.candidates.includes(b)
+      b =>
+        (!this._options.candidates || this._options.candidates.includes(b)) &&
+        !this._isLost(b)
     );
-    const cached = this._options.cachedProbes;
+    const cached = this._options.cachedProbes?.filter(
+      p => !this._isLost(p.backend)
+    );
     if (
       cached &&
       cached.length > 0 &&
@@ -113,10 +134,11 @@ export class EngineCore {
 
   private async _apply(): Promise<void> {
     const measured = this._probes.filter(p => p.ok);
-    const order =
+    const order = (
       this._choice === 'auto'
         ? measured.map(p => p.backend)
-        : [this._choice, ...measured.map(p => p.backend)];
+        : [this._choice, ...measured.map(p => p.backend)]
+    ).filter(b => !this._isLost(b));
     for (const backend of order) {
       const probe = this._probes.find(p => p.backend === backend);
       if (probe?.software) {
@@ -124,8 +146,12 @@ export class EngineCore {
       }
       if (await activateBackend(backend, this._options.wasmPaths)) {
         this._backend = backend;
+        this._faults.watch(backend);
+        const lost = this._options.lost?.find(l => l.backend === this._choice);
         if (this._choice !== 'auto' && backend === this._choice) {
           this._reason = 'pinned in settings';
+        } else if (lost) {
+          this._reason = `pinned ${lost.backend} stopped: ${lost.reason}; using ${backend}`;
         } else if (this._choice !== 'auto') {
           this._reason = `pinned ${this._choice} is not available here; using ${backend}`;
         } else {
@@ -149,8 +175,26 @@ export class EngineCore {
       probes: this._probes,
       worker: this._options.worker ?? false,
       queued: this._scheduler.queued,
-      running: this._scheduler.running
+      running: this._scheduler.running,
+      memory: this.memory(),
+      lost: this._options.lost ?? []
     };
+  }
+
+  /** Whether `backend` was dropped after a fault. */
+  private _isLost(backend: BackendName): boolean {
+    return this._options.lost?.some(l => l.backend === backend) ?? false;
+  }
+
+  /** Listens for faults such as a lost context (the page restarts the engine). */
+  onFault(listener: (fault: IEngineFault) => void): void {
+    this._faults.onFault(listener);
+  }
+
+  /** Injects a fault (UI tests only; refused without test hooks). */
+  async testFault(fault: TestFault): Promise<boolean> {
+    await this.start();
+    return this._faults.inject(fault, this._backend);
   }
 
   async setBackendChoice(choice: BackendChoice): Promise<IEngineStatus> {
@@ -240,18 +284,35 @@ export class EngineCore {
     this._scheduler.cancelAll();
   }
 
-  memory(): { numTensors: number; numBytes: number } {
-    const { numTensors, numBytes } = tf.memory();
-    return { numTensors, numBytes };
+  memory(): IEngineMemory {
+    const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return {
+      numTensors: memory.numTensors,
+      numBytes: memory.numBytes,
+      gpuBytes:
+        typeof memory.numBytesInGPU === 'number' ? memory.numBytesInGPU : null
+    };
   }
 
   private async _run(
     request: JobRequest,
-    listener: JobListener,
+    jobListener: JobListener,
     signal: AbortSignal
   ): Promise<void> {
+    // Nothing reaches the page after the job's end (an interruption is one).
+    let ended = false;
+    const listener: JobListener = event => {
+      if (!ended) {
+        ended = ['done', 'failed', 'cancelled', 'interrupted'].includes(
+          event.type
+        );
+        this._faults.maybeHang(event);
+        jobListener(event);
+      }
+    };
     await this.start();
     const backend = this._backend as BackendName;
+    this._faults.running(listener);
     try {
       await this._runOn(backend, request, listener, signal);
     } catch (reason) {
@@ -259,6 +320,15 @@ export class EngineCore {
         throw reason;
       }
       const message = (reason as Error)?.message ?? '';
+      if (contextLost(backend)) {
+        // A backend error after a lost context: the job did nothing wrong.
+        listener({
+          type: 'interrupted',
+          backend,
+          reason: `${backend}: the GPU context was lost (${message})`
+        });
+        throw reason;
+      }
       if (backend !== 'cpu' && BACKEND_GAP.test(message)) {
         listener({
           type: 'fallback',
@@ -284,6 +354,8 @@ export class EngineCore {
       }
       listener({ type: 'failed', error: serializeError(reason) });
       throw reason;
+    } finally {
+      this._faults.ended(listener);
     }
   }
 

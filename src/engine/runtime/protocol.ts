@@ -213,8 +213,22 @@ export type JobEvent =
       /** The job's result, for kinds that have one (its buffers transferred). */
       readonly result?: JobResult;
     }
-  | { readonly type: 'cancelled' }
-  | { readonly type: 'failed'; readonly error: ISerializedError };
+  | {
+      readonly type: 'cancelled';
+      /** Why, when not by its own Cancel ("the kernel restarted"). */
+      readonly reason?: string;
+    }
+  | { readonly type: 'failed'; readonly error: ISerializedError }
+  | {
+      /**
+       * The backend failed under the job (a lost WebGL or WebGPU context):
+       * its last good frame stays, and a re-run goes to the next backend
+       * (docs/architecture.md, "One engine per page").
+       */
+      readonly type: 'interrupted';
+      readonly backend: BackendName | null;
+      readonly reason: string;
+    };
 
 /** A backend's measured speed (the ladder is ranked by these). */
 export interface IProbeResult {
@@ -242,7 +256,49 @@ export interface IEngineStatus {
   readonly worker: boolean;
   readonly queued: number;
   readonly running: boolean;
+  /** The engine's tensor memory now (its leaks are visible from the page). */
+  readonly memory?: IEngineMemory;
+  /** Backends dropped after a fault (a lost context), with why. */
+  readonly lost?: readonly {
+    readonly backend: BackendName;
+    readonly reason: string;
+  }[];
+  /** How many times the page replaced the engine's worker (hangs, faults). */
+  readonly restarts?: number;
 }
+
+/** TensorFlow.js's memory figures, as the engine's status reports them. */
+export interface IEngineMemory {
+  readonly numTensors: number;
+  readonly numBytes: number;
+  /** WebGL texture bytes, where the backend reports them; else null. */
+  readonly gpuBytes: number | null;
+}
+
+/**
+ * A fault the engine noticed outside any one job's code path (a lost GPU
+ * context): the page replaces the engine without that backend.
+ */
+export interface IEngineFault {
+  readonly type: 'context-lost';
+  readonly backend: BackendName;
+  readonly reason: string;
+}
+
+/** Faults a test can inject, when the engine was started with test hooks. */
+export type TestFault =
+  | {
+      readonly type: 'lose-context';
+      /** Lose it as the running job's frame of this step is sent; now when omitted. */
+      readonly atStep?: number;
+    }
+  | {
+      /** A frame or progress event blocks the engine's thread this long. */
+      readonly type: 'hang';
+      readonly ms: number;
+      /** At the frame of this step; at the next event when omitted. */
+      readonly atStep?: number;
+    };
 
 export interface IModelDescription {
   readonly url: string;

@@ -35,7 +35,8 @@ export function createWorkerApi(
         if (
           event.type === 'done' ||
           event.type === 'failed' ||
-          event.type === 'cancelled'
+          event.type === 'cancelled' ||
+          event.type === 'interrupted'
         ) {
           // The listener is a proxy holding a MessageChannel open: free it.
           const remote = listener as unknown as Partial<
@@ -45,6 +46,8 @@ export function createWorkerApi(
         }
       }),
     cancel: id => ready().cancel(id),
+    onFault: listener => ready().onFault(listener),
+    testFault: fault => ready().testFault(fault),
     putArrays: (key, arrays) => ready().putArrays(key, arrays),
     hasArrays: key => ready().hasArrays(key)
   };

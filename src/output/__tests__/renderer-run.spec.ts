@@ -82,6 +82,55 @@ describe('FeatureVizOutput running', () => {
     output.dispose();
   });
 
+  it('says the kernel restarted when its host cancels the run for that', async () => {
+    const output = fake.createOutput();
+    await output.renderModel(new FakeModel({ [MIME_TYPE]: SPEC }));
+    await flush();
+    const job = fake.engine.jobs.at(-1)!;
+    job.emit(
+      { type: 'running', backend: 'wasm' },
+      { type: 'frame', frame: frame(2), progress: 2 / 8, etaMs: 100 }
+    );
+    output.cancel('the kernel restarted');
+    await flush();
+    expect(job.options.signal?.aborted).toBe(true);
+    expect(output.runState).toMatchObject({
+      state: 'cancelled',
+      reason: 'the kernel restarted'
+    });
+    expect(output.node.querySelector('[role=status]')?.textContent).toBe(
+      'Cancelled: the kernel restarted, at step 2'
+    );
+    output.dispose();
+  });
+
+  it('shows an interrupted run with its reason and offers a re-run, writing nothing back', async () => {
+    const reason =
+      'the WebGL context was lost. Feature Viz stopped using WEBGL; Re-run computes this on the next backend';
+    const output = fake.createOutput();
+    const model = new FakeModel({ [MIME_TYPE]: SPEC });
+    await output.renderModel(model);
+    await flush();
+    const job = fake.engine.jobs.at(-1)!;
+    job.emit(
+      { type: 'running', backend: 'webgl' },
+      { type: 'frame', frame: frame(1), progress: 1 / 8, etaMs: 100 },
+      { type: 'interrupted', backend: 'webgl', reason }
+    );
+    job.reject(Object.assign(new Error(reason), { name: 'InterruptedError' }));
+    await flush();
+    expect(output.node.dataset.state).toBe('interrupted');
+    expect(output.node.querySelector('[role=status]')?.textContent).toBe(
+      'Interrupted at step 1'
+    );
+    expect(
+      output.node.querySelector('.jp-FeatureViz-run-error')?.textContent
+    ).toBe(reason);
+    expect(button(output, 'Run again').disabled).toBe(false);
+    expect(model.setData).not.toHaveBeenCalled();
+    output.dispose();
+  });
+
   it('fails with the reason the model cannot be resolved, before any job', async () => {
     const output = fake.createOutput();
     await output.renderModel(

@@ -143,6 +143,44 @@ describe('run state', () => {
     expect(reduce(s, failed('again'))).toBe(s);
   });
 
+  it('says why a run was cancelled when not by its own Cancel', () => {
+    const s = play([
+      { type: 'submit' },
+      { type: 'running', backend: 'wasm' },
+      frame(3, 8, 3 / 8, 100),
+      { type: 'cancelled', reason: 'the kernel restarted' }
+    ]);
+    expect(s).toMatchObject({
+      state: 'cancelled',
+      reason: 'the kernel restarted'
+    });
+    expect(describeState(s)).toBe('Cancelled: the kernel restarted, at step 3');
+  });
+
+  it('is interrupted when the backend fails under it: the reason kept, a re-run allowed', () => {
+    const reason =
+      'the WebGL context was lost. Feature Viz stopped using WEBGL; Re-run computes this on the next backend';
+    const s = play([
+      { type: 'submit' },
+      { type: 'running', backend: 'webgl' },
+      frame(47, 3000, 47 / 3000, 1000),
+      { type: 'interrupted', backend: 'webgl', reason }
+    ]);
+    expect(s).toMatchObject({
+      state: 'interrupted',
+      step: 47,
+      reason,
+      error: reason,
+      etaMs: null
+    });
+    expect(describeState(s)).toBe('Interrupted at step 47');
+    expect(canStart(s.state)).toBe(true);
+    expect(canCancel(s.state)).toBe(false);
+    // The rejected promise reports it again as a failure: ignored.
+    expect(reduce(s, failed(reason))).toBe(s);
+    expect(startsNewRun(s, reduce(s, { type: 'submit' }))).toBe(true);
+  });
+
   it('ignores events that make no sense in a state', () => {
     expect(reduce(INITIAL, done)).toBe(INITIAL);
     expect(reduce(INITIAL, frame(1, 2, 0.5, null))).toBe(INITIAL);
