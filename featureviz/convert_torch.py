@@ -490,6 +490,11 @@ class _Converter:
             return self._global(x, is_max, name, out_shape)
         if (oh, ow) == (h, w):
             return x
+        if oh % h == 0 and ow % w == 0:
+            # Each output window covers exactly one input position: nearest upsampling.
+            config = {"size": [oh // h, ow // w], "data_format": "channels_last", "interpolation": "nearest"}
+            layer = self.graph.add("UpSampling2D", name, config, [x.layer])
+            return _Value(layer, out_shape, None, x.nonneg)
         if h % oh or w % ow:
             raise _Unsupported(f"{op} from {h}×{w} to {oh}×{ow} (windows of unequal size)")
         k = (h // oh, w // ow)
