@@ -191,6 +191,8 @@ class _Converter:
         self.graph = GraphBuilder(type(traced).__name__)
         self.values: dict[Any, _Value] = {}
         self.unsupported: list[str] = []
+        #: Nodes whose value is not a tensor (nor a stand-in for one).
+        self.failed: set[Any] = set()
 
     def run(self) -> tuple[GraphBuilder, str]:
         output = None
@@ -259,25 +261,31 @@ class _Converter:
     def _tensor(self, arg: Any) -> _Value:
         value = self.values.get(arg)
         if value is None:
-            raise _Unsupported("")  # an input that could not be converted: already reported
+            raise _Unsupported(f"{arg!r} is not a tensor of the model")
         return value
 
     def _convert(self, node: Any) -> None:
+        if any(source in self.failed for source in node.all_input_nodes):
+            # Downstream of a value that is not a tensor (an LSTM's tuple): already listed.
+            self.failed.add(node)
+            return
         meta = node.meta.get("tensor_meta")
         if meta is None or not hasattr(meta, "shape"):
             if node.op in ("call_method", "call_function") and _op_name(node) in _SHAPE_ONLY:
                 return  # x.size(0) in x.view(x.size(0), -1): read from shapes instead
             if node.op == "call_function" and _op_name(node) == "getattr":
                 return
-            self._fail(node, f"{_op_name(node)} gives no single tensor")
+            what = type(self.modules[node.target]).__name__ if node.op == "call_module" else None
+            self._fail(node, f"{what or _op_name(node)} (gives no single tensor)")
+            self.failed.add(node)
             return
         out_shape = tuple(int(n) for n in meta.shape)
         try:
             value = self._map(node, out_shape)
         except _Unsupported as problem:
-            if str(problem):
-                self._fail(node, str(problem))
-            return
+            self._fail(node, str(problem))
+            # A stand-in, so that what follows is still checked and listed.
+            value = _Value("", out_shape)
         self.values[node] = value
 
     def _map(self, node: Any, out_shape: tuple[int, ...]) -> _Value:
