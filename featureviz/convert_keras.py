@@ -83,8 +83,7 @@ def keras_to_graph(model: Any) -> tuple[GraphBuilder, str]:
             renamed[name] = _convert(graph, entry, layer, sources, name)
         except _Unsupported as problem:
             unsupported.append(f"{name} ({entry['class_name']}): {problem}")
-        except KeyError:
-            continue  # it reads a layer that could not be converted: already listed
+            renamed[name] = ""  # a stand-in, so that the layers after it are still checked
         output = name
     if unsupported:
         listed = "\n".join(f"  - {line}" for line in unsupported)
@@ -127,7 +126,9 @@ def _functional_inbound(entry: dict[str, Any]) -> list[str]:
         raise _Unsupported(f"called {len(nodes)} times (a shared layer); tfjs names one call")
     node = nodes[0]
     # mask=None and training= change nothing at inference.
-    kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if v is not None and k != "training"}
+    kwargs = {
+        k: v for k, v in (node.get("kwargs") or {}).items() if v is not None and k != "training"
+    }
     if kwargs:
         keys = ", ".join(sorted(kwargs))
         raise _Unsupported(f"called with keyword arguments ({keys})")
@@ -230,7 +231,9 @@ def _convert(
         if not config.get("keepdims"):
             return pooled
         channels = layer.output.shape[-1]
-        return graph.add("Reshape", f"{name}.keepdims", {"target_shape": [1, 1, channels]}, [pooled])
+        return graph.add(
+            "Reshape", f"{name}.keepdims", {"target_shape": [1, 1, channels]}, [pooled]
+        )
     if kind == "Flatten":
         _channels_last(config)
         return graph.add(kind, name, {"data_format": "channels_last"}, sources)
@@ -287,14 +290,18 @@ def _conv(
     if kind == "SeparableConv2D":
         if dilated:
             raise _Unsupported("a dilated separable convolution (tfjs-layers drops the dilation)")
-        tf_config = {**base, "filters": config["filters"], "depth_multiplier": config["depth_multiplier"]}
+        tf_config = {
+            **base,
+            "filters": config["filters"],
+            "depth_multiplier": config["depth_multiplier"],
+        }
         names = ["depthwise_kernel", "pointwise_kernel", "bias"]
         return graph.add(kind, name, tf_config, sources, _named(weights, names))
     kernel = weights[0]
     if kind == "DepthwiseConv2D":
         if not dilated:
             tf_config = {**base, "depth_multiplier": config["depth_multiplier"]}
-            named = [("depthwise_kernel", kernel)] + _named(bias, ["bias"])
+            named = [("depthwise_kernel", kernel), *_named(bias, ["bias"])]
             return graph.add(kind, name, tf_config, sources, named)
         # tfjs-layers' DepthwiseConv2D ignores dilation: the same as a block-diagonal Conv2D.
         kh, kw, c, m = kernel.shape
@@ -316,12 +323,17 @@ def _conv(
                 ]
             kernel = full
     tf_config = {**base, "filters": filters}
-    named = [("kernel", kernel)] + _named(bias, ["bias"])
+    named = [("kernel", kernel), *_named(bias, ["bias"])]
     return graph.add("Conv2D", name, tf_config, sources, named)
 
 
 def _affine(
-    graph: GraphBuilder, kind: str, config: dict[str, Any], layer: Any, sources: list[str], name: str
+    graph: GraphBuilder,
+    kind: str,
+    config: dict[str, Any],
+    layer: Any,
+    sources: list[str],
+    name: str,
 ) -> str:
     """x * scale + offset per channel, as a 1×1 depthwise convolution."""
     import numpy as np

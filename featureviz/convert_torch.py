@@ -29,7 +29,6 @@ ascent optimizes images, not normalized tensors.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -360,7 +359,9 @@ class _Converter:
         raise _Unsupported(f"{kind} (no TensorFlow.js layer computes it here)")
 
     def _add_layer(self, layer: dict[str, Any], name: str, x: _Value, out_shape: tuple) -> _Value:
-        new = self.graph.add(layer["class_name"], name, layer["config"], [x.layer], layer["weights"])
+        new = self.graph.add(
+            layer["class_name"], name, layer["config"], [x.layer], layer["weights"]
+        )
         return _Value(new, out_shape)
 
     def _need_4d(self, x: _Value, what: str) -> None:
@@ -404,7 +405,9 @@ class _Converter:
             # (c*m + q, 1, h, w) -> (h, w, c, q): torch's grouped order is tfjs's.
             kernel = weight.reshape(c, m, *k).transpose(2, 3, 0, 1)
             config = _depthwise_config(k, s, padding, d, m, bias is not None)
-            weights = [("depthwise_kernel", kernel)] + ([("bias", bias)] if bias is not None else [])
+            weights = [("depthwise_kernel", kernel)] + (
+                [("bias", bias)] if bias is not None else []
+            )
             layer = self.graph.add("DepthwiseConv2D", path, config, [x.layer], weights)
             return _Value(layer, out_shape)
         if groups > 1:
@@ -500,13 +503,19 @@ class _Converter:
             return x
         if oh % h == 0 and ow % w == 0:
             # Each output window covers exactly one input position: nearest upsampling.
-            config = {"size": [oh // h, ow // w], "data_format": "channels_last", "interpolation": "nearest"}
+            config = {
+                "size": [oh // h, ow // w],
+                "data_format": "channels_last",
+                "interpolation": "nearest",
+            }
             layer = self.graph.add("UpSampling2D", name, config, [x.layer])
             return _Value(layer, out_shape, None, x.nonneg)
         if h % oh or w % ow:
             raise _Unsupported(f"{op} from {h}×{w} to {oh}×{ow} (windows of unequal size)")
         k = (h // oh, w // ow)
-        return self._pool(x, _PoolGeometry(k, k, (0, 0), False, True, None), is_max, name, out_shape)
+        return self._pool(
+            x, _PoolGeometry(k, k, (0, 0), False, True, None), is_max, name, out_shape
+        )
 
     def _functional_pool(self, node: Any, op: str, name: str, out_shape: tuple) -> _Value:
         params = _POOL_PARAMS[op]
@@ -544,7 +553,13 @@ class _Converter:
         size = x.shape[2:]
         pads = []
         for axis in (0, 1):
-            n, k, s, p, out = size[axis], g.kernel[axis], g.stride[axis], g.padding[axis], out_shape[2 + axis]
+            n, k, s, p, out = (
+                size[axis],
+                g.kernel[axis],
+                g.stride[axis],
+                g.padding[axis],
+                out_shape[2 + axis],
+            )
             end = max(0, (out - 1) * s + k - n - p)
             if (n + p + end - k) // s + 1 != out:
                 raise _Unsupported(f"{what} whose output size has no padded form")
@@ -652,7 +667,9 @@ def _per_channel(value: Any, default: float, channels: int, what: str) -> Any:
     if array.size == 1:
         array = np.repeat(array, channels)
     if array.size != channels or not np.isfinite(array).all():
-        raise ValueError(f"{what} must be one number or one per channel ({channels}), not {value!r}")
+        raise ValueError(
+            f"{what} must be one number or one per channel ({channels}), not {value!r}"
+        )
     return array
 
 
@@ -682,7 +699,7 @@ def _tf_same(size, k, s, d, out, begins) -> bool:
 
 def _same_or_pads(size, k, s, d, pads, out) -> tuple[str, tuple[int, int, int, int]]:
     """'same' when TensorFlow pads the same windows, else 'valid' after explicit padding."""
-    top, bottom, left, right = pads
+    top, _bottom, left, _right = pads
     if not any(pads):
         return "valid", pads
     if _tf_same(size, k, s, d, out, (top, left)):

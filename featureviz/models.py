@@ -147,7 +147,9 @@ class Model:
     def layer_names(self) -> list[str]:
         """A converted model's layer names, in execution order (the input first)."""
         if self._converted is None:
-            raise AttributeError("layer_names is known for converted models (from_torch, from_keras)")
+            raise AttributeError(
+                "layer_names is known for converted models (from_torch, from_keras)"
+            )
         topology = self._converted.model_json["modelTopology"]["config"]
         return [layer["name"] for layer in topology["layers"]]
 

@@ -155,7 +155,7 @@ def test_untraceable_forward_says_why():
         def forward(self, x):
             return x if x.sum() > 0 else -x
 
-    with pytest.raises(ConversionError, match="torch.fx cannot trace Branchy"):
+    with pytest.raises(ConversionError, match=r"torch\.fx cannot trace Branchy"):
         fv.Model.from_torch(Branchy(), (3, 4, 4))
 
 
@@ -179,7 +179,7 @@ def test_arguments_are_checked():
         fv.Model.from_torch(model, (3, 8, 8), std=[1, 2])
     with pytest.raises(ValueError, match="input_range"):
         fv.Model.from_torch(model, (3, 8, 8), input_range=(1, 0))
-    with pytest.raises(TypeError, match="needs a torch.nn.Module"):
+    with pytest.raises(TypeError, match=r"needs a torch\.nn\.Module"):
         fv.Model.from_torch("resnet", (3, 8, 8))
 
 
