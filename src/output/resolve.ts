@@ -20,6 +20,10 @@ import {
 import { checkUrl, folderOf } from '../engine/model/url-policy';
 import type { IModelRequest } from '../engine/runtime/protocol';
 import type { ModelRef } from '../spec';
+import {
+  type IKernelModelContext,
+  resolveKernelModel
+} from './resolve-kernel-model';
 
 /** Bundled models: spec name → path under the extension's assets. */
 export const BUILTIN_MODELS: Readonly<Record<string, string>> = {
@@ -50,8 +54,11 @@ function hasControl(path: string): boolean {
 
 export async function resolveModel(
   ref: ModelRef,
-  context: IResolveContext
+  context: IResolveContext & IKernelModelContext
 ): Promise<IModelRequest> {
+  if ('kernel' in ref) {
+    return resolveKernelModel(ref, context);
+  }
   const maxWeightBytes = context.settings.maxWeightsMB * 1e6;
   if ('builtin' in ref) {
     const path = BUILTIN_MODELS[ref.builtin];

@@ -29,7 +29,11 @@ export interface ISpecDescription {
 }
 
 export function describeModel(model: ModelRef): string {
-  return 'builtin' in model ? model.builtin : model.url;
+  return 'builtin' in model
+    ? model.builtin
+    : 'kernel' in model
+      ? `the kernel's model${model.name ? ` ${model.name}` : ''}`
+      : model.url;
 }
 
 export function describeData(data: DataRef): string {

@@ -23,9 +23,9 @@ export type SpecVersion = 1;
  */
 export type Title = string;
 /**
- * The model to run: a bundled model by name, or a tfjs model.json by URL or by a path relative to the notebook's folder on the Jupyter server.
+ * The model to run: a bundled model by name, a tfjs model.json by URL or by a path relative to the notebook's folder on the Jupyter server, or a model converted in the kernel.
  */
-export type ModelRef = BuiltinModelRef | UrlModelRef;
+export type ModelRef = BuiltinModelRef | UrlModelRef | KernelModelRef;
 /**
  * What gradient ascent maximizes: a tree of Lucid-style objectives that can be summed and scaled.
  */
@@ -126,6 +126,23 @@ export interface UrlModelRef {
    * The tfjs format of the model.json; read from the file when omitted.
    */
   format?: 'layers' | 'graph';
+}
+/**
+ * A model converted in the kernel (fv.Model.from_torch, fv.Model.from_keras), sent to the browser over the featureviz comm as binary buffers (its model.json and weights) when an output needs it, and kept by content hash for the page's life.
+ */
+export interface KernelModelRef {
+  /**
+   * The SHA-256 of the model.json and weight bytes: the key the kernel holds them under.
+   */
+  kernel: string;
+  /**
+   * The size of its weights, checked against the largest-weights setting before anything is sent.
+   */
+  weightBytes: number;
+  /**
+   * The model's name, for messages (its class name in the kernel).
+   */
+  name?: string;
 }
 /**
  * One channel of a layer: its mean over all positions, or its centre neuron (see reduce).

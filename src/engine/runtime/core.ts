@@ -28,6 +28,7 @@ import { EngineFaults } from './faults';
 import { checkLimits, estimateJob } from './estimate';
 import { runJob } from './jobs';
 import { ModelCache } from './model-cache';
+import { KernelModelStore, isModelArrays } from '../model/kernel-models';
 import type {
   IDatasetDescription,
   IDatasetRequest,
@@ -89,6 +90,7 @@ export class EngineCore {
   private _started: Promise<IEngineStatus> | null = null;
   private readonly _datasets: DatasetStore;
   private readonly _faults: EngineFaults;
+  private readonly _kernelModels = new KernelModelStore();
 
   constructor(private readonly _options: IEngineCoreOptions = {}) {
     this._choice = _options.choice ?? 'auto';
@@ -96,7 +98,7 @@ export class EngineCore {
       fetch: _options.fetch,
       decode: _options.decode
     });
-    this._models = new ModelCache(_options.fetch);
+    this._models = new ModelCache(this._kernelModels.fetch(_options.fetch));
     this._faults = new EngineFaults(_options.testHooks ?? false);
   }
 
@@ -250,12 +252,16 @@ export class EngineCore {
    * (docs/architecture.md, "The kernel bridge"), for jobs that name it.
    */
   putArrays(key: string, arrays: readonly INamedArrayLike[]): void {
-    this._datasets.put(key, arrays);
+    if (isModelArrays(arrays)) {
+      this._kernelModels.put(key, arrays);
+    } else {
+      this._datasets.put(key, arrays);
+    }
   }
 
   /** Whether arrays are kept under `key`. */
   hasArrays(key: string): boolean {
-    return this._datasets.has(key);
+    return this._datasets.has(key) || this._kernelModels.has(key);
   }
 
   /** Queues a job; events go to `listener`. Returns the job's id. */
