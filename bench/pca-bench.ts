@@ -99,7 +99,8 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  // The JSON line is long (every coordinate): exit once it is written.
+  () => process.stdout.write('', () => process.exit(0)),
   reason => {
     process.stderr.write(String(reason?.stack ?? reason));
     process.exit(1);

@@ -5,6 +5,7 @@
  * clusters, then frames per second while the camera pans every animation
  * frame, and the time of a lasso selection.
  */
+import { CLASS_COLOURS } from '../src/views/scatter/palette';
 import { scatterLibrary } from '../src/views/scatter/renderer';
 
 interface IScatterFigures {
@@ -44,18 +45,7 @@ async function measure(
     height: 360,
     pointSize: points > 100_000 ? 1 : 2,
     colorBy: 'valueA',
-    pointColor: [
-      '#1f77b4',
-      '#ff7f0e',
-      '#2ca02c',
-      '#d62728',
-      '#9467bd',
-      '#8c564b',
-      '#e377c2',
-      '#7f7f7f',
-      '#bcbd22',
-      '#17becf'
-    ]
+    pointColor: [...CLASS_COLOURS]
   });
   // Ten clusters (seeded: a fixed linear congruential sequence).
   let state = 12345;

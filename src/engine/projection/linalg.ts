@@ -6,6 +6,7 @@
  * Float64Arrays; float64 keeps the small steps from adding error to the
  * float32 products.
  */
+import { createRandom } from '../optvis/rng';
 
 /** A row-major matrix. */
 export interface IMatrix {
@@ -212,4 +213,25 @@ function rotate(
     v[k * n + p] = c * vkp - s * vkq;
     v[k * n + q] = s * vkp + c * vkq;
   }
+}
+
+/** A seeded Gaussian d×l test matrix. */
+export function gaussian(rows: number, cols: number, seed: number): IMatrix {
+  const random = createRandom(seed);
+  return matrix(
+    rows,
+    cols,
+    Float64Array.from({ length: rows * cols }, () => random.normal())
+  );
+}
+
+/** The first k columns of `a`. */
+export function takeColumns(a: IMatrix, k: number): IMatrix {
+  const out = matrix(a.rows, k);
+  for (let r = 0; r < a.rows; r++) {
+    for (let c = 0; c < k; c++) {
+      out.data[r * k + c] = a.data[r * a.cols + c];
+    }
+  }
+  return out;
 }

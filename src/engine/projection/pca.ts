@@ -15,12 +15,12 @@
  * Signs follow scikit-learn's `svd_flip(u_based_decision=False)`: each
  * component's entry of largest magnitude is positive.
  */
-import * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../errors';
-import { createRandom } from '../optvis/rng';
 import {
   type IMatrix,
   columnSums,
+  gaussian,
+  takeColumns,
   matrix,
   multiply,
   multiplyTransposed,
@@ -35,6 +35,7 @@ import {
   productPass,
   transposedProductPass
 } from './passes';
+import { leadingEigen } from './eigen';
 
 /** Above this width the d×d covariance is too large to sum (16 MB at 2048). */
 export const EXACT_MAX_WIDTH = 2048;
@@ -121,16 +122,6 @@ export async function streamingPca(
   return solver === 'exact'
     ? exactPca(stream, width, options)
     : randomizedPca(stream, width, options);
-}
-
-/** A seeded Gaussian d×l test matrix. */
-function gaussian(rows: number, cols: number, seed: number): IMatrix {
-  const random = createRandom(seed);
-  return matrix(
-    rows,
-    cols,
-    Float64Array.from({ length: rows * cols }, () => random.normal())
-  );
 }
 
 /** Subtracts 1·(μᵀZ) from X·Z: the product of the centred X. */
@@ -236,7 +227,7 @@ async function exactPca(
   const { covariance, moments } = await covariancePass(stream, width);
   let eigen: { vectors: IMatrix; values: Float64Array };
   try {
-    eigen = await leadingEigen(covariance, k, options.seed);
+    eigen = await leadingEigen(covariance, k, k + OVERSAMPLES, options.seed);
   } finally {
     covariance.dispose();
   }
@@ -254,70 +245,6 @@ async function exactPca(
     moments,
     passes
   );
-}
-
-/**
- * The k leading eigenpairs of a symmetric d×d matrix on the device: subspace
- * iteration with k + p columns and Rayleigh–Ritz, until each wanted pair's
- * residual ‖Cv − λv‖ is below 1e-6·λ₁ (float32 products allow no less).
- */
-async function leadingEigen(
-  c: tf.Tensor2D,
-  k: number,
-  seed: number
-): Promise<{ vectors: IMatrix; values: Float64Array }> {
-  const d = c.shape[0];
-  const l = Math.min(k + OVERSAMPLES, d);
-  let v = orthonormalizeColumns(gaussian(d, l, seed));
-  for (let iteration = 0; ; iteration++) {
-    const w = await timesMatrix(c, v);
-    const ritz = symmetricEigen(multiplyTransposed(v, w));
-    const vectors = multiply(v, ritz.vectors);
-    const images = multiply(w, ritz.vectors);
-    const top = Math.max(Math.abs(ritz.values[0]), 1e-30);
-    let worst = 0;
-    for (let col = 0; col < k; col++) {
-      let residual = 0;
-      for (let j = 0; j < d; j++) {
-        residual +=
-          (images.data[j * l + col] -
-            ritz.values[col] * vectors.data[j * l + col]) **
-          2;
-      }
-      worst = Math.max(worst, Math.sqrt(residual) / top);
-    }
-    if (worst < 1e-6 || l === d || iteration >= 500) {
-      return {
-        vectors: takeColumns(vectors, k),
-        values: Float64Array.from(ritz.values.subarray(0, k), x =>
-          Math.max(x, 0)
-        )
-      };
-    }
-    v = orthonormalizeColumns(images);
-  }
-}
-
-/** C·V for the device's C and a thin V. */
-async function timesMatrix(c: tf.Tensor2D, v: IMatrix): Promise<IMatrix> {
-  const product = tf.tidy(() =>
-    tf.matMul(c, tf.tensor2d(Float32Array.from(v.data), [v.rows, v.cols]))
-  );
-  try {
-    return matrix(v.rows, v.cols, Float64Array.from(await product.data()));
-  } finally {
-    product.dispose();
-  }
-}
-
-function takeColumns(a: IMatrix, k: number): IMatrix {
-  const out = matrix(a.rows, k);
-  for (let r = 0; r < a.rows; r++) {
-    for (let c = 0; c < k; c++) {
-      out.data[r * k + c] = a.data[r * a.cols + c];
-    }
-  }
-  return out;
 }
 
 /** Signs flipped as scikit-learn does, and the outcome in float32. */

@@ -15,13 +15,15 @@ import type {
   IPcaSummary,
   JobResult
 } from '../../engine/runtime/protocol';
-import { button, h, storedImage } from '../dom';
+import { h, storedImage } from '../dom';
 import { themeStyle } from '../figure';
 import { type IRunState, INITIAL, startsNewRun } from '../run-state';
 import { mountRunBar } from '../run-bar';
 import { type IDrawnFigure, encodeFigureHere, pngAction } from '../save';
 import { type IViewProps, type MountView, Lifetime } from '../view';
-import { CLASS_COLOURS, INACTIVE, UNLABELLED } from './palette';
+import { scatterLayout } from './layout';
+import { legendButtons } from './legend';
+import { type Scatterplot, createPlot, drawPoints } from './plot';
 import {
   type IPlotData,
   datasetIndices,
@@ -38,20 +40,6 @@ export interface IPcaProps extends IViewProps {
   readonly layer: string;
 }
 
-type Scatterplot = ReturnType<
-  NonNullable<Awaited<ReturnType<typeof scatterLibrary>>>['library']['default']
->;
-
-/** Point colours: one per class, then grey for points outside a selection. */
-function pointColours(data: IPlotData): string[] {
-  return [
-    ...data.classes.map(label =>
-      label < 0 ? UNLABELLED : CLASS_COLOURS[label % CLASS_COLOURS.length]
-    ),
-    INACTIVE
-  ];
-}
-
 export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   const life = new Lifetime(options.signal);
   let run: IRunState = INITIAL;
@@ -66,59 +54,31 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   // Bumped on every result: a late WebGL start for an older one is dropped.
   let generation = 0;
 
-  const storedHost = h('div', { className: 'jp-FeatureViz-stage' });
-  const notice = h('p', { className: 'jp-FeatureViz-pca-notice' });
-  const canvas = h('canvas', {
-    className: 'jp-FeatureViz-pca-canvas',
-    attrs: { role: 'img' }
-  });
-  const still = h('canvas', { className: 'jp-FeatureViz-figure' });
-  const xTitle = h('div', { className: 'jp-FeatureViz-pca-xtitle' });
-  const yTitle = h('div', { className: 'jp-FeatureViz-pca-ytitle' });
-  const tooltip = h('div', {
-    className: 'jp-FeatureViz-pca-tooltip',
-    attrs: { role: 'tooltip' }
-  });
-  const plot = h('div', {
-    className: 'jp-FeatureViz-pca-plot',
-    children: [yTitle, canvas, xTitle, tooltip]
-  });
-  const legend = h('div', {
-    className: 'jp-FeatureViz-pca-legend',
-    attrs: { role: 'group', 'aria-label': 'Classes (click to hide or show)' }
-  });
-  const lassoButton = button(
-    'Lasso: drag to select points',
-    'Lasso',
-    () => setMode(lassoButton.getAttribute('aria-pressed') !== 'true'),
+  const {
+    node,
+    storedHost,
+    notice,
+    canvas,
+    still,
+    xTitle,
+    yTitle,
+    tooltip,
+    plot,
+    legend,
+    lasso: lassoButton,
+    toolbar: tools,
+    stage,
+    sentence,
+    selection: selectionHost
+  } = scatterLayout(
+    {
+      onLasso: () =>
+        setMode(lassoButton.getAttribute('aria-pressed') !== 'true'),
+      onClear: () => select([]),
+      onReset: () => void scatterplot?.reset()
+    },
     life.signal
   );
-  const clearButton = button(
-    'Clear the selection',
-    'Clear selection',
-    () => select([]),
-    life.signal
-  );
-  const resetButton = button(
-    'Zoom back to all points',
-    'Reset view',
-    () => void scatterplot?.reset(),
-    life.signal
-  );
-  const tools = h('div', {
-    className: 'jp-FeatureViz-pca-tools',
-    children: [lassoButton, clearButton, resetButton]
-  });
-  const stage = h('div', {
-    className: 'jp-FeatureViz-pca-stage',
-    children: [plot, still, legend]
-  });
-  const sentence = h('p', { className: 'jp-FeatureViz-sentence' });
-  const selectionHost = h('div');
-  const node = h('div', {
-    className: 'jp-FeatureViz-pca',
-    children: [storedHost, notice, stage, tools, sentence, selectionHost]
-  });
   const bar = mountRunBar(
     node,
     {
@@ -166,30 +126,8 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   }
 
   function drawLegend(): void {
-    const current = data;
-    if (!current) {
-      legend.replaceChildren();
-      return;
-    }
-    const colours = pointColours(current);
     legend.replaceChildren(
-      ...current.classNames.map((name, c) => {
-        const entry = button(
-          `${hidden.has(c) ? 'Show' : 'Hide'} class ${name}`,
-          name,
-          () => toggle(c),
-          life.signal
-        );
-        entry.classList.add('jp-FeatureViz-pca-class');
-        entry.setAttribute('aria-pressed', String(!hidden.has(c)));
-        entry.prepend(
-          h('span', {
-            className: 'jp-FeatureViz-pca-swatch',
-            attrs: { style: `background: ${colours[c]}` }
-          })
-        );
-        return entry;
-      })
+      ...(data ? legendButtons(data, hidden, toggle, life.signal) : [])
     );
   }
 
@@ -209,34 +147,15 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     }
   }
 
-  /** Colours for the points: grey outside a selection. */
-  function categories(current: IPlotData): Float32Array {
-    if (selected.length === 0) {
-      return current.category;
-    }
-    const grey = current.classes.length;
-    const out = new Float32Array(current.count).fill(grey);
-    for (const p of selected) {
-      out[p] = current.category[p];
-    }
-    return out;
-  }
-
   let redrawing = false;
   /** Draws the points with the selection's colours, keeping the legend's filter. */
-  async function drawPoints(): Promise<void> {
-    const current = data;
-    const plotter = scatterplot;
-    if (!current || !plotter) {
+  async function redraw(): Promise<void> {
+    if (!data || !scatterplot) {
       return;
     }
     redrawing = true;
     try {
-      const shown = shownPoints(current, hidden);
-      await plotter.draw(
-        { x: current.x, y: current.y, valueA: categories(current) },
-        shown ? { filter: shown } : {}
-      );
+      await drawPoints(scatterplot, data, selected, hidden);
     } finally {
       redrawing = false;
     }
@@ -248,7 +167,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       return;
     }
     selected = [...points].sort((a, b) => a - b);
-    void drawPoints();
+    void redraw();
     if (!scatterplot) {
       drawStill();
     }
@@ -317,28 +236,10 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       return;
     }
     node.dataset.webgl = 'on';
-    const style = themeStyle(node);
-    const plotter = loaded.library.default({
-      renderer: loaded.renderer,
-      canvas,
-      width: PLOT_SIDE,
-      height: PLOT_SIDE,
-      pointSize: current.count > 100_000 ? 1 : current.count > 10_000 ? 2 : 4,
-      pointColor: pointColours(current),
-      colorBy: 'valueA',
-      backgroundColor: style.background,
-      lassoColor: style.text,
-      opacityInactiveScale: 1,
-      deselectOnDblClick: false,
-      keyMap: {
-        shift: 'lasso',
-        alt: 'rotate',
-        cmd: 'merge',
-        ctrl: 'merge',
-        meta: 'merge'
-      }
-    });
+    const plotter = createPlot(loaded, canvas, current, themeStyle(node));
     scatterplot = plotter;
+    // A re-run's plot keeps the tool the user picked.
+    setMode(lassoButton.getAttribute('aria-pressed') === 'true');
     plotter.subscribe('select', ({ points }) => {
       if (!redrawing) {
         select(points);
@@ -346,7 +247,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     });
     plotter.subscribe('pointOver', showTooltip);
     plotter.subscribe('pointOut', () => (tooltip.hidden = true));
-    await drawPoints();
+    await redraw();
     node.dataset.drawn = 'true';
     render();
   }

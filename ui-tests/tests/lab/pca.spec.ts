@@ -65,6 +65,9 @@ async function hoverSomePoint(page: Page, output: Locator): Promise<boolean> {
       box.x + box.width / 2 + radius * Math.cos(angle),
       box.y + box.height / 2 + radius * Math.sin(angle)
     );
+    // regl-scatterplot finds the hovered point in an animation frame: let
+    // it come before the next move (a loaded machine needs the time).
+    await page.waitForTimeout(30);
     if (await tooltip.isVisible()) {
       return true;
     }
