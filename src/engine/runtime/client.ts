@@ -11,15 +11,11 @@
  */
 import { type ISignal, Signal } from '@lumino/signaling';
 import * as Comlink from 'comlink';
-import {
-  CancelledError,
-  FeatureVizError,
-  InterruptedError,
-  JobTimeoutError
-} from '../errors';
+import { CancelledError, FeatureVizError } from '../errors';
 import type { INamedArrayLike } from '../dataset/store';
 import type { BackendChoice, BackendName } from './capabilities';
 import {
+  EngineError,
   type CoreFactory,
   type ICoreApi,
   type ICoreConnection,
@@ -37,14 +33,15 @@ import type {
   IModelRequest,
   IProbeResult,
   IRunOptions,
-  ISerializedError,
   JobEvent,
   JobRequest,
   TestFault
 } from './protocol';
 import { serializeError } from './protocol';
-import { TrackedJob } from './tracked-job';
+import { TrackedJob, endForReplacement } from './tracked-job';
+import { interruption, missedStep } from './fault-words';
 
+export { EngineError } from './connection';
 export type {
   CoreFactory,
   ICoreApi,
@@ -53,14 +50,6 @@ export type {
   IWorkerApi
 } from './connection';
 import type { IMissedStep, IWatchdogOptions } from './watchdog';
-
-/** An error from the core, with its original name (e.g. UnknownLayerError). */
-export class EngineError extends FeatureVizError {
-  constructor(error: ISerializedError) {
-    super(error.message);
-    this.name = error.name;
-  }
-}
 
 /** How the client supervises its engine. */
 export interface IClientOptions {
@@ -293,21 +282,8 @@ export class EngineClient {
       event = { ...event, reason: interruption(event.backend, event.reason) };
     }
     job.emit(event);
-    switch (event.type) {
-      case 'done':
-        job.resolve(event.summary);
-        break;
-      case 'failed':
-        job.reject(new EngineError(event.error));
-        break;
-      case 'cancelled':
-        job.reject(new CancelledError());
-        break;
-      case 'interrupted':
-        job.reject(new InterruptedError(event.reason));
-        break;
-      default:
-        return;
+    if (!job.finish(event)) {
+      return;
     }
     job.release();
     this._jobs.delete(job);
@@ -331,13 +307,7 @@ export class EngineClient {
     if (job.generation !== this._generation) {
       return;
     }
-    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    this._replace(
-      missed.longestGapMs === null
-        ? `The job stopped answering: it showed nothing within ${seconds(missed.deadlineMs)} of starting. The engine was restarted; Re-run to try again`
-        : `The job stopped answering: a step took over ${seconds(missed.deadlineMs)} (steps took at most ${seconds(missed.longestGapMs)} before). The engine was restarted; Re-run to try again`,
-      'failed'
-    );
+    this._replace(missedStep(missed), 'failed');
   }
 
   /**
@@ -361,27 +331,12 @@ export class EngineClient {
     if (fault && !this._lost.some(l => l.backend === fault.backend)) {
       this._lost.push({ backend: fault.backend, reason: fault.reason });
     }
-    const waiting: TrackedJob[] = [];
-    for (const job of [...this._jobs]) {
-      job.release();
-      if (!job.settled && !job.running) {
-        waiting.push(job);
-        continue;
-      }
-      this._jobs.delete(job);
-      if (how === 'interrupted') {
-        job.emit({
-          type: 'interrupted',
-          backend: fault?.backend ?? null,
-          reason
-        });
-        job.reject(new InterruptedError(reason));
-      } else {
-        const error = new JobTimeoutError(reason);
-        job.emit({ type: 'failed', error: serializeError(error) });
-        job.reject(error);
-      }
-    }
+    const waiting = endForReplacement(
+      this._jobs,
+      how,
+      reason,
+      fault?.backend ?? null
+    );
     const old = this._conn;
     this._restarts++;
     this._started = null;
@@ -418,11 +373,6 @@ export class EngineClient {
       // A status that cannot be read now is read again at the next change.
     }
   }
-}
-
-/** What an interrupted run says: the fault, and that a re-run moves on. */
-function interruption(backend: BackendName, reason: string): string {
-  return `${reason}. Feature Viz stopped using ${backend.toUpperCase()}; Re-run computes this on the next backend`;
 }
 
 function toError(reason: unknown): Error {

@@ -5,6 +5,7 @@
  * connection after a fault (docs/architecture.md, "One engine per page").
  */
 import * as Comlink from 'comlink';
+import { FeatureVizError } from '../errors';
 import type { INamedArrayLike } from '../dataset/store';
 import type { BackendChoice, BackendName } from './capabilities';
 import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
@@ -16,6 +17,7 @@ import type {
   IModelDescription,
   IModelRequest,
   IProbeResult,
+  ISerializedError,
   JobRequest,
   TestFault
 } from './protocol';
@@ -41,6 +43,14 @@ export interface ICoreApi {
 /** The worker's exposed API: init, then the core's methods. */
 export interface IWorkerApi extends ICoreApi {
   init(options: Omit<IEngineCoreOptions, 'fetch' | 'scope'>): Promise<void>;
+}
+
+/** An error from the core, with its original name (e.g. UnknownLayerError). */
+export class EngineError extends FeatureVizError {
+  constructor(error: ISerializedError) {
+    super(error.message);
+    this.name = error.name;
+  }
 }
 
 /** A running core and how to end it. */

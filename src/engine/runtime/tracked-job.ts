@@ -6,12 +6,20 @@
  * not answered within CANCEL_MS): it is then `settled` but still `live`,
  * and its watchdog keeps watching the engine.
  */
-import { CancelledError, type FeatureVizError } from '../errors';
-import type {
-  IJobSummary,
-  IRunOptions,
-  JobEvent,
-  JobRequest
+import {
+  CancelledError,
+  type FeatureVizError,
+  InterruptedError,
+  JobTimeoutError
+} from '../errors';
+import type { BackendName } from './capabilities';
+import { EngineError } from './connection';
+import {
+  type IJobSummary,
+  type IRunOptions,
+  type JobEvent,
+  type JobRequest,
+  serializeError
 } from './protocol';
 import {
   type IMissedStep,
@@ -78,6 +86,29 @@ export class TrackedJob {
     }, CANCEL_MS);
   }
 
+  /**
+   * Ends run()'s promise as the engine's last event of the job says; false
+   * for an event that does not end it.
+   */
+  finish(event: JobEvent): boolean {
+    switch (event.type) {
+      case 'done':
+        this.resolve(event.summary);
+        return true;
+      case 'failed':
+        this.reject(new EngineError(event.error));
+        return true;
+      case 'cancelled':
+        this.reject(new CancelledError());
+        return true;
+      case 'interrupted':
+        this.reject(new InterruptedError(event.reason));
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** The engine let go of it (it ended there, or the engine was replaced). */
   release(): void {
     this.live = false;
@@ -95,4 +126,35 @@ export class TrackedJob {
     }
     return true;
   }
+}
+
+/**
+ * Ends the jobs of an engine being replaced: the running one (and any the
+ * page already ended) leave `jobs` ending with `reason`, as `how` says;
+ * the ones still waiting stay, and are returned to be submitted again.
+ */
+export function endForReplacement(
+  jobs: Set<TrackedJob>,
+  how: 'failed' | 'interrupted',
+  reason: string,
+  backend: BackendName | null
+): TrackedJob[] {
+  const waiting: TrackedJob[] = [];
+  for (const job of [...jobs]) {
+    job.release();
+    if (!job.settled && !job.running) {
+      waiting.push(job);
+      continue;
+    }
+    jobs.delete(job);
+    if (how === 'interrupted') {
+      job.emit({ type: 'interrupted', backend, reason });
+      job.reject(new InterruptedError(reason));
+    } else {
+      const error = new JobTimeoutError(reason);
+      job.emit({ type: 'failed', error: serializeError(error) });
+      job.reject(error);
+    }
+  }
+  return waiting;
 }
