@@ -220,7 +220,8 @@ describe('validateSpec', () => {
   it('explains the alternatives of a model reference', () => {
     expect(errorOf({ ...base, model: {} })).toEqual({
       field: 'model',
-      problem: "give exactly one of 'builtin' or 'url' or 'kernel' and 'weightBytes'"
+      problem:
+        "give exactly one of 'builtin' or 'url' or 'kernel' and 'weightBytes'"
     });
     expect(
       errorOf({ ...base, model: { builtin: 'mnist-cnn', url: 'a.json' } })
