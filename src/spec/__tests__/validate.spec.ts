@@ -226,7 +226,9 @@ describe('validateSpec', () => {
     expect(
       errorOf({ ...base, model: { builtin: 'mnist-cnn', url: 'a.json' } })
         .problem
-    ).toBe("give exactly one of 'builtin' or 'url'");
+    ).toBe(
+      "give exactly one of 'builtin' or 'url' or 'kernel' and 'weightBytes'"
+    );
     expect(errorOf({ ...base, model: { builtin: 'resnet' } })).toEqual({
       field: 'model.builtin',
       problem: 'must be one of "mnist-cnn"'
