@@ -460,6 +460,8 @@ class _Converter:
         tensors = node.args[0] if node.args else node.kwargs.get("tensors")
         dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
         values = [self._tensor(t) for t in tensors]
+        if len(values) == 1:
+            return values[0]  # DenseNet's first layer of a block concatenates one tensor
         rank = len(values[0].shape)
         if dim % rank != 1 or any(v.perm is not None for v in values):
             raise _Unsupported(f"cat along dim {dim} (only channels, dim=1, are supported)")
