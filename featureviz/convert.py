@@ -436,27 +436,35 @@ def _conv2d(module: Any, shape: tuple, where: str) -> dict[str, Any]:
     # order is tfjs's, so this is a reshape, not a shuffle of channels.
     kernel = weight.reshape(c, m, kh, kw).transpose(2, 3, 0, 1)
     use_bias = module.bias is not None
-    layer = _layer(
-        "DepthwiseConv2D",
-        module,
-        {
-            **config,
-            "activation": "linear",
-            "use_bias": use_bias,
-            "bias_initializer": _BIAS_INIT,
-            "bias_regularizer": None,
-            "activity_regularizer": None,
-            "bias_constraint": None,
-            "depth_multiplier": m,
-            "depthwise_initializer": _KERNEL_INIT,
-            "depthwise_regularizer": None,
-            "depthwise_constraint": None,
-        },
+    depthwise_config = _depthwise_config(
+        config["kernel_size"], config["strides"], config["padding"], (1, 1), m, use_bias
     )
+    layer = _layer("DepthwiseConv2D", module, depthwise_config)
     layer["weights"].append(("depthwise_kernel", kernel))
     if use_bias:
         layer["weights"].append(("bias", module.bias.detach().cpu().double().numpy()))
     return layer
+
+
+def _depthwise_config(k, s, padding, d, multiplier, use_bias) -> dict[str, Any]:
+    """A DepthwiseConv2D's config as tfjs-layers writes it (kernel k, strides s, dilation d)."""
+    return {
+        "kernel_size": list(k),
+        "strides": list(s),
+        "padding": padding,
+        "data_format": "channels_last",
+        "dilation_rate": list(d),
+        "activation": "linear",
+        "use_bias": use_bias,
+        "bias_initializer": _BIAS_INIT,
+        "bias_regularizer": None,
+        "activity_regularizer": None,
+        "bias_constraint": None,
+        "depth_multiplier": multiplier,
+        "depthwise_initializer": _KERNEL_INIT,
+        "depthwise_regularizer": None,
+        "depthwise_constraint": None,
+    }
 
 
 def _batch_norm(module: Any, where: str) -> dict[str, Any]:

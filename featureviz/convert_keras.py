@@ -338,7 +338,7 @@ def _affine(
     """x * scale + offset per channel, as a 1×1 depthwise convolution."""
     import numpy as np
 
-    from .convert_torch import _depthwise_config
+    from .convert import _depthwise_config
 
     channels = layer.input.shape[-1]
     if kind == "Rescaling":

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .convert import ConversionError, _batch_norm, _with_bias
+from .convert import ConversionError, _batch_norm, _depthwise_config, _with_bias
 from .convert_graph import GraphBuilder
 
 __all__ = ["torch_to_graph"]
@@ -460,6 +460,8 @@ class _Converter:
         tensors = node.args[0] if node.args else node.kwargs.get("tensors")
         dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
         values = [self._tensor(t) for t in tensors]
+        if len(values) == 1:
+            return values[0]  # DenseNet's first layer of a block concatenates one tensor
         rank = len(values[0].shape)
         if dim % rank != 1 or any(v.perm is not None for v in values):
             raise _Unsupported(f"cat along dim {dim} (only channels, dim=1, are supported)")
@@ -706,25 +708,3 @@ def _same_or_pads(size, k, s, d, pads, out) -> tuple[str, tuple[int, int, int, i
         return "same", (0, 0, 0, 0)
     # A valid convolution over the padded input drops what PyTorch drops.
     return "valid", pads
-
-
-def _depthwise_config(k, s, padding, d, multiplier, use_bias) -> dict[str, Any]:
-    from .convert import _BIAS_INIT, _KERNEL_INIT
-
-    return {
-        "kernel_size": list(k),
-        "strides": list(s),
-        "padding": padding,
-        "data_format": "channels_last",
-        "dilation_rate": list(d),
-        "activation": "linear",
-        "use_bias": use_bias,
-        "bias_initializer": _BIAS_INIT,
-        "bias_regularizer": None,
-        "activity_regularizer": None,
-        "bias_constraint": None,
-        "depth_multiplier": multiplier,
-        "depthwise_initializer": _KERNEL_INIT,
-        "depthwise_regularizer": None,
-        "depthwise_constraint": None,
-    }

@@ -153,6 +153,18 @@ class Model:
         topology = self._converted.model_json["modelTopology"]["config"]
         return [layer["name"] for layer in topology["layers"]]
 
+    def checked_layers(self) -> Any:
+        """A converted model's layer names, for checks at the call (``_checks.Topology``;
+        shapes unknown, so only names are checked); None for other models."""
+        if self._converted is None:
+            return None
+        from ._checks import Topology
+
+        layers = self._converted.model_json["modelTopology"]["config"]["layers"]
+        names = [layer["name"] for layer in layers[1:]]
+        shape = tuple(layers[0]["config"]["batch_input_shape"][1:])
+        return Topology(shape, names, {name: None for name in names}, names[-1] if names else "")
+
     @property
     def weight_bytes(self) -> int | None:
         """A converted model's weight size in bytes (None for a model.json)."""

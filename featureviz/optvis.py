@@ -52,9 +52,10 @@ def _model(model: Any) -> Model:
 
 
 def _topology(model: Any) -> Topology | None:
-    """A bundled model's layers, to check arguments at the call; None otherwise."""
-    name = _model(model).builtin
-    return bundled_topology(name) if name is not None else None
+    """A bundled or converted model's layers, to check arguments at the call; None otherwise."""
+    resolved = _model(model)
+    name = resolved.builtin
+    return bundled_topology(name) if name is not None else resolved.checked_layers()
 
 
 def _spec(view: str, model: Any, body: dict[str, Any], options: dict[str, Any]) -> Visualization:

@@ -19,8 +19,7 @@ export interface IKernelModelContext {
   readonly settings: ISettingValues;
   /** Makes sure the engine holds the kernel's arrays under a key (resolve-data.ts). */
   readonly kernelArrays?:
-    | ((key: string, signal?: AbortSignal) => Promise<void>)
-    | null;
+    ((key: string, signal?: AbortSignal) => Promise<void>) | null;
   readonly signal?: AbortSignal;
 }
 

@@ -217,3 +217,10 @@ def test_a_converted_model_goes_into_a_spec():
     viz = fv.gradient_ascent(model, "0", channel=1)
     spec = viz.spec if hasattr(viz, "spec") else viz._repr_mimebundle_()[0]
     assert "weightBytes" in json.dumps(spec)
+
+
+def test_a_wrong_layer_name_is_named_at_the_call_with_the_models_layers():
+    model = fv.Model.from_torch(nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()), (3, 8, 8))
+    with pytest.raises(ValueError, match=r'no layer "conv"\. Its layers are: 0, 1\.'):
+        fv.gradient_ascent(model, "conv", channel=1)
+    fv.gradient_ascent(model, "0", channel=1)  # the module path is the layer's name

@@ -220,12 +220,15 @@ describe('validateSpec', () => {
   it('explains the alternatives of a model reference', () => {
     expect(errorOf({ ...base, model: {} })).toEqual({
       field: 'model',
-      problem: "give exactly one of 'builtin' or 'url'"
+      problem:
+        "give exactly one of 'builtin' or 'url' or 'kernel' and 'weightBytes'"
     });
     expect(
       errorOf({ ...base, model: { builtin: 'mnist-cnn', url: 'a.json' } })
         .problem
-    ).toBe("give exactly one of 'builtin' or 'url'");
+    ).toBe(
+      "give exactly one of 'builtin' or 'url' or 'kernel' and 'weightBytes'"
+    );
     expect(errorOf({ ...base, model: { builtin: 'resnet' } })).toEqual({
       field: 'model.builtin',
       problem: 'must be one of "mnist-cnn"'

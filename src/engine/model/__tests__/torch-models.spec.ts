@@ -134,7 +134,7 @@ for (const net of NETS) {
     });
     afterAll(() => {
       executors.forEach(e => e.dispose());
-      model.dispose();
+      model?.dispose();
     });
 
     for (const backend of TEST_BACKENDS) {
