@@ -238,6 +238,8 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     node.dataset.webgl = 'on';
     const plotter = createPlot(loaded, canvas, current, themeStyle(node));
     scatterplot = plotter;
+    // A re-run's plot keeps the tool the user picked.
+    setMode(lassoButton.getAttribute('aria-pressed') === 'true');
     plotter.subscribe('select', ({ points }) => {
       if (!redrawing) {
         select(points);
