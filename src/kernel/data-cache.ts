@@ -26,6 +26,14 @@ export class KernelDataCache {
   }
 
   /**
+   * Forgets every key: the engine that held them was replaced (a hung step,
+   * a dead worker, a lost GPU context), so the next use fetches again.
+   */
+  clear(): void {
+    this._held.clear();
+  }
+
+  /**
    * Makes sure `key`'s arrays are stored, fetching them the first time from
    * the bridge `connect` gives (asked only then). Cancelling stops this
    * caller's wait, not a fetch another output may share.

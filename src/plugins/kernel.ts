@@ -73,6 +73,16 @@ const kernelPlugin: JupyterFrontEndPlugin<IFeatureVizKernels> = {
     const cache = new KernelDataCache((key, arrays) =>
       engine.putArrays(key, arrays)
     );
+    // Arrays and models put into the engine live in its worker: when the
+    // worker is replaced (docs/architecture.md, "One engine per page"), the
+    // next use must fetch them again.
+    let restarts = 0;
+    engine.statusChanged.connect((_, status) => {
+      if ((status.restarts ?? 0) !== restarts) {
+        restarts = status.restarts ?? 0;
+        cache.clear();
+      }
+    });
     const bridges = new Map<
       NotebookPanel,
       { kernel: KernelConnection; bridge: KernelBridge }

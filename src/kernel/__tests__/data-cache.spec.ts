@@ -56,6 +56,21 @@ describe('KernelDataCache', () => {
     ).rejects.toThrow('no kernel');
   });
 
+  it('fetches again after clear (a replaced engine no longer holds the arrays)', async () => {
+    const stored: string[] = [];
+    const cache = new KernelDataCache(async key => {
+      stored.push(key);
+    });
+    const { bridge, fetched } = countingBridge();
+    await cache.ensure('k1', () => bridge);
+    expect(cache.has('k1')).toBe(true);
+    cache.clear();
+    expect(cache.has('k1')).toBe(false);
+    await cache.ensure('k1', () => bridge);
+    expect(fetched).toEqual(['k1', 'k1']);
+    expect(stored).toEqual(['k1', 'k1']);
+  });
+
   it('forgets a failed fetch, so that the next run asks again', async () => {
     const cache = new KernelDataCache(async () => undefined);
     const failing = countingBridge(true);
