@@ -21,10 +21,15 @@ function attributionNotebook(): string {
   const text = (cell: ICell) =>
     Array.isArray(cell.source) ? cell.source.join('') : cell.source;
   const start = notebook.cells.findIndex(c => /Occlusion/.test(text(c)));
+  // The attribution section ends where the next lens (PCA) begins.
+  const next = notebook.cells.findIndex(
+    (c, i) => i > start && /fv\.pca\(|PCA/.test(text(c))
+  );
+  const end = next < 0 ? notebook.cells.length : next;
   const setup = notebook.cells.find(c => /mnist_cnn\(\)/.test(text(c)));
   return JSON.stringify({
     ...notebook,
-    cells: [setup, ...notebook.cells.slice(start)]
+    cells: [setup, ...notebook.cells.slice(start, end)]
   });
 }
 
