@@ -103,7 +103,7 @@ async function lasso(page: Page, output: Locator, radius: number) {
 test.describe('PCA', () => {
   test.setTimeout(180000);
 
-  test("the walkthrough's PCA cells draw scatters of the ten digits; hover shows a thumbnail", async ({
+  test("the walkthrough's PCA cells draw scatters of the ten digits, with a legend that hides a class", async ({
     page,
     tmpPath
   }) => {
