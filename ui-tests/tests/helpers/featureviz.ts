@@ -17,6 +17,28 @@ export const WALKTHROUGH = path.resolve(
   '../../../examples/walkthrough.ipynb'
 );
 
+/**
+ * The walkthrough's outputs in order: four gradient-ascent pictures, four
+ * top-examples grids, the attribution lenses (occlusion, saliency six ways,
+ * Integrated Gradients alone, the first-layer filters), two PCA scatters.
+ */
+export const WALKTHROUGH_KINDS = [
+  'gradient-ascent',
+  'gradient-ascent',
+  'layer-atlas',
+  'gradient-ascent',
+  'top-examples',
+  'top-examples',
+  'top-examples',
+  'top-examples',
+  'occlusion',
+  'saliency',
+  'saliency',
+  'filters',
+  'pca',
+  'pca'
+];
+
 /** Uploads the walkthrough into the test's folder and opens it. */
 export async function openWalkthrough(
   page: IJupyterLabPageFixture,

@@ -1,7 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import { appendFileSync } from 'fs';
 import * as path from 'path';
-import { OUTPUT } from '../helpers/featureviz';
+import { OUTPUT, WALKTHROUGH_KINDS } from '../helpers/featureviz';
 import { watchLongTasks } from '../helpers/long-tasks';
 
 const WALKTHROUGH = path.resolve(
@@ -29,9 +29,9 @@ test.describe('main thread', () => {
     const watch = await watchLongTasks(page);
     await page.notebook.run();
     const outputs = page.locator(OUTPUT);
-    // Every output of the walkthrough (walkthrough.spec.ts lists them).
-    await expect(outputs).toHaveCount(12);
-    for (let i = 0; i < 12; i++) {
+    // Every output of the walkthrough.
+    await expect(outputs).toHaveCount(WALKTHROUGH_KINDS.length);
+    for (let i = 0; i < WALKTHROUGH_KINDS.length; i++) {
       await expect(outputs.nth(i)).toHaveAttribute('data-saved', 'true', {
         timeout: 240000
       });

@@ -3,29 +3,12 @@ import {
   OUTPUT,
   canvasPixels,
   openWalkthrough,
-  pixelVariance
+  pixelVariance,
+  WALKTHROUGH_KINDS
 } from '../helpers/featureviz';
 
-// Four gradient-ascent pictures, four top-examples grids, then the
-// attribution lenses: occlusion, saliency six ways, Integrated Gradients
-// alone, the first-layer filters.
-const KINDS = [
-  'gradient-ascent',
-  'gradient-ascent',
-  'layer-atlas',
-  'gradient-ascent',
-  'top-examples',
-  'top-examples',
-  'top-examples',
-  'top-examples',
-  'occlusion',
-  'saliency',
-  'saliency',
-  'filters',
-  'pca',
-  'pca'
-];
 const PICTURES = 4;
+const KINDS = WALKTHROUGH_KINDS;
 const COUNT = KINDS.length;
 
 test.describe('walkthrough', () => {
