@@ -84,6 +84,19 @@ export function stats(values) {
   };
 }
 
+/** stats() rounded to `decimals`, with every value kept (rounded too). */
+export function roundedStats(values, decimals) {
+  const scale = 10 ** decimals;
+  const round = v => Math.round(v * scale) / scale;
+  const { median, min, max } = stats(values);
+  return {
+    median: round(median),
+    min: round(min),
+    max: round(max),
+    values: values.map(round)
+  };
+}
+
 /**
  * Runs a script of bench/reference and parses the one JSON object it prints;
  * null (and the reason printed) when it fails, so the engine's rows stay.

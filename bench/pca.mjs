@@ -17,27 +17,23 @@
  *   node bench/pca.mjs [--repetitions N] [--limit N] [--skip engine,browser]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  BUILD,
+  ROOT,
+  bundleForNode,
+  option,
+  python,
+  roundedStats,
+  skipped,
+  wasmDir,
+  writeResults
+} from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, 'bench', '.build');
-const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const repetitions = Number(option('--repetitions', 3));
-const skip = new Set(option('--skip', '').split(','));
-const python =
-  process.env.PYTHON ||
-  (existsSync(join(ROOT, '.venv/bin/python'))
-    ? join(ROOT, '.venv/bin/python')
-    : 'python3');
+const repetitions = Number(option('repetitions', 3));
+const skip = skipped();
 
 const workload = {
   id: 'mnist-cnn/pca-conv2d',
@@ -45,23 +41,11 @@ const workload = {
   data: 'assets/datasets/mnist/mnist.json',
   layer: 'conv2d',
   components: 2,
-  limit: Number(option('--limit', 10000)),
+  limit: Number(option('limit', 10000)),
   repetitions
 };
 
-const stats = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median =
-    sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  const round = v => Math.round(v * 100) / 100;
-  return {
-    median: round(median),
-    min: round(sorted[0]),
-    max: round(sorted.at(-1)),
-    values: values.map(round)
-  };
-};
+const stats = values => roundedStats(values, 2);
 
 /** |correlation| of column c of two row-major n × k arrays. */
 const correlation = (a, b, k, c) => {
@@ -80,8 +64,6 @@ const correlation = (a, b, k, c) => {
   return Math.abs(ab / Math.sqrt(aa * bb));
 };
 
-const esbuild = await import('esbuild');
-mkdirSync(BUILD, { recursive: true });
 const json = (command, argv, options = {}) =>
   JSON.parse(
     execFileSync(command, argv, {
@@ -100,26 +82,15 @@ const results = {
 };
 
 if (!skip.has('engine')) {
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'bench/pca-bench.ts')],
-    outfile: join(BUILD, 'pca.cjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'es2020',
-    logLevel: 'warning',
-    external: ['@tensorflow/*']
-  });
+  const bundle = await bundleForNode('bench/pca-bench.ts', 'pca.cjs');
   console.log(
     `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each`
   );
-  const wasmDir =
-    dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
   const engine = json(process.execPath, [
-    join(BUILD, 'pca.cjs'),
+    bundle,
     JSON.stringify(workload),
     ROOT,
-    wasmDir
+    wasmDir()
   ]);
   const sklearn = json(
     python,
@@ -168,6 +139,8 @@ if (!skip.has('engine')) {
 }
 
 if (!skip.has('browser')) {
+  const esbuild = await import('esbuild');
+  mkdirSync(BUILD, { recursive: true });
   await esbuild.build({
     entryPoints: [join(ROOT, 'bench/scatter-entry.ts')],
     outfile: join(BUILD, 'scatter.js'),
@@ -219,8 +192,4 @@ if (!skip.has('browser')) {
   }
 }
 
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(
-  join(ROOT, 'bench/results/pca.json'),
-  JSON.stringify(results, null, 2) + '\n'
-);
+writeResults('pca.json', results);

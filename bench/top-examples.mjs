@@ -18,7 +18,7 @@ import {
   bundleForNode,
   option,
   python,
-  stats as figures,
+  roundedStats,
   wasmDir,
   writeResults
 } from './common.mjs';
@@ -34,16 +34,7 @@ const workload = {
   repetitions
 };
 
-const round = v => Math.round(v * 10) / 10;
-const stats = values => {
-  const { median, min, max } = figures(values);
-  return {
-    median: round(median),
-    min: round(min),
-    max: round(max),
-    values: values.map(round)
-  };
-};
+const stats = values => roundedStats(values, 1);
 
 const bundle = await bundleForNode(
   'bench/top-examples-bench.ts',

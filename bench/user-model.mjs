@@ -12,29 +12,20 @@
  *   PYTHON=<python with torchvision> node bench/user-model.mjs [--repetitions N]
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  ROOT,
+  bundleForNode,
+  option,
+  python,
+  roundedStats,
+  wasmDir,
+  writeResults
+} from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, 'bench', '.build');
-const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const at = args.indexOf('--repetitions');
-const repetitions = at >= 0 ? Number(args[at + 1]) : 3;
-const python =
-  process.env.PYTHON ||
-  (existsSync(join(ROOT, '.venv/bin/python'))
-    ? join(ROOT, '.venv/bin/python')
-    : 'python3');
+const repetitions = Number(option('repetitions', 3));
 
 const workload = {
   id: 'resnet18/from-torch',
@@ -46,32 +37,12 @@ const workload = {
   repetitions
 };
 
-const stats = values => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median =
-    sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  const round = v => Math.round(v * 100) / 100;
-  return {
-    median: round(median),
-    min: round(sorted[0]),
-    max: round(sorted.at(-1)),
-    values: values.map(round)
-  };
-};
+const stats = values => roundedStats(values, 2);
 
-const esbuild = await import('esbuild');
-mkdirSync(BUILD, { recursive: true });
-await esbuild.build({
-  entryPoints: [join(ROOT, 'bench/user-model-bench.ts')],
-  outfile: join(BUILD, 'user-model.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'es2020',
-  logLevel: 'warning',
-  external: ['@tensorflow/*']
-});
+const bundle = await bundleForNode(
+  'bench/user-model-bench.ts',
+  'user-model.cjs'
+);
 
 const json = (command, argv, options = {}) =>
   JSON.parse(
@@ -95,13 +66,11 @@ try {
     ],
     { env: { ...process.env, PYTHONPATH: ROOT } }
   );
-  const wasmDir =
-    dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
   const engine = json(process.execPath, [
-    join(BUILD, 'user-model.cjs'),
+    bundle,
     JSON.stringify(workload),
     folder,
-    wasmDir
+    wasmDir()
   ]);
   const rows = {
     convert: {
@@ -139,23 +108,15 @@ try {
   console.log(
     `engine / PyTorch steps: ${ratio}×; weights ${(torch.weightBytes / 1e6).toFixed(1)} MB`
   );
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(
-    join(ROOT, 'bench/results/user-model.json'),
-    JSON.stringify(
-      {
-        workload,
-        date: new Date().toISOString(),
-        cpus: cpus().length,
-        torch: torch.torch,
-        weightBytes: torch.weightBytes,
-        ratio,
-        ...rows
-      },
-      null,
-      2
-    ) + '\n'
-  );
+  writeResults('user-model.json', {
+    workload,
+    date: new Date().toISOString(),
+    cpus: cpus().length,
+    torch: torch.torch,
+    weightBytes: torch.weightBytes,
+    ratio,
+    ...rows
+  });
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
