@@ -9,6 +9,7 @@ included, by src/engine/model/__tests__/torch-models.spec.ts (torch_models_oracl
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -29,10 +30,12 @@ needs_tfjs = pytest.mark.skipif(not tfjs_available(), reason="Node or tfjs-layer
 
 
 def torchvision_models():
-    """torchvision.models, or a skip naming what is missing."""
+    """torchvision.models, or a skip naming what is missing (a failure in CI, which installs it)."""
     try:
         import torchvision.models as models
     except Exception as err:  # ImportError, or a torchvision built for another torch
+        if os.environ.get("CI"):
+            raise
         pytest.skip(f"torchvision does not import here ({type(err).__name__}: {err})")
     return models
 

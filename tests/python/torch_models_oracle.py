@@ -21,6 +21,7 @@ path, with ``_k`` for its k-th call after the first.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -134,6 +135,9 @@ def oracle(name: str, out: Path) -> None:
     try:
         model, size = build(name)
     except ImportError as err:
+        # CI installs torchvision (requirements-dev.txt), so there a missing one is a failure.
+        if os.environ.get("CI"):
+            raise
         (folder / "meta.json").write_text(json.dumps({"skipped": str(err)}))
         return
     torch.manual_seed(0)

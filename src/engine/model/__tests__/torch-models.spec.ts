@@ -10,7 +10,8 @@
  *
  * The oracle runs with `$FEATUREVIZ_ORACLE_PYTHON` (else `python`). A
  * network whose Python lacks torchvision is skipped, with the reason in the
- * test's name. vgg11_bn (530 MB of weights) and densenet121 run only with
+ * test's name, except in CI (which installs torchvision from
+ * requirements-dev.txt), where the oracle fails instead. vgg11_bn (530 MB of weights) and densenet121 run only with
  * FEATUREVIZ_HEAVY_NETS=1.
  */
 import * as tf from '@tensorflow/tfjs';
