@@ -39,6 +39,24 @@ export const WALKTHROUGH_KINDS = [
   'pca'
 ];
 
+/**
+ * The engine's tensor count now, from its status (the page's engine service;
+ * Galata returns a plugin's service). -1 when the status has no memory.
+ */
+export async function engineTensors(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const galata = (
+      window as unknown as {
+        galata: { getPlugin(id: string): Promise<unknown> };
+      }
+    ).galata;
+    const service = (await galata.getPlugin(
+      'jupyterlab-featureviz:engine'
+    )) as { status(): Promise<{ memory?: { numTensors: number } }> };
+    return (await service.status()).memory?.numTensors ?? -1;
+  });
+}
+
 /** Uploads the walkthrough into the test's folder and opens it. */
 export async function openWalkthrough(
   page: IJupyterLabPageFixture,

@@ -3,7 +3,7 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FeatureVizHelper } from '../helpers/featureviz';
+import { engineTensors, FeatureVizHelper } from '../helpers/featureviz';
 
 /**
  * Faults (docs/architecture.md, "One engine per page"): a lost WebGL
@@ -106,10 +106,7 @@ async function runError(output: Locator): Promise<string> {
 }
 
 /** Memory after a good run of the bundled model (its weights cached). */
-async function warmBaseline(page: IJupyterLabPageFixture): Promise<number> {
-  const status = await engine<IStatus>(page, 'status');
-  return status.memory?.numTensors ?? -1;
-}
+const warmBaseline = (page: IJupyterLabPageFixture) => engineTensors(page);
 
 test.describe('faults', () => {
   test.setTimeout(300000);
@@ -339,6 +336,47 @@ test.describe('faults', () => {
         /^Cancelled: the kernel restarted, at step \d+/
       );
     }
+    await expect
+      .poll(() => warmBaseline(page), { timeout: 10000 })
+      .toBe(baseline);
+  });
+
+  test('closing a notebook cancels its runs (running and queued); the engine goes idle and memory returns to its baseline', async ({
+    page
+  }) => {
+    const fv = new FeatureVizHelper(page);
+    await fv.runInNewNotebook(displays([ascent(1, 4)]), 'close.ipynb');
+    await expect(outputs(page).first()).toHaveAttribute('data-state', 'done', {
+      timeout: 120000
+    });
+    const baseline = await warmBaseline(page);
+    await page.notebook.setCell(
+      0,
+      'code',
+      displays([ascent(2, 3000), ascent(3, 3000)])
+    );
+    await page.notebook.runCell(0);
+    await expect(outputs(page).nth(0)).toHaveAttribute(
+      'data-state',
+      'running',
+      { timeout: 120000 }
+    );
+    await expect(outputs(page).nth(1)).toHaveAttribute('data-state', 'queued');
+    const before = await engine<IStatus & { queued: number }>(page, 'status');
+    expect(before.queued).toBeGreaterThanOrEqual(1);
+    // Closed without saving: its outputs go, and so must their jobs.
+    await page.notebook.close(true);
+    await expect
+      .poll(
+        async () => {
+          const status = await engine<
+            IStatus & { queued: number; running: boolean }
+          >(page, 'status');
+          return `${status.running}/${status.queued}`;
+        },
+        { timeout: 5000 }
+      )
+      .toBe('false/0');
     await expect
       .poll(() => warmBaseline(page), { timeout: 10000 })
       .toBe(baseline);

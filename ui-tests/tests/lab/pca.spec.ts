@@ -167,17 +167,49 @@ test.describe('PCA', () => {
     ).toHaveAttribute('aria-pressed', 'false');
   });
 
-  // Hover regressed on the branch's final build (no tooltip appears under
-  // the pointer; it worked on an earlier build): kept here, not run, until
-  // it is fixed (issue 12 stays open).
-  test.fixme('hovering a point shows its thumbnail', async ({ page }) => {
-    const first = page.locator('.jp-FeatureViz-output').nth(0);
-    // Hovering a point shows its digit.
-    expect(await hoverSomePoint(page, first)).toBe(true);
-    const tooltip = first.locator('.jp-FeatureViz-pca-tooltip');
+  test('hovering a point shows its thumbnail, label and index', async ({
+    page
+  }) => {
+    const fv = new FeatureVizHelper(page);
+    const output = await fv.runInNewNotebook(
+      `import featureviz as fv
+net = fv.models.mnist_cnn()
+fv.pca(net, "dense", limit=300)`,
+      'pca-hover.ipynb'
+    );
+    await expect(output).toHaveAttribute('data-state', 'done', {
+      timeout: 120000
+    });
+    await expect(output.locator('.jp-FeatureViz-pca')).toHaveAttribute(
+      'data-drawn',
+      'true'
+    );
+    expect(await hoverSomePoint(page, output)).toBe(true);
+    const tooltip = output.locator('.jp-FeatureViz-pca-tooltip');
     await expect(tooltip.locator('canvas')).toHaveCount(1);
     await expect(tooltip).toContainText(/label \d/);
     await expect(tooltip).toContainText(/example #\d+/);
+    // The thumbnail is the example's digit: not a blank square.
+    const spread = await tooltip
+      .locator('canvas')
+      .evaluate((canvas: HTMLCanvasElement) => {
+        const ctx = canvas.getContext('2d');
+        if (!ctx) {
+          return 0;
+        }
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        let low = 255;
+        let high = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          low = Math.min(low, data[i]);
+          high = Math.max(high, data[i]);
+        }
+        return high - low;
+      });
+    expect(spread).toBeGreaterThan(100);
+    // Leaving the plot hides it.
+    await page.mouse.move(0, 0);
+    await expect(tooltip).toBeHidden();
   });
 
   test('a lasso selects examples: a grid, the rest grey, and .result() returns the same indices', async ({
