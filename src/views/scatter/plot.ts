@@ -7,7 +7,7 @@
 import type { IFigureStyle } from '../figure';
 import { CLASS_COLOURS, INACTIVE, UNLABELLED } from './palette';
 import { type IPlotData, shownPoints } from './plot-data';
-import type { scatterLibrary } from './renderer';
+import { fitRenderer, type scatterLibrary } from './renderer';
 import { PLOT_SIDE } from './scatter-figure';
 
 type Loaded = NonNullable<Awaited<ReturnType<typeof scatterLibrary>>>;
@@ -46,6 +46,7 @@ export function createPlot(
   data: IPlotData,
   style: IFigureStyle
 ): Scatterplot {
+  fitRenderer(loaded.renderer);
   return loaded.library.default({
     renderer: loaded.renderer,
     canvas,

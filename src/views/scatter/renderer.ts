@@ -5,8 +5,15 @@
  * (browsers keep about 16 per page). regl-scatterplot is loaded only when a
  * scatter is shown, and only where WebGL exists; elsewhere `scatterLibrary()`
  * resolves to null and the view says so.
+ *
+ * The renderer draws at the plots' size, not the window's (regl-scatterplot's
+ * default): every frame clears and resolves the renderer's whole canvas and
+ * its float framebuffer (16 bytes a pixel: 33 MB for a 1920 × 1080 window,
+ * 2 MB for one plot). On software WebGL the frame rate is bound by the
+ * points, not the pixels (bench/pca.mjs), so this saves memory there.
  */
 import type * as Library from 'regl-scatterplot';
+import { PLOT_SIDE } from './scatter-figure';
 
 export type ScatterLibrary = typeof Library;
 export type SharedRenderer = ReturnType<ScatterLibrary['createRenderer']>;
@@ -37,11 +44,15 @@ export function scatterLibrary(): Promise<{
       return null;
     }
     const library = await import('regl-scatterplot');
-    const renderer = library.createRenderer();
+    // A canvas of our own: the library then leaves its size to us.
+    const renderer = library.createRenderer({
+      canvas: document.createElement('canvas')
+    });
     if (!renderer.isSupported) {
       renderer.destroy();
       return null;
     }
+    fitRenderer(renderer);
     return { library, renderer };
   })().catch(reason => {
     console.warn(
@@ -51,4 +62,16 @@ export function scatterLibrary(): Promise<{
     return null;
   });
   return loading;
+}
+
+/**
+ * Sizes the shared renderer to one plot at the page's pixel ratio (which
+ * changes with the browser's zoom); called before each plot starts.
+ */
+export function fitRenderer(renderer: SharedRenderer): void {
+  const side = Math.round(PLOT_SIDE * (globalThis.devicePixelRatio || 1));
+  if (renderer.canvas.width !== side || renderer.canvas.height !== side) {
+    renderer.resize(PLOT_SIDE, PLOT_SIDE);
+    renderer.refresh();
+  }
 }
