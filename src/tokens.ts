@@ -10,6 +10,8 @@ import type { BackendChoice, BackendName } from './engine/runtime/capabilities';
 import type {
   IDatasetDescription,
   IDatasetRequest,
+  IExamplePixels,
+  IExamplesRequest,
   IEngineStatus,
   IFrame,
   IJobSummary,
@@ -46,6 +48,8 @@ export interface IFeatureVizEngine {
   describeModel(request: IModelRequest): Promise<IModelDescription>;
   /** Loads a dataset (cached) and summarizes it. */
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
+  /** Some examples of a job's dataset as bytes (thumbnails on demand). */
+  examplePixels(request: IExamplesRequest): Promise<IExamplePixels>;
   /**
    * Keeps arrays a kernel sent under their content key, for jobs whose data
    * names it (docs/architecture.md, "The kernel bridge").

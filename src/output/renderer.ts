@@ -11,6 +11,7 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
+import type { DataRequest } from '../engine/dataset/store';
 import { CancelledError, InterruptedError } from '../engine/errors';
 import {
   type IJobSummary,
@@ -108,6 +109,8 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
   private _link: KernelLink | null = null;
   /** Why the run was cancelled, when not by its own Cancel button. */
   private _cancelReason: string | null = null;
+  /** The data the last job read: views ask the engine for its examples. */
+  private _jobData: DataRequest | null = null;
 
   constructor(
     private readonly _options: IRenderMime.IRendererOptions,
@@ -178,7 +181,15 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       onCancel: () => this.cancel(),
       onRerun: () => void this.start(),
       encodeFigure: this._context.encodeFigure,
-      onResultChange: (result, summary) => this._resultChanged(result, summary)
+      onResultChange: (result, summary) => this._resultChanged(result, summary),
+      examples: (indices, shape) => {
+        const data = this._jobData;
+        return data
+          ? this._context.engine
+              .examplePixels({ data, shape, indices })
+              .then(examples => examples.pixels)
+          : Promise.reject(new Error('This output has not run.'));
+      }
     });
     this._context.track?.(this, true);
     // Claimed whatever happens next, so that no later output takes it.
@@ -229,6 +240,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       });
       link?.attach();
       const job = entry.job(inputs);
+      this._jobData = 'data' in job && job.data ? job.data : null;
       const summary = await this._context.engine.run(
         {
           ...job,

@@ -50,6 +50,14 @@ export interface IViewProps {
    * selection): the output sends it to the kernel and writes it back.
    */
   readonly onResultChange?: (result: JobResult, summary: IJobSummary) => void;
+  /**
+   * Some examples of the run's dataset as bytes (indices × h × w × c), from
+   * the engine: thumbnails on demand where the result carries none.
+   */
+  readonly examples?: (
+    indices: readonly number[],
+    shape: readonly [number, number, number]
+  ) => Promise<Uint8Array>;
 }
 
 export interface IMountOptions {

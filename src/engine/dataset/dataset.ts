@@ -201,3 +201,35 @@ export function displayRange(
 ): readonly [number, number] {
   return dataset.pixels instanceof Uint8Array ? fit.inputRange : dataset.range;
 }
+
+/**
+ * Examples' pixels as bytes, in the order given (thumbnails): bytes as they
+ * are, float values scaled from the dataset's range to 0–255.
+ */
+export function exampleBytes(
+  dataset: IDataset,
+  indices: ArrayLike<number>
+): Uint8Array {
+  const [h, w, c] = dataset.imageShape;
+  const size = h * w * c;
+  const out = new Uint8Array(indices.length * size);
+  const [low, high] = dataset.range;
+  const scale = 255 / Math.max(high - low, 1e-12);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= dataset.count) {
+      throw new DatasetError(
+        `Example ${i} is not in ${dataset.name}, which has examples 0 to ${dataset.count - 1}.`
+      );
+    }
+    const values = dataset.pixels.subarray(i * size, (i + 1) * size);
+    if (values instanceof Uint8Array) {
+      out.set(values, k * size);
+    } else {
+      for (let j = 0; j < size; j++) {
+        out[k * size + j] = Math.round((values[j] - low) * scale);
+      }
+    }
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
 import type { JobRequestOf } from '../runtime/protocol';
 import { batchSizeFor } from '../dataset/activation-pass';
-import { type IDataset, fitTo } from '../dataset/dataset';
+import { exampleBytes, fitTo, type IDataset } from '../dataset/dataset';
 import type { DataRequest } from '../dataset/store';
 import { type PcaSolver, passesOf, solverFor, streamingPca } from './pca';
 import { layerWidth } from './passes';
@@ -159,22 +159,18 @@ export async function runPcaJob(
   };
 }
 
-/** The range's pixels as bytes (floats scaled from the dataset's range). */
+/** The range's pixels as bytes; none above THUMBNAIL_BYTES (the view asks the engine for them). */
 function thumbnails(
   dataset: IDataset,
   range: readonly [number, number]
 ): Uint8Array {
   const [h, w, c] = dataset.imageShape;
-  const size = h * w * c;
-  if ((range[1] - range[0]) * size > THUMBNAIL_BYTES) {
+  const count = range[1] - range[0];
+  if (count * h * w * c > THUMBNAIL_BYTES) {
     return new Uint8Array(0);
   }
-  const values = dataset.pixels.subarray(range[0] * size, range[1] * size);
-  if (values instanceof Uint8Array) {
-    // A copy that owns its buffer: the result's buffers are transferred.
-    return Uint8Array.from(values);
-  }
-  const [low, high] = dataset.range;
-  const scale = 255 / Math.max(high - low, 1e-12);
-  return Uint8Array.from(values, v => Math.round((v - low) * scale));
+  return exampleBytes(
+    dataset,
+    Int32Array.from({ length: count }, (_, i) => range[0] + i)
+  );
 }

@@ -26,6 +26,8 @@ import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
 import type {
   IDatasetDescription,
   IDatasetRequest,
+  IExamplePixels,
+  IExamplesRequest,
   IEngineFault,
   IEngineStatus,
   IJobSummary,
@@ -135,6 +137,12 @@ export class EngineClient {
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription> {
     return this._core()
       .then(core => core.describeDataset(request))
+      .catch(toEngineError);
+  }
+
+  examplePixels(request: IExamplesRequest): Promise<IExamplePixels> {
+    return this._core()
+      .then(core => core.examplePixels(request))
       .catch(toEngineError);
   }
 

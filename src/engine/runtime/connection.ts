@@ -12,6 +12,8 @@ import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
 import type {
   IDatasetDescription,
   IDatasetRequest,
+  IExamplePixels,
+  IExamplesRequest,
   IEngineFault,
   IEngineStatus,
   IModelDescription,
@@ -29,6 +31,7 @@ export interface ICoreApi {
   setBackendChoice(choice: BackendChoice): Promise<IEngineStatus>;
   describeModel(request: IModelRequest): Promise<IModelDescription>;
   describeDataset(request: IDatasetRequest): Promise<IDatasetDescription>;
+  examplePixels(request: IExamplesRequest): Promise<IExamplePixels>;
   submit(request: JobRequest, listener: JobListener): Promise<string> | string;
   putArrays(
     key: string,

@@ -4,9 +4,10 @@
  * browser cannot host it in a worker; both use this same class.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError } from '../errors';
+import { CancelledError, FeatureVizError } from '../errors';
 import type { FetchLike } from '../model/load';
 import { describeLayers } from '../model/inspect';
+import { exampleBytes } from '../dataset/dataset';
 import type { ImageDecoder } from '../dataset/folder';
 import { DatasetStore, type INamedArrayLike } from '../dataset/store';
 import { ascentJobShape } from '../optvis/jobs';
@@ -33,6 +34,8 @@ import type {
   IDatasetDescription,
   IDatasetRequest,
   IEngineFault,
+  IExamplePixels,
+  IExamplesRequest,
   IEngineMemory,
   IEngineStatus,
   IJobSummary,
@@ -44,7 +47,7 @@ import type {
   JobRequest,
   TestFault
 } from './protocol';
-import { serializeError } from './protocol';
+import { MAX_EXAMPLES_PER_REQUEST, serializeError } from './protocol';
 import { type IScheduledJob, Scheduler } from './scheduler';
 
 export interface IEngineCoreOptions {
@@ -220,6 +223,23 @@ export class EngineCore {
     } finally {
       handle.release();
     }
+  }
+
+  /**
+   * Some examples of a job's dataset as bytes, for thumbnails on demand; the
+   * dataset is the store's (loaded for the job), never downloaded again.
+   */
+  async examplePixels(request: IExamplesRequest): Promise<IExamplePixels> {
+    if (request.indices.length > MAX_EXAMPLES_PER_REQUEST) {
+      throw new FeatureVizError(
+        `At most ${MAX_EXAMPLES_PER_REQUEST} examples at a time (${request.indices.length} asked for).`
+      );
+    }
+    const { dataset } = await this._datasets.load(request.data, request.shape);
+    return {
+      imageShape: dataset.imageShape,
+      pixels: exampleBytes(dataset, request.indices)
+    };
   }
 
   /** Loads a dataset (kept for later jobs) and summarizes it. */

@@ -30,6 +30,7 @@ import type {
   ITopExamplesSummary
 } from '../dataset/top-examples';
 import type { IAscentSummary } from '../optvis/jobs';
+import type { DataRequest } from '../dataset/store';
 import type { IPcaRequest, IPcaResult, IPcaSummary } from '../projection/job';
 import type { IFrame } from '../optvis/render';
 import type { BackendChoice, BackendName } from './capabilities';
@@ -311,6 +312,28 @@ export interface IModelDescription {
 /** A dataset manifest to load (an absolute URL the host resolved). */
 export interface IDatasetRequest {
   readonly url: string;
+}
+
+/**
+ * Some examples of a job's dataset, for thumbnails shown on demand (the PCA
+ * view's hover and selection grid) rather than carried for every point.
+ */
+export interface IExamplesRequest {
+  /** The dataset as the job named it (resolved: the store has it loaded). */
+  readonly data: DataRequest;
+  /** [height, width, channels] the dataset was loaded at (a folder's size). */
+  readonly shape: readonly [number, number, number];
+  /** Dataset indices, at most MAX_EXAMPLES_PER_REQUEST. */
+  readonly indices: readonly number[];
+}
+
+/** The most examples one request may ask for (a selection grid shows 64). */
+export const MAX_EXAMPLES_PER_REQUEST = 256;
+
+/** The requested examples' pixels as bytes, in order (indices × h × w × c). */
+export interface IExamplePixels {
+  readonly imageShape: readonly [number, number, number];
+  readonly pixels: Uint8Array;
 }
 
 export interface IDatasetDescription {

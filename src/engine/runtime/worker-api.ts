@@ -26,6 +26,10 @@ export function createWorkerApi(
     setBackendChoice: choice => ready().setBackendChoice(choice),
     describeModel: request => ready().describeModel(request),
     describeDataset: request => ready().describeDataset(request),
+    examplePixels: async request => {
+      const examples = await ready().examplePixels(request);
+      return Comlink.transfer(examples, [examples.pixels.buffer]);
+    },
     submit: (request, listener: JobListener) =>
       ready().submit(request, event => {
         const buffers = transferables(event);

@@ -4,6 +4,7 @@
  */
 import { MIME_TYPE, SUMMARY_MIME_TYPE } from '../../spec';
 import { specHash } from '../../spec/hash';
+import type { IViewProps } from '../../views/view';
 import { VIEWS } from '../view-table';
 import {
   decodePng,
@@ -283,6 +284,55 @@ describe('FeatureVizOutput', () => {
     expect(alert?.textContent).toContain('invalid spec');
     expect(alert?.querySelector('code')?.textContent).toBe('objective.channel');
     expect(fake.engine.run).not.toHaveBeenCalled();
+    output.dispose();
+  });
+
+  it("lets a view ask the engine for examples of its job's data (PCA thumbnails)", async () => {
+    const table = VIEWS as unknown as Record<
+      string,
+      { mount: (...args: unknown[]) => unknown }
+    >;
+    const entry = table.pca;
+    let props: IViewProps | null = null;
+    table.pca = {
+      ...entry,
+      mount: (host, spec, given, options) => {
+        props = given as IViewProps;
+        return entry.mount(host, spec, given, options);
+      }
+    };
+    const output = fake.createOutput();
+    try {
+      await output.renderModel(
+        new FakeModel({
+          [MIME_TYPE]: {
+            version: 1,
+            view: 'pca',
+            model: { builtin: 'mnist-cnn' },
+            layer: 'conv2d',
+            data: { builtin: 'mnist', split: 'test' }
+          }
+        })
+      );
+    } finally {
+      table.pca = entry;
+    }
+    const ask = (props as IViewProps | null)?.examples;
+    expect(ask).toBeDefined();
+    await until(() => fake.engine.jobs.length === 1);
+    const job = fake.engine.jobs[0].request as { data?: unknown };
+    fake.engine.examplePixels.mockResolvedValueOnce({
+      imageShape: [28, 28, 1],
+      pixels: new Uint8Array(784)
+    });
+    const pixels = await ask?.([12], [28, 28, 1]);
+    expect(pixels).toHaveLength(784);
+    expect(fake.engine.examplePixels).toHaveBeenCalledWith({
+      data: job.data,
+      shape: [28, 28, 1],
+      indices: [12]
+    });
+    expect(job.data).toMatchObject({ source: 'bundled', split: 'test' });
     output.dispose();
   });
 

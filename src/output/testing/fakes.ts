@@ -11,6 +11,8 @@ import { Signal } from '@lumino/signaling';
 import { CancelledError } from '../../engine/errors';
 import type {
   IEngineStatus,
+  IExamplePixels,
+  IExamplesRequest,
   IJobSummary,
   IRunOptions,
   JobEvent,
@@ -93,6 +95,10 @@ export class FakeEngine implements IFeatureVizEngine {
   );
   readonly describeDataset = jest.fn(() =>
     Promise.reject(new Error('not asked'))
+  );
+  readonly examplePixels = jest.fn(
+    (request: IExamplesRequest): Promise<IExamplePixels> =>
+      Promise.reject(new Error(`not asked for ${request.indices.length}`))
   );
   /** Kernel arrays the page gave the engine, by key. */
   readonly arrays = new Map<string, readonly INamedArrayLike[]>();

@@ -32,7 +32,7 @@ import {
 } from './plot-data';
 import { scatterLibrary } from './renderer';
 import { PLOT_SIDE, drawScatterFigure } from './scatter-figure';
-import { selectionGrid } from './selection-grid';
+import { SELECTION_SHOWN, selectionGrid } from './selection-grid';
 import { Thumbnails } from './thumbnails';
 import { HOW_TO, pcaSentence } from './words';
 
@@ -171,15 +171,30 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     if (!scatterplot) {
       drawStill();
     }
-    selectionHost.replaceChildren(
-      ...(selected.length ? [selectionGrid(result, selected, thumbnails)] : [])
-    );
+    showSelection(result, selected, thumbnails);
     const indices = datasetIndices(result, selected);
     summary = { ...summary, selection: Array.from(indices) };
     result = { ...result, selection: indices };
     node.dataset.selected = String(selected.length);
     sentence.textContent = `${pcaSentence(summary)} ${HOW_TO}`;
     props.onResultChange?.(result, { ...summary, kind: 'pca' } as IJobSummary);
+  }
+
+  /** The selection's grid, once the shown examples' pixels are here. */
+  function showSelection(
+    current: IPcaResult,
+    points: readonly number[],
+    shown: Thumbnails
+  ): void {
+    if (points.length === 0) {
+      selectionHost.replaceChildren();
+      return;
+    }
+    void shown.load(points.slice(0, SELECTION_SHOWN)).then(() => {
+      if (selected === points && thumbnails === shown) {
+        selectionHost.replaceChildren(selectionGrid(current, points, shown));
+      }
+    });
   }
 
   function showTooltip(point: number): void {
@@ -198,6 +213,19 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       h('div', { text: `example #${current.first + point}` })
     );
     tooltip.dataset.index = String(current.first + point);
+    if (!image) {
+      // Not carried by the result: the engine's dataset has it.
+      const shown = thumbnails;
+      void shown.load([point]).then(ok => {
+        const later = ok && thumbnails === shown && !tooltip.hidden;
+        if (later && tooltip.dataset.index === String(current.first + point)) {
+          const loaded = shown.get(point, 3);
+          if (loaded) {
+            tooltip.prepend(loaded);
+          }
+        }
+      });
+    }
     if (at) {
       const [x, y] = at;
       tooltip.style.left = `${Math.min(x + 12, PLOT_SIDE - 60)}px`;
@@ -306,7 +334,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       result = next;
       summary = done;
       data = plotData(next);
-      thumbnails = new Thumbnails(next);
+      thumbnails = new Thumbnails(next, props.examples ?? null);
       xTitle.textContent = data.xTitle;
       yTitle.textContent = data.yTitle;
       canvas.setAttribute(

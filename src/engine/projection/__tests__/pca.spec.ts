@@ -304,6 +304,55 @@ describe('streaming PCA', () => {
       });
     });
 
+    it("gives a job's examples as bytes on demand (thumbnails): the digits' own, floats scaled to 0–255", async () => {
+      const first = digits.splits.test[0];
+      const asked = [first + 3, first + 1, first + 299];
+      const examples = await core.examplePixels({
+        data: TEST_DIGITS,
+        shape: [28, 28, 1],
+        indices: asked
+      });
+      expect(examples.imageShape).toEqual([28, 28, 1]);
+      asked.forEach((index, k) =>
+        expect(examples.pixels.subarray(k * 784, (k + 1) * 784)).toEqual(
+          digits.pixels.subarray(index * 784, (index + 1) * 784)
+        )
+      );
+      // Floats: (v − min) / (max − min) × 255, rounded.
+      const values = Float32Array.from(
+        { length: 2 * 784 },
+        (_, j) => j / 10 - 5
+      );
+      core.putArrays('e'.repeat(64), [
+        { name: 'images', shape: [2, 28, 28], data: values }
+      ]);
+      const floats = await core.examplePixels({
+        data: { source: 'kernel', key: 'e'.repeat(64) },
+        shape: [28, 28, 1],
+        indices: [1]
+      });
+      const [low, high] = [-5, (2 * 784 - 1) / 10 - 5];
+      expect(Array.from(floats.pixels.subarray(0, 3))).toEqual(
+        [784, 785, 786].map(j =>
+          Math.round(((j / 10 - 5 - low) / (high - low)) * 255)
+        )
+      );
+      await expect(
+        core.examplePixels({
+          data: { source: 'kernel', key: 'e'.repeat(64) },
+          shape: [28, 28, 1],
+          indices: [2]
+        })
+      ).rejects.toThrow(/Example 2 is not in .*, which has examples 0 to 1/);
+      await expect(
+        core.examplePixels({
+          data: TEST_DIGITS,
+          shape: [28, 28, 1],
+          indices: Array.from({ length: 257 }, (_, i) => first + i)
+        })
+      ).rejects.toThrow('At most 256 examples at a time (257 asked for).');
+    });
+
     it('names bad input: an unknown layer, too many components, too few examples', async () => {
       await expect(run({ layer: 'conv9', data: TEST_DIGITS })).rejects.toThrow(
         /conv9/

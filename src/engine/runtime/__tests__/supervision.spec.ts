@@ -63,6 +63,7 @@ function faultyConnection(
     setBackendChoice: c => core.setBackendChoice(c),
     describeModel: r => core.describeModel(r),
     describeDataset: r => core.describeDataset(r),
+    examplePixels: r => core.examplePixels(r),
     putArrays: (k, a) => core.putArrays(k, a),
     hasArrays: k => core.hasArrays(k),
     testFault: f => core.testFault(f),

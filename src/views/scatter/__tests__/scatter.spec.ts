@@ -12,7 +12,7 @@ import type {
   JobSummaryOf
 } from '../../../engine/runtime/protocol';
 import { INITIAL, type IRunState, reduce } from '../../run-state';
-import { drawnTexts, installCanvas } from '../../testing/fixtures';
+import { drawnTexts, installCanvas, pixelAt } from '../../testing/fixtures';
 import { plotData, shownPoints } from '../plot-data';
 import { mountPca } from '../scatter';
 import { SELECTION_SHOWN, selectionGrid } from '../selection-grid';
@@ -162,6 +162,40 @@ describe('PCA scatter view', () => {
     expect(
       new Thumbnails({ ...r, images: new Uint8Array(0) }).get(0, 1)
     ).toBeNull();
+  });
+
+  it('asks the engine for the examples a result does not carry, once, by dataset index', async () => {
+    const r = { ...result(300), images: new Uint8Array(0) };
+    const asked: number[][] = [];
+    // The engine's answer: example i's four pixels all equal i % 256.
+    const thumbnails = new Thumbnails(r, async (indices, shape) => {
+      expect(shape).toEqual([2, 2, 1]);
+      asked.push([...indices]);
+      return Uint8Array.from(
+        { length: indices.length * 4 },
+        (_, j) => indices[j >> 2] % 256
+      );
+    });
+    expect(thumbnails.available).toBe(true);
+    expect(thumbnails.get(7, 1)).toBeNull(); // not here yet
+    expect(await thumbnails.load([7, 9])).toBe(true);
+    expect(asked).toEqual([[8007, 8009]]);
+    const image = thumbnails.get(9, 1);
+    expect(image).not.toBeNull();
+    expect(pixelAt(image as HTMLCanvasElement, 1, 1)).toEqual([
+      8009 % 256,
+      8009 % 256,
+      8009 % 256,
+      255
+    ]);
+    // Cached: asking again sends nothing; a new point asks for itself alone.
+    expect(await thumbnails.load([7, 9, 11])).toBe(true);
+    expect(asked).toEqual([[8007, 8009], [8011]]);
+    // A failing engine: no image, no throw.
+    const failing = new Thumbnails(r, () => Promise.reject(new Error('gone')));
+    expect(await failing.load([1])).toBe(false);
+    expect(failing.get(1, 1)).toBeNull();
+    expect(new Thumbnails(r).available).toBe(false);
   });
 
   it('shows at most 64 selected examples and says how many more', () => {
