@@ -15,10 +15,12 @@ test.describe('plugins', () => {
     await expect
       .poll(() => fv.activatedPlugins())
       .toEqual(Object.fromEntries(PLUGIN_IDS.map(id => [id, true])));
-    // The engine reports the backend it would use in the sidebar.
+    // The engine reports the backend it would use in the sidebar, once its
+    // probe has measured the backends (seconds; more on a busy machine).
     await fv.openSidebarFromPalette();
     await expect(fv.sidebar.locator('.jp-FeatureViz-badge')).not.toHaveText(
-      '…'
+      '…',
+      { timeout: 60000 }
     );
     expect(errors).toEqual([]);
   });
