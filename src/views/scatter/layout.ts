@@ -1,7 +1,7 @@
 /**
  * The scatter view's elements (docs/architecture.md, "PCA"): the saved
  * image's host, the no-WebGL notice, the plot (its canvas for the shared
- * renderer, axis titles, the hover tooltip), the still picture, the legend,
+ * renderer, axis titles and end values, the hover tooltip), the still picture, the legend,
  * the tools (Lasso, Clear selection, Reset view), the sentence and the
  * selection's host. The view fills them; this module only builds them.
  */
@@ -27,9 +27,16 @@ export function scatterLayout(tools: IScatterTools, signal: AbortSignal) {
     className: 'jp-FeatureViz-pca-tooltip',
     attrs: { role: 'tooltip' }
   });
+  // The data values at the plot's edges (they follow zoom and pan).
+  const ends = (['x-low', 'x-high', 'y-low', 'y-high'] as const).map(edge =>
+    h('div', {
+      className: 'jp-FeatureViz-pca-end',
+      attrs: { 'data-edge': edge }
+    })
+  );
   const plot = h('div', {
     className: 'jp-FeatureViz-pca-plot',
-    children: [yTitle, canvas, xTitle, tooltip]
+    children: [yTitle, canvas, xTitle, ...ends, tooltip]
   });
   const legend = h('div', {
     className: 'jp-FeatureViz-pca-legend',
@@ -67,6 +74,7 @@ export function scatterLayout(tools: IScatterTools, signal: AbortSignal) {
     still,
     xTitle,
     yTitle,
+    ends,
     tooltip,
     plot,
     legend,

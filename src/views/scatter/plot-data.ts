@@ -76,6 +76,22 @@ export function plotData(result: IPcaResult): IPlotData {
 }
 
 /**
+ * Each axis's data values at the plot's edges (GL −1 and 1): the points'
+ * range widened by the margin they are drawn inside.
+ */
+export function edgeDomains(
+  data: IPlotData
+): readonly [readonly [number, number], readonly [number, number]] {
+  const edges = (low: number, high: number): [number, number] => {
+    const mid = (low + high) / 2;
+    const half = high > low ? (high - low) / 2 / MARGIN : 1;
+    return [mid - half, mid + half];
+  };
+  const [xl, xh, yl, yh] = data.extent;
+  return [edges(xl, xh), edges(yl, yh)];
+}
+
+/**
  * The points a legend leaves shown (classes not hidden), as indices; null
  * when every class is shown.
  */

@@ -6,7 +6,7 @@
  */
 import type { IFigureStyle } from '../figure';
 import { CLASS_COLOURS, INACTIVE, UNLABELLED } from './palette';
-import { type IPlotData, shownPoints } from './plot-data';
+import { type IPlotData, edgeDomains, shownPoints } from './plot-data';
 import { fitRenderer, type scatterLibrary } from './renderer';
 import { PLOT_SIDE } from './scatter-figure';
 
@@ -39,15 +39,61 @@ export function categories(
   return out;
 }
 
+type Options = NonNullable<Parameters<Loaded['library']['default']>[0]>;
+type Scale = NonNullable<Options['xScale']>;
+
+/**
+ * The one part of a d3 linear scale regl-scatterplot uses: it sets the
+ * domain to what the camera shows and the range to the canvas's size, and
+ * the view reads the domain back for the axes' end values.
+ */
+export class AxisScale {
+  constructor(
+    private _domain: [number, number],
+    private _range: [number, number] = [0, 1]
+  ) {}
+
+  domain(): [number, number];
+  domain(next: readonly number[]): this;
+  domain(next?: readonly number[]): [number, number] | this {
+    if (next === undefined) {
+      return [...this._domain];
+    }
+    this._domain = [next[0], next[1]];
+    return this;
+  }
+
+  range(): [number, number];
+  range(next: readonly number[]): this;
+  range(next?: readonly number[]): [number, number] | this {
+    if (next === undefined) {
+      return [...this._range];
+    }
+    this._range = [next[0], next[1]];
+    return this;
+  }
+}
+
+/** The axes' scales for a plot of `data` (data units at the edges). */
+export function axisScales(data: IPlotData): [AxisScale, AxisScale] {
+  const [x, y] = edgeDomains(data);
+  return [new AxisScale([...x]), new AxisScale([...y])];
+}
+
 /** A scatterplot on `canvas`, drawn by the shared renderer. */
 export function createPlot(
   loaded: Loaded,
   canvas: HTMLCanvasElement,
   data: IPlotData,
-  style: IFigureStyle
+  style: IFigureStyle,
+  scales: readonly [AxisScale, AxisScale]
 ): Scatterplot {
   fitRenderer(loaded.renderer);
   return loaded.library.default({
+    // The typings ask for a whole d3 scale; the library calls only
+    // domain() and range(), which AxisScale has.
+    xScale: scales[0] as unknown as Scale,
+    yScale: scales[1] as unknown as Scale,
     renderer: loaded.renderer,
     canvas,
     width: PLOT_SIDE,

@@ -23,7 +23,13 @@ import { type IDrawnFigure, encodeFigureHere, pngAction } from '../save';
 import { type IViewProps, type MountView, Lifetime } from '../view';
 import { scatterLayout } from './layout';
 import { legendButtons } from './legend';
-import { type Scatterplot, createPlot, drawPoints } from './plot';
+import {
+  type AxisScale,
+  type Scatterplot,
+  axisScales,
+  createPlot,
+  drawPoints
+} from './plot';
 import {
   type IPlotData,
   datasetIndices,
@@ -62,6 +68,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     still,
     xTitle,
     yTitle,
+    ends,
     tooltip,
     plot,
     legend,
@@ -103,6 +110,15 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   function setMode(lasso: boolean): void {
     lassoButton.setAttribute('aria-pressed', String(lasso));
     void scatterplot?.set({ mouseMode: lasso ? 'lasso' : 'panZoom' });
+  }
+
+  /** The axes' data values at the plot's edges, as the camera shows them. */
+  function showEnds([x, y]: readonly [AxisScale, AxisScale]): void {
+    const [xLow, xHigh] = x.domain();
+    const [yLow, yHigh] = y.domain();
+    [xLow, xHigh, yLow, yHigh].forEach((value, i) => {
+      ends[i].textContent = value.toPrecision(3);
+    });
   }
 
   function destroyScatter(): void {
@@ -264,7 +280,16 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       return;
     }
     node.dataset.webgl = 'on';
-    const plotter = createPlot(loaded, canvas, current, themeStyle(node));
+    const scales = axisScales(current);
+    const plotter = createPlot(
+      loaded,
+      canvas,
+      current,
+      themeStyle(node),
+      scales
+    );
+    showEnds(scales);
+    plotter.subscribe('view', () => showEnds(scales));
     scatterplot = plotter;
     // A re-run's plot keeps the tool the user picked.
     setMode(lassoButton.getAttribute('aria-pressed') === 'true');
@@ -303,6 +328,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     hidden = new Set();
     selected = [];
     tooltip.hidden = true;
+    ends.forEach(end => (end.textContent = ''));
     delete node.dataset.webgl;
     delete node.dataset.drawn;
     delete node.dataset.selected;

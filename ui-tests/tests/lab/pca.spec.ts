@@ -210,6 +210,21 @@ fv.pca(net, "dense", limit=300)`,
     // Leaving the plot hides it.
     await page.mouse.move(0, 0);
     await expect(tooltip).toBeHidden();
+    // The axes' end values are numbers, and zooming in narrows them.
+    const ends = output.locator('.jp-FeatureViz-pca-end');
+    await expect(ends).toHaveText(Array(4).fill(/^-?\d/));
+    const span = async () => {
+      const [low, high] = await ends.allTextContents();
+      return Number(high) - Number(low);
+    };
+    const before = await span();
+    const box = await output.locator('.jp-FeatureViz-pca-canvas').boundingBox();
+    await page.mouse.move(
+      (box?.x ?? 0) + (box?.width ?? 0) / 2,
+      (box?.y ?? 0) + (box?.height ?? 0) / 2
+    );
+    await page.mouse.wheel(0, -400);
+    await expect.poll(span).toBeLessThan(before * 0.9);
   });
 
   test('a lasso selects examples: a grid, the rest grey, and .result() returns the same indices', async ({

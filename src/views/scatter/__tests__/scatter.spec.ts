@@ -13,7 +13,8 @@ import type {
 } from '../../../engine/runtime/protocol';
 import { INITIAL, type IRunState, reduce } from '../../run-state';
 import { drawnTexts, installCanvas, pixelAt } from '../../testing/fixtures';
-import { plotData, shownPoints } from '../plot-data';
+import { edgeDomains, plotData, shownPoints } from '../plot-data';
+import { axisScales } from '../plot';
 import { mountPca } from '../scatter';
 import { SELECTION_SHOWN, selectionGrid } from '../selection-grid';
 import { THUMBNAIL_CACHE, Thumbnails } from '../thumbnails';
@@ -143,6 +144,26 @@ describe('PCA scatter view', () => {
       );
     }
     view.dispose();
+  });
+
+  it("puts the data values at the plot's edges where the drawn points say they are", () => {
+    const data = plotData(result(30));
+    const [[xLow, xHigh], [yLow, yHigh]] = edgeDomains(data);
+    // Linear from GL −1..1 to the edge values: each point lands on its
+    // own coordinate (x = i, y = −2i − 1).
+    const at = (gl: number, low: number, high: number) =>
+      low + ((gl + 1) / 2) * (high - low);
+    for (const i of [0, 7, 29]) {
+      expect(at(data.x[i], xLow, xHigh)).toBeCloseTo(i, 4);
+      expect(at(data.y[i], yLow, yHigh)).toBeCloseTo(-2 * i - 1, 4);
+    }
+    const [x] = axisScales(data);
+    expect(x.domain()).toEqual([xLow, xHigh]);
+    x.domain([1, 2]).range([0, 360]);
+    expect([x.domain(), x.range()]).toEqual([
+      [1, 2],
+      [0, 360]
+    ]);
   });
 
   it('cuts thumbnails from the result on demand and keeps a small LRU', () => {
