@@ -103,6 +103,11 @@ export interface ISettingValues {
   /** Refuse jobs estimated to run longer than this. */
   readonly maxJobMinutes: number;
   readonly keepFrames: boolean;
+  /**
+   * The most engine workers batched work may use; 0 (or absent, in values
+   * made before the setting existed): every core but one.
+   */
+  readonly maxWorkers?: number;
 }
 
 /** The settings service: the current values and a signal when they change. */

@@ -15,7 +15,8 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   maxDatasetMB: 500,
   maxJobMemoryMB: 1024,
   maxJobMinutes: 10,
-  keepFrames: false
+  keepFrames: false,
+  maxWorkers: 0
 });
 
 const BACKEND_CHOICES: readonly BackendChoice[] = [
@@ -69,7 +70,11 @@ export function readSettings(composite: unknown): ISettingValues {
     keepFrames:
       typeof raw.keepFrames === 'boolean'
         ? raw.keepFrames
-        : DEFAULT_SETTINGS.keepFrames
+        : DEFAULT_SETTINGS.keepFrames,
+    maxWorkers:
+      Number.isInteger(raw.maxWorkers) && (raw.maxWorkers as number) >= 0
+        ? (raw.maxWorkers as number)
+        : DEFAULT_SETTINGS.maxWorkers
   });
 }
 

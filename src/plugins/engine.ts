@@ -86,7 +86,9 @@ const enginePlugin: JupyterFrontEndPlugin<IFeatureVizEngine> = {
       wasmPaths: `${staticUrl()}assets/wasm/`,
       cachedProbes: restart?.probes ? [...restart.probes] : readProbeCache(),
       lost: restart?.lost ?? [],
-      testHooks
+      testHooks,
+      // Read at each start: a changed setting applies to the next engine.
+      maxWorkers: settings.current.maxWorkers
     });
     let inWorker = true;
     const engine = await EngineClient.supervised(async restart => {

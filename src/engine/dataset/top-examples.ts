@@ -14,12 +14,8 @@ import { toRgba } from '../optvis/render';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
 import type { JobRequestOf } from '../runtime/protocol';
-import {
-  type PassUnit,
-  activationPass,
-  batchSizeFor,
-  resolveUnit
-} from './activation-pass';
+import { type PassUnit, batchSizeFor, resolveUnit } from './activation-pass';
+import { pooledActivationPass } from './pass-shares';
 import {
   type IDataset,
   type IInputFit,
@@ -119,18 +115,30 @@ export async function runTopExamplesJob(
   const count = range[1] - range[0];
   const batchSize = batchSizeFor(context.backend, executor, unit.layer, fit);
   const clock = new ProgressClock(count, 'images');
-  const pass = await activationPass({
-    executor,
-    dataset,
-    range,
-    fit,
-    unit,
-    k: Math.min(k, count),
-    bottom: request.bottom ?? defaults.bottom,
-    batchSize,
-    signal: context.signal,
-    onBatch: done => context.emit(clock.tick(done))
-  });
+  // Split over the engine's pool where it has more than one worker.
+  const pass = await pooledActivationPass(
+    {
+      executor,
+      dataset,
+      range,
+      fit,
+      unit,
+      k: Math.min(k, count),
+      bottom: request.bottom ?? defaults.bottom,
+      batchSize,
+      signal: context.signal,
+      onBatch: done => context.emit(clock.tick(done))
+    },
+    {
+      pool: context.pool,
+      share: {
+        kind: 'activation-pass',
+        model: request.model,
+        data: request.data,
+        target: request.target
+      }
+    }
+  );
   const field =
     (request.patches ?? defaults.patches) ? unitField(executor, unit) : null;
   const look = { executor, dataset, fit, unit, field };

@@ -82,3 +82,28 @@ export class RunningTopK {
     };
   }
 }
+
+/**
+ * The exact top (bottom) k of the union of partial rankings, each the top k
+ * of its own disjoint slice of the examples: every example of the overall k
+ * is in its slice's k, so the merge equals one pass over the whole, with
+ * the same order and tie rule (docs/architecture.md, "Memory and speed").
+ */
+export function mergeRanked(
+  parts: readonly IRanked[],
+  k: number,
+  ranking: Ranking
+): IRanked {
+  const merged = new RunningTopK(k, ranking);
+  // Pushed one example at a time: indices of different parts interleave.
+  for (const part of parts) {
+    for (let i = 0; i < part.indices.length; i++) {
+      merged.push(
+        part.values.subarray(i, i + 1),
+        part.positions.subarray(i, i + 1),
+        part.indices[i]
+      );
+    }
+  }
+  return merged.result();
+}

@@ -11,18 +11,16 @@
  */
 import { type ISignal, Signal } from '@lumino/signaling';
 import * as Comlink from 'comlink';
-import { CancelledError, FeatureVizError } from '../errors';
 import type { INamedArrayLike } from '../dataset/store';
 import type { BackendChoice, BackendName } from './capabilities';
 import {
-  EngineError,
   type CoreFactory,
   type ICoreApi,
   type ICoreConnection,
   localConnection,
   workerConnection
 } from './connection';
-import type { EngineCore, IEngineCoreOptions, JobListener } from './core';
+import type { EngineCore, IEngineCoreOptions } from './core';
 import type {
   IDatasetDescription,
   IDatasetRequest,
@@ -35,12 +33,12 @@ import type {
   IModelRequest,
   IProbeResult,
   IRunOptions,
-  JobEvent,
   JobRequest,
   TestFault
 } from './protocol';
 import { serializeError } from './protocol';
-import { TrackedJob, endForReplacement } from './tracked-job';
+import { JobDesk, toError } from './job-desk';
+import { type TrackedJob, endForReplacement } from './tracked-job';
 import { interruption, missedStep } from './fault-words';
 
 export { EngineError } from './connection';
@@ -69,7 +67,7 @@ export class EngineClient {
     this
   );
   private _started: Promise<IEngineStatus> | null = null;
-  private readonly _jobs = new Set<TrackedJob>();
+  private readonly _desk: JobDesk;
   private _generation = 0;
   private _restarts = 0;
   private readonly _lost: { backend: BackendName; reason: string }[] = [];
@@ -81,6 +79,15 @@ export class EngineClient {
     private _conn: ICoreConnection,
     private readonly _options: IClientOptions = {}
   ) {
+    // The desk reads the connection of now, whichever replacement it is.
+    this._desk = new JobDesk({
+      conn: () => this._conn,
+      generation: () => this._generation,
+      replacing: () => this._replacing,
+      watchdog: _options.watchdog,
+      onMiss: (job, missed) => this._onMiss(job, missed),
+      jobEnded: () => void this._emitStatus()
+    });
     this._attach();
   }
 
@@ -177,36 +184,12 @@ export class EngineClient {
   }
 
   run(request: JobRequest, options: IRunOptions = {}): Promise<IJobSummary> {
-    const { signal } = options;
-    if (signal?.aborted) {
-      return Promise.reject(new CancelledError());
-    }
-    return new Promise<IJobSummary>((resolve, reject) => {
-      const job = new TrackedJob(
-        request,
-        options,
-        resolve,
-        reject,
-        (missed, info) => this._onMiss(missed, info),
-        this._options.watchdog
-      );
-      this._jobs.add(job);
-      signal?.addEventListener('abort', () => this._cancel(job), {
-        once: true
-      });
-      void this._submit(job);
-    });
+    return this._desk.run(request, options);
   }
 
   /** Fails every job in flight with `message` (the engine is gone). */
   fail(message: string): void {
-    const error = new EngineError({ name: 'EngineStoppedError', message });
-    for (const job of [...this._jobs]) {
-      job.release();
-      job.emit({ type: 'failed', error: serializeError(error) });
-      job.reject(error);
-      this._jobs.delete(job);
-    }
+    this._desk.fail(message);
   }
 
   private _withRestarts(status: IEngineStatus): IEngineStatus {
@@ -247,69 +230,6 @@ export class EngineClient {
     });
   }
 
-  private async _submit(job: TrackedJob): Promise<void> {
-    await this._replacing;
-    const generation = this._generation;
-    const conn = this._conn;
-    job.generation = generation;
-    job.id = null;
-    job.running = false;
-    job.live = true;
-    const listener: JobListener = (event: JobEvent) => {
-      if (job.generation === generation && job.live) {
-        this._onEvent(job, event);
-      }
-    };
-    try {
-      const id = await conn.core.submit(
-        job.request,
-        conn.remote ? Comlink.proxy(listener) : listener
-      );
-      if (job.generation === generation) {
-        job.id = id;
-        if (job.cancelRequested) {
-          void Promise.resolve(conn.core.cancel(id)).catch(() => undefined);
-        }
-      }
-    } catch (reason) {
-      job.release();
-      this._jobs.delete(job);
-      job.reject(toError(reason));
-    }
-  }
-
-  private _onEvent(job: TrackedJob, event: JobEvent): void {
-    if (event.type === 'running') {
-      job.running = true;
-      job.watchdog.start();
-    } else if (event.type === 'frame' || event.type === 'progress') {
-      job.watchdog.beat();
-    }
-    if (event.type === 'interrupted' && event.backend) {
-      // The engine says what failed; the page adds what happens next.
-      event = { ...event, reason: interruption(event.backend, event.reason) };
-    }
-    job.emit(event);
-    if (!job.finish(event)) {
-      return;
-    }
-    job.release();
-    this._jobs.delete(job);
-    void this._emitStatus();
-  }
-
-  private _cancel(job: TrackedJob): void {
-    if (job.settled) {
-      return;
-    }
-    job.cancelSoon();
-    if (job.id !== null && job.generation === this._generation) {
-      void Promise.resolve(this._conn.core.cancel(job.id)).catch(
-        () => undefined
-      );
-    }
-  }
-
   /** A step missed its deadline: the engine is replaced. */
   private _onMiss(job: TrackedJob, missed: IMissedStep): void {
     if (job.generation !== this._generation) {
@@ -340,7 +260,7 @@ export class EngineClient {
       this._lost.push({ backend: fault.backend, reason: fault.reason });
     }
     const waiting = endForReplacement(
-      this._jobs,
+      this._desk.jobs,
       how,
       reason,
       fault?.backend ?? null
@@ -368,7 +288,7 @@ export class EngineClient {
         return;
       }
       this._replacing = null;
-      waiting.forEach(job => void this._submit(job));
+      waiting.forEach(job => void this._desk.submit(job));
       void this._emitStatus();
     })();
   }
@@ -381,12 +301,6 @@ export class EngineClient {
       // A status that cannot be read now is read again at the next change.
     }
   }
-}
-
-function toError(reason: unknown): Error {
-  return reason instanceof FeatureVizError
-    ? reason
-    : new EngineError(serializeError(reason));
 }
 
 function toEngineError(reason: unknown): never {

@@ -16,6 +16,7 @@ import type {
   JobResultOf
 } from './protocol';
 import type { DatasetStore } from '../dataset/store';
+import type { ISharePool } from './pool/share-protocol';
 import { runTopExamplesJob } from '../dataset/top-examples';
 import { runAscentJob, runAtlasJob } from '../optvis/jobs';
 import {
@@ -42,6 +43,11 @@ export interface IJobContext {
   readonly emit: (event: RunnerEvent) => void;
   /** The engine's datasets (loaded once, kept). */
   readonly datasets: DatasetStore;
+  /**
+   * The engine's pool of workers, where batched work may split
+   * (docs/architecture.md, "Memory and speed"); absent: run here alone.
+   */
+  readonly pool?: ISharePool;
 }
 
 /** What a runner returns: its part of the summary, and its result. */

@@ -266,6 +266,11 @@ export interface IEngineStatus {
   }[];
   /** How many times the page replaced the engine's worker (hangs, faults). */
   readonly restarts?: number;
+  /**
+   * Engine workers batched jobs use, this one included (1: no pool; see
+   * docs/architecture.md, "Memory and speed").
+   */
+  readonly workers?: number;
 }
 
 /** TensorFlow.js's memory figures, as the engine's status reports them. */
@@ -353,6 +358,16 @@ export interface IDatasetDescription {
  * would take the rest with it).
  */
 export function transferables(event: JobEvent): ArrayBuffer[] {
+  if (event.type === 'frame') {
+    return buffersIn(event.frame);
+  } else if (event.type === 'done') {
+    return buffersIn(event.result);
+  }
+  return [];
+}
+
+/** The buffers of every typed array in `value` (a frame, a result). */
+export function buffersIn(value: unknown): ArrayBuffer[] {
   const found = new Set<ArrayBuffer>();
   const visit = (value: unknown, depth: number): void => {
     if (ArrayBuffer.isView(value)) {
@@ -369,11 +384,7 @@ export function transferables(event: JobEvent): ArrayBuffer[] {
       }
     }
   };
-  if (event.type === 'frame') {
-    visit(event.frame, 0);
-  } else if (event.type === 'done') {
-    visit(event.result, 0);
-  }
+  visit(value, 0);
   return [...found];
 }
 

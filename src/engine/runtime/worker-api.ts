@@ -8,7 +8,7 @@ import { EngineCore, type IEngineCoreOptions, type JobListener } from './core';
 import { transferables } from './protocol';
 
 export function createWorkerApi(
-  extra: Pick<IEngineCoreOptions, 'fetch' | 'candidates'> = {}
+  extra: Pick<IEngineCoreOptions, 'fetch' | 'candidates' | 'pool'> = {}
 ): IWorkerApi {
   let core: EngineCore | null = null;
   const ready = (): EngineCore => {

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * The pool benchmark (docs/architecture.md, "Memory and speed"): digits per
+ * second of the top-examples activation pass over the bundled 10,000 digits
+ * up to conv2d_1 with the engine's pool of 1, 2 and 4 workers (Node worker
+ * threads, each its own WASM instance, as nested Web Workers are in a
+ * browser; bench/pool-bench.ts, one process per size so that each peak RSS
+ * is that pool's alone), beside PyTorch with 2 threads in the same run
+ * (bench/reference/torch_top_examples.py). Prints a table with each size's
+ * speed-up over one worker and ratio to PyTorch, and writes
+ * bench/results/pool.json.
+ *
+ *   node bench/pool.mjs [--repetitions N] [--workers 1,2,4]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import {
+  ROOT,
+  bundleForNode,
+  option,
+  python,
+  roundedStats,
+  wasmDir,
+  writeResults
+} from './common.mjs';
+
+const repetitions = Number(option('repetitions', 5));
+const sizes = option('workers', '1,2,4').split(',').map(Number);
+
+const workload = {
+  id: 'mnist-cnn/top-examples (pool)',
+  model: 'assets/models/mnist-cnn/model.json',
+  data: 'assets/datasets/mnist/mnist.json',
+  target: { type: 'channel', layer: 'conv2d_1', channel: 5, reduce: 'max' },
+  k: 9,
+  repetitions
+};
+
+const stats = values => roundedStats(values, 1);
+const json = (command, argv, options = {}) =>
+  JSON.parse(
+    execFileSync(command, argv, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      ...options
+    })
+  );
+
+const bundle = await bundleForNode('bench/pool-bench.ts', 'pool.cjs');
+const workerBundle = await bundleForNode(
+  'src/engine/testing/node-share-worker.ts',
+  'node-share-worker.cjs'
+);
+
+console.log(
+  `${workload.id}: ${repetitions} repetitions after a warm-up run; ${cpus().length} cores, load ${loadavg()
+    .map(l => l.toFixed(2))
+    .join(' ')}`
+);
+const engine = {};
+for (const size of sizes) {
+  engine[size] = json(process.execPath, [
+    bundle,
+    JSON.stringify(workload),
+    ROOT,
+    wasmDir(),
+    workerBundle,
+    String(size)
+  ]);
+}
+const torch = json(
+  python,
+  [
+    join(ROOT, 'bench/reference/torch_top_examples.py'),
+    JSON.stringify(workload),
+    String(engine[sizes[0]].batchSize)
+  ],
+  {
+    env: {
+      ...process.env,
+      PYTHONPATH: join(ROOT, 'bench/reference'),
+      OMP_NUM_THREADS: '2'
+    }
+  }
+);
+const pytorch = {
+  backend: `pytorch-cpu (${torch.threads} threads)`,
+  unit: 'digits/s',
+  ...stats(torch.values),
+  maxRssMB: Math.round(torch.maxRssMB)
+};
+const single = stats(engine[sizes[0]].values).median;
+const rows = sizes.map(size => {
+  const run = engine[size];
+  const row = stats(run.values);
+  return {
+    workers: run.workers,
+    backend: `node-${run.backend}`,
+    unit: 'digits/s',
+    ...row,
+    speedup: Math.round((row.median / single) * 100) / 100,
+    vsPytorch: Math.round((row.median / pytorch.median) * 100) / 100,
+    sameRanking: JSON.stringify(run.top) === JSON.stringify(torch.top),
+    maxRssMB: Math.round(run.maxRssMB),
+    wasmHeapMB: run.wasmHeapMB,
+    workerTensors: run.workerTensors
+  };
+});
+for (const row of rows) {
+  console.log(
+    `${`${row.backend} × ${row.workers}`.padEnd(22)} ${String(row.median).padStart(8)} ${row.unit} (min ${row.min}, max ${row.max}); ${row.speedup}× one worker, ${row.vsPytorch}× PyTorch; peak RSS ${row.maxRssMB} MB (WASM heaps ${row.wasmHeapMB.join(' + ')} MB); same ranking: ${row.sameRanking}`
+  );
+}
+console.log(
+  `${pytorch.backend.padEnd(22)} ${String(pytorch.median).padStart(8)} ${pytorch.unit} (min ${pytorch.min}, max ${pytorch.max}); peak RSS ${pytorch.maxRssMB} MB`
+);
+writeResults('pool.json', {
+  workload,
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  load: loadavg(),
+  runner: 'Node worker_threads (one WASM instance per thread)',
+  engine: rows,
+  pytorch,
+  layerAtlas:
+    'not split over the pool yet: the atlas runs on one worker (see bench/results/engine.json)'
+});

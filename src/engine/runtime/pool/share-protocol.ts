@@ -1,0 +1,106 @@
+/**
+ * The pool's contract (docs/architecture.md, "Memory and speed"): the kinds
+ * of share a batched job splits into, what each asks and returns, and the
+ * API a pool worker exposes. A share is a slice of one job (examples
+ * [start, end) of a dataset pass); its result merges exactly with the other
+ * shares' into the single-worker result.
+ */
+import type * as Comlink from 'comlink';
+import type { UnitTarget } from '../../../spec/types.generated';
+import type { DataRequest, INamedArrayLike } from '../../dataset/store';
+import type { IRanked } from '../../dataset/top-k';
+import type { WasmPaths } from '../backends';
+import type { BackendName } from '../capabilities';
+import type { IModelRequest } from '../protocol';
+
+/** A slice of a dataset's activation pass with its partial top (bottom) k. */
+export interface IPassShare {
+  readonly kind: 'activation-pass';
+  readonly model: IModelRequest;
+  readonly data: DataRequest;
+  readonly target: UnitTarget;
+  readonly k: number;
+  readonly bottom: boolean;
+  /** The examples of this share: [start, end) of the dataset. */
+  readonly range: readonly [number, number];
+  /** The single-worker batch size: shares cut the same batches. */
+  readonly batchSize: number;
+}
+
+export interface IPassShareResult {
+  readonly top: IRanked;
+  readonly bottom: IRanked | null;
+}
+
+/** One entry per kind of share: its request and its result. */
+export interface IShareKinds {
+  'activation-pass': { request: IPassShare; result: IPassShareResult };
+}
+
+export type ShareKind = keyof IShareKinds;
+export type ShareRequest = IShareKinds[ShareKind]['request'];
+export type ShareRequestOf<K extends ShareKind> = IShareKinds[K]['request'];
+export type ShareResultOf<K extends ShareKind> = IShareKinds[K]['result'];
+
+/** Runs shares of one job over the pool; what a job runner is given. */
+export interface ISharePool {
+  /** Workers the pool may use (this core counts as one). */
+  readonly size: number;
+  /**
+   * Runs every share (one per worker) and returns their results in order.
+   * `onProgress` gets the items done over all shares. Cancel (the signal)
+   * stops every share and resolves only once none runs any more.
+   */
+  run<K extends ShareKind>(
+    shares: readonly ShareRequestOf<K>[],
+    signal: AbortSignal,
+    onProgress: (done: number) => void
+  ): Promise<ShareResultOf<K>[]>;
+}
+
+/** A URL's bytes as the core fetched them, forwarded to a pool worker. */
+export interface IForwardedResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly bytes: ArrayBuffer;
+}
+
+/** Serves a pool worker's requests from the core's fetches (no 2nd download). */
+export type ForwardedFetch = (url: string) => Promise<IForwardedResponse>;
+
+/** What a pool worker's engine is started with. */
+export interface IShareWorkerInit {
+  readonly backend: BackendName;
+  readonly wasmPaths?: WasmPaths;
+}
+
+/** A pool worker's state, for tests and the benchmark. */
+export interface IShareWorkerState {
+  readonly running: number;
+  readonly numTensors: number;
+  readonly numBytes: number;
+  /** The most bytes tfjs held at once since the worker started. */
+  readonly peakBytes: number;
+}
+
+/** What a pool worker exposes (pool/share-worker-api.ts). */
+export interface IShareWorkerApi {
+  init(init: IShareWorkerInit, fetch: ForwardedFetch): Promise<void>;
+  run<K extends ShareKind>(
+    id: string,
+    share: ShareRequestOf<K>,
+    onProgress: (done: number) => void
+  ): Promise<ShareResultOf<K>>;
+  cancel(id: string): void;
+  putArrays(key: string, arrays: readonly INamedArrayLike[]): void;
+  state(): IShareWorkerState;
+}
+
+/** A started pool worker: its message port, how to end it, how it dies. */
+export interface IShareEndpoint {
+  readonly endpoint: Comlink.Endpoint;
+  terminate(): void;
+  /** Calls back once if the worker stops by itself (crash, out of memory). */
+  onExit(listener: (message: string) => void): void;
+}

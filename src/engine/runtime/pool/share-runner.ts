@@ -1,0 +1,72 @@
+/**
+ * Runs shares of batched jobs (docs/architecture.md, "Memory and speed"):
+ * the table of share kinds and the shares running now, each with its own
+ * abort controller so that Cancel reaches it. A pool worker has one (over
+ * its own model cache and datasets, fed from the core's bytes); the core
+ * has one too, and runs a share itself beside its workers.
+ */
+import { runPassShare } from '../../dataset/pass-shares';
+import type { DatasetStore } from '../../dataset/store';
+import type { ModelCache } from '../model-cache';
+import type {
+  ShareKind,
+  ShareRequestOf,
+  ShareResultOf
+} from './share-protocol';
+import type { IShareContext } from '../../dataset/pass-shares';
+
+type ShareFn<K extends ShareKind> = (
+  share: ShareRequestOf<K>,
+  context: IShareContext
+) => Promise<ShareResultOf<K>>;
+
+/** One function per kind of share. */
+const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
+  'activation-pass': runPassShare
+};
+
+export class ShareRunner {
+  private readonly _running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly _models: ModelCache,
+    private readonly _datasets: DatasetStore
+  ) {}
+
+  /** Shares running now. */
+  get running(): number {
+    return this._running.size;
+  }
+
+  async run<K extends ShareKind>(
+    id: string,
+    share: ShareRequestOf<K>,
+    onProgress: (done: number) => void,
+    signal?: AbortSignal
+  ): Promise<ShareResultOf<K>> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) {
+      controller.abort();
+    }
+    this._running.set(id, controller);
+    // SHARES[share.kind] is the function of this very kind (as in jobs.ts).
+    const run = SHARES[share.kind] as unknown as ShareFn<K>;
+    try {
+      return await run(share, {
+        models: this._models,
+        datasets: this._datasets,
+        signal: controller.signal,
+        onProgress
+      });
+    } finally {
+      this._running.delete(id);
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  cancel(id: string): void {
+    this._running.get(id)?.abort();
+  }
+}
