@@ -15,7 +15,10 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   maxDatasetMB: 500,
   maxJobMemoryMB: 1024,
   maxJobMinutes: 10,
-  keepFrames: false
+  keepFrames: false,
+  explorerDataset: '',
+  explorerSteps: null,
+  explorerImageSize: null
 });
 
 const BACKEND_CHOICES: readonly BackendChoice[] = [
@@ -28,6 +31,16 @@ const BACKEND_CHOICES: readonly BackendChoice[] = [
 
 function isBackendChoice(value: unknown): value is BackendChoice {
   return BACKEND_CHOICES.includes(value as BackendChoice);
+}
+
+/** A whole number within [low, high], else null (the engine decides). */
+function wholeOrNull(value: unknown, low: number, high: number): number | null {
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= low &&
+    value <= high
+    ? value
+    : null;
 }
 
 /**
@@ -69,7 +82,13 @@ export function readSettings(composite: unknown): ISettingValues {
     keepFrames:
       typeof raw.keepFrames === 'boolean'
         ? raw.keepFrames
-        : DEFAULT_SETTINGS.keepFrames
+        : DEFAULT_SETTINGS.keepFrames,
+    explorerDataset:
+      typeof raw.explorerDataset === 'string'
+        ? raw.explorerDataset.trim()
+        : DEFAULT_SETTINGS.explorerDataset,
+    explorerSteps: wholeOrNull(raw.explorerSteps, 1, 4096),
+    explorerImageSize: wholeOrNull(raw.explorerImageSize, 8, 512)
   });
 }
 
