@@ -57,7 +57,7 @@ export interface IFeatureVizEngine {
    * The engine's queued and running jobs, each cancellable (the sidebar's
    * engine panel); absent where the engine is not tracked.
    */
-  readonly jobs?: IEngineJobs;
+  readonly queue?: IEngineJobs;
 }
 
 /** One job of the page's engine, as the engine panel lists it. */

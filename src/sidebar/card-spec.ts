@@ -13,6 +13,7 @@ import {
   type ModelRef,
   type PcaSpec,
   SPEC_VERSION,
+  type SpecVersion,
   type TopExamplesSpec,
   type UnitTarget
 } from '../spec';
@@ -47,6 +48,9 @@ export interface ICardSpecs {
   readonly examples: TopExamplesSpec;
   readonly pca: PcaSpec;
 }
+
+/** The schema's version constant, typed as the generated types want it. */
+const VERSION = SPEC_VERSION as SpecVersion;
 
 /** The model's name in unit ids: a bundled name, or its model.json's path. */
 export function modelName(model: ModelRef): string {
@@ -135,7 +139,7 @@ export function cardSpecs(
       objective: ascentObjective(unit),
       optimization: optimization(options),
       ...titled(unit),
-      version: SPEC_VERSION
+      version: VERSION
     },
     examples: {
       view: 'top-examples',
@@ -146,7 +150,7 @@ export function cardSpecs(
       bottom: true,
       patches: unit.kind === 'channel',
       ...titled(unit),
-      version: SPEC_VERSION
+      version: VERSION
     },
     pca: {
       view: 'pca',
@@ -156,7 +160,7 @@ export function cardSpecs(
       components: SPEC_DEFAULTS.PcaSpec.components,
       seed: SPEC_DEFAULTS.PcaSpec.seed,
       title: `${modelName(unit.model)}/${unit.layer}`,
-      version: SPEC_VERSION
+      version: VERSION
     }
   };
 }
@@ -165,7 +169,7 @@ export function cardSpecs(
 export function atlasSpec(
   model: ModelRef,
   layer: string,
-  channels: readonly number[],
+  channels: readonly [number, ...number[]],
   options: ICardOptions
 ): LayerAtlasSpec {
   return {
@@ -174,6 +178,6 @@ export function atlasSpec(
     layer,
     channels: [...channels],
     optimization: optimization(options),
-    version: SPEC_VERSION
+    version: VERSION
   };
 }

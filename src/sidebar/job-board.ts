@@ -47,7 +47,7 @@ export class JobBoard implements IFeatureVizEngine, IEngineJobs {
 
   constructor(private readonly _engine: IFeatureVizEngine) {}
 
-  get jobs(): IEngineJobs {
+  get queue(): IEngineJobs {
     return this;
   }
 
