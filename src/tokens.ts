@@ -66,7 +66,8 @@ export interface IEngineJob {
   readonly kind: JobKind;
   /** What it computes, for people: "layer-atlas of conv2d". */
   readonly label: string;
-  readonly state: 'queued' | 'running';
+  /** 'cancelling' from Cancel until the engine lets go of it (within a second). */
+  readonly state: 'queued' | 'running' | 'cancelling';
   /** Fraction done, 0 to 1; null until known. */
   readonly progress: number | null;
 }

@@ -118,6 +118,16 @@ export class JobBoard implements IFeatureVizEngine, IEngineJobs {
       abort.abort();
     }
     caller?.addEventListener('abort', forward, { once: true });
+    abort.signal.addEventListener(
+      'abort',
+      () => {
+        const job = this._jobs.get(id);
+        if (job) {
+          this._set({ ...job, state: 'cancelling' });
+        }
+      },
+      { once: true }
+    );
     this._set({
       id,
       kind: request.kind as JobKind,
@@ -143,7 +153,7 @@ export class JobBoard implements IFeatureVizEngine, IEngineJobs {
 
   private _onEvent(id: number, event: JobEvent): void {
     const job = this._jobs.get(id);
-    if (!job) {
+    if (!job || job.state === 'cancelling') {
       return;
     }
     if (event.type === 'running') {

@@ -53,6 +53,8 @@ describe('JobBoard', () => {
     const second = board.run({ ...ATLAS_JOB, layer: 'conv2d' });
     const third = board.run({ ...ATLAS_JOB, layer: 'dense' });
     board.cancel(board.list()[1].id);
+    // Listed as cancelling until the engine lets go of it.
+    expect(board.list()[1].state).toBe('cancelling');
     await expect(second).rejects.toBeInstanceOf(CancelledError);
     expect(board.list().map(j => j.label)).toEqual([
       'layer-atlas of conv2d_1',
