@@ -24,7 +24,7 @@ import {
   unitKind
 } from './card-spec';
 import type { IExplorerHost, IExplorerState } from './host';
-import { LayerTree } from './layer-tree';
+import { LayerTree, formatShape } from './layer-tree';
 import { ModelOpener } from './model-opener';
 import { NeuronCard } from './neuron-card';
 
@@ -156,7 +156,7 @@ export class Explorer {
       }),
       h('div', {
         className: 'jp-FeatureViz-sidebar-detail',
-        text: `${opened.layers.length} layers, input ${JSON.stringify(description.inputShape).replace(/null/g, 'None')}, ${(description.weightBytes / 1e6).toFixed(1)} MB of weights`
+        text: `${opened.layers.length} layers, input ${formatShape(description.inputShape)}, ${(description.weightBytes / 1e6).toFixed(1)} MB of weights`
       }),
       this._tree.node
     );
