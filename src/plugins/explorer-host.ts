@@ -47,7 +47,9 @@ export function explorerHost(
     path: 'featureviz-explorer',
     contents: app.serviceManager.contents
   });
-  const rendermime = services.rendermime.clone({ resolver });
+  // Copied on first use: the renderer plugin may add its factory after
+  // this plugin activates, and a copy keeps only the factories it had.
+  let rendermime: IRenderMimeRegistry | null = null;
   return {
     engine,
     settings: () => settings.current,
@@ -60,6 +62,7 @@ export function explorerHost(
         filesUrl: URLExt.join(PageConfig.getBaseUrl(), 'files/')
       }),
     createOutput: (): ICardOutput => {
+      rendermime ??= services.rendermime.clone({ resolver });
       const output = rendermime.createRenderer(MIME_TYPE);
       if (!(output instanceof FeatureVizOutput)) {
         throw new FeatureVizError(

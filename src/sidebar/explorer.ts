@@ -238,13 +238,23 @@ export class Explorer {
       unit,
       kind: unitKind(layer.outputShape, last)
     };
-    const card = new NeuronCard(
-      this._host,
-      explorerUnit,
-      cardOptions(this._host.settings()),
-      this._cardAbort.signal
-    );
-    this._cardPart.replaceChildren(card.node);
+    try {
+      const card = new NeuronCard(
+        this._host,
+        explorerUnit,
+        cardOptions(this._host.settings()),
+        this._cardAbort.signal
+      );
+      this._cardPart.replaceChildren(card.node);
+    } catch (reason) {
+      this._cardPart.replaceChildren(
+        h('div', {
+          className: 'jp-FeatureViz-explorer-message jp-mod-error',
+          attrs: { role: 'alert' },
+          text: `Could not show unit ${unit} of ${layer.name}: ${serializeError(reason).message}`
+        })
+      );
+    }
     this._save();
   }
 

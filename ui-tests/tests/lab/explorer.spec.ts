@@ -125,7 +125,8 @@ test.describe('model explorer', () => {
     const sidebar = fv.sidebar;
     await expect(sidebar).toBeVisible();
     const tree = sidebar.getByRole('tree', { name: 'Layers' });
-    await expect(tree.getByRole('treeitem')).toHaveCount(7);
+    // The first model opens with the engine's start (its backend probe).
+    await expect(tree.getByRole('treeitem')).toHaveCount(7, { timeout: 60000 });
 
     // Names, types, shapes and parameters as the model.json says.
     const shown = await tree.getByRole('treeitem').evaluateAll(items =>
@@ -270,7 +271,8 @@ test.describe('model explorer', () => {
     const fv = new FeatureVizHelper(page);
     await openBundled(page);
     const sidebar = fv.sidebar;
-    await expect(layerItem(sidebar, 'conv2d')).toBeVisible();
+    // The first model opens with the engine's start (its backend probe).
+    await expect(layerItem(sidebar, 'conv2d')).toBeVisible({ timeout: 60000 });
     for (const name of ['conv2d', 'conv2d_1', 'dense', 'conv2d', 'logits']) {
       await layerItem(sidebar, name).click();
     }
