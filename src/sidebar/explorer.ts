@@ -186,7 +186,7 @@ export class Explorer {
     const count = unitCount(layer.outputShape);
     const settings = this._host.settings();
     const heading = h('h3', {
-      className: 'jp-FeatureViz-sidebar-subheading',
+      className: 'jp-FeatureViz-sidebar-subheading jp-FeatureViz-explorer-name',
       text: `${layer.name}: ${count.toLocaleString('en-US')} ${count === 1 ? 'unit' : 'units'}${count > MAX_CELLS ? ` (the first ${MAX_CELLS} shown)` : ''}`
     });
     if (count === 0) {

@@ -8,8 +8,8 @@
  * model.json opened from the file browser gives a clear error; switching
  * layers quickly leaves no job of the old layers, and the queue empties.
  */
-import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
+import { type IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import {
@@ -79,7 +79,10 @@ function expectedLayers(): { name: string; shape: string; params: number }[] {
   });
 }
 
-async function runCommand(page: Page, id: string): Promise<void> {
+async function runCommand(
+  page: IJupyterLabPageFixture,
+  id: string
+): Promise<void> {
   await page.evaluate(
     command =>
       (
@@ -92,17 +95,8 @@ async function runCommand(page: Page, id: string): Promise<void> {
 }
 
 /** Opens the bundled model through the command palette, as a user would. */
-async function openBundled(page: Page): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const palette = page.locator('#modal-command-palette');
-  await palette.waitFor({ state: 'visible' });
-  await palette.locator('input').fill('Open the Bundled MNIST CNN');
-  await palette
-    .locator('.lm-CommandPalette-item', {
-      hasText: 'Open the Bundled MNIST CNN'
-    })
-    .first()
-    .click();
+async function openBundled(page: IJupyterLabPageFixture): Promise<void> {
+  await new FeatureVizHelper(page).runFromPalette('Open the Bundled MNIST CNN');
 }
 
 function layerItem(sidebar: Locator, name: string): Locator {
@@ -143,6 +137,12 @@ test.describe('model explorer', () => {
       }))
     );
     expect(shown).toEqual(expectedLayers());
+
+    // A notebook with a started kernel, for Insert code below its cell.
+    await page.notebook.createNew('explorer.ipynb');
+    await page.notebook.setCell(0, 'code', 'import featureviz as fv');
+    await page.notebook.runCell(0, true);
+    await runCommand(page, 'featureviz:open-sidebar');
 
     // The filter box and the keyboard: ArrowDown to conv2d_1, Enter.
     const filter = sidebar.getByRole('searchbox', { name: /Filter layers/ });
@@ -199,7 +199,6 @@ test.describe('model explorer', () => {
 
     // Insert code: a new cell below the active one, which runs and renders
     // the same picture.
-    await page.notebook.createNew('explorer.ipynb');
     await card.getByRole('button', { name: 'Insert code' }).click();
     await expect
       .poll(() => page.notebook.getCellTextInput(1))
@@ -287,12 +286,14 @@ test.describe('model explorer', () => {
         { timeout: 5000 }
       )
       .toEqual([]);
-    // The last layer's cells get done, and the queue is empty.
-    await expect(
-      sidebar
-        .getByRole('grid', { name: /Atlas of logits/ })
-        .locator('[data-unit="9"]')
-    ).toHaveAttribute('data-state', 'done', { timeout: 180000 });
+    // The last layer's cells get done once in view, and the queue empties.
+    const last = sidebar
+      .getByRole('grid', { name: /Atlas of logits/ })
+      .locator('[data-unit="9"]');
+    await last.scrollIntoViewIfNeeded();
+    await expect(last).toHaveAttribute('data-state', 'done', {
+      timeout: 180000
+    });
     await expect(
       sidebar.getByRole('list', { name: 'Engine jobs' })
     ).toHaveAttribute('data-count', '0');
