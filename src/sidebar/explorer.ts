@@ -151,7 +151,7 @@ export class Explorer {
     this._modelPart.replaceChildren(
       h('h3', {
         className:
-          'jp-FeatureViz-sidebar-subheading jp-FeatureViz-explorer-modelname',
+          'jp-FeatureViz-sidebar-subheading jp-FeatureViz-explorer-name',
         text: modelName(ref)
       }),
       h('div', {
