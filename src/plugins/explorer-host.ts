@@ -84,6 +84,9 @@ export function explorerHost(
       }
       cell.model.sharedModel.setSource(code);
       app.shell.activateById(panel.id);
+      // The keyboard goes to the notebook: Shift+Enter runs the new cell.
+      notebook.mode = 'command';
+      notebook.activate();
       return true;
     },
     saveState: (value: IExplorerState | null) => {
