@@ -139,7 +139,7 @@ test.describe('model explorer', () => {
     expect(shown).toEqual(expectedLayers());
 
     // A notebook with a started kernel, for Insert code below its cell.
-    await page.notebook.createNew('explorer.ipynb');
+    await page.notebook.createNew();
     await page.notebook.setCell(0, 'code', 'import featureviz as fv');
     await page.notebook.runCell(0, true);
     await runCommand(page, 'featureviz:open-sidebar');
