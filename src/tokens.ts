@@ -57,6 +57,32 @@ export interface IFeatureVizEngine {
   putArrays(key: string, arrays: readonly INamedArrayLike[]): Promise<void>;
   /** Whether the engine keeps arrays under `key`. */
   hasArrays(key: string): Promise<boolean>;
+  /**
+   * The engine's queued and running jobs, each cancellable (the sidebar's
+   * engine panel); absent where the engine is not tracked.
+   */
+  readonly queue?: IEngineJobs;
+}
+
+/** One job of the page's engine, as the engine panel lists it. */
+export interface IEngineJob {
+  readonly id: number;
+  readonly kind: JobKind;
+  /** What it computes, for people: "layer-atlas of conv2d". */
+  readonly label: string;
+  /** 'cancelling' from Cancel until the engine lets go of it (within a second). */
+  readonly state: 'queued' | 'running' | 'cancelling';
+  /** Fraction done, 0 to 1; null until known. */
+  readonly progress: number | null;
+}
+
+/** The engine's job list: queued and running jobs, with Cancel. */
+export interface IEngineJobs {
+  list(): readonly IEngineJob[];
+  /** Emits the list when a job is added, changes or ends. */
+  readonly changed: ISignal<IEngineJobs, readonly IEngineJob[]>;
+  cancel(id: number): void;
+  cancelAll(): void;
 }
 
 export const IFeatureVizEngine = new Token<IFeatureVizEngine>(
@@ -108,6 +134,15 @@ export interface ISettingValues {
    * made before the setting existed): every core but one.
    */
   readonly maxWorkers?: number;
+  /**
+   * The explorer's dataset: "" for the bundled digits, else a server path
+   * (an .npy/.npz file, or a folder ending in "/").
+   */
+  readonly explorerDataset?: string;
+  /** The explorer's gradient-ascent steps; the recipe's when null. */
+  readonly explorerSteps?: number | null;
+  /** The explorer's image side in pixels; the model's input size when null. */
+  readonly explorerImageSize?: number | null;
 }
 
 /** The settings service: the current values and a signal when they change. */

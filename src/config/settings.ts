@@ -16,7 +16,10 @@ export const DEFAULT_SETTINGS: ISettingValues = Object.freeze({
   maxJobMemoryMB: 1024,
   maxJobMinutes: 10,
   keepFrames: false,
-  maxWorkers: 0
+  maxWorkers: 0,
+  explorerDataset: '',
+  explorerSteps: null,
+  explorerImageSize: null
 });
 
 const BACKEND_CHOICES: readonly BackendChoice[] = [
@@ -29,6 +32,16 @@ const BACKEND_CHOICES: readonly BackendChoice[] = [
 
 function isBackendChoice(value: unknown): value is BackendChoice {
   return BACKEND_CHOICES.includes(value as BackendChoice);
+}
+
+/** A whole number within [low, high], else null (the engine decides). */
+function wholeOrNull(value: unknown, low: number, high: number): number | null {
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= low &&
+    value <= high
+    ? value
+    : null;
 }
 
 /**
@@ -74,7 +87,13 @@ export function readSettings(composite: unknown): ISettingValues {
     maxWorkers:
       Number.isInteger(raw.maxWorkers) && (raw.maxWorkers as number) >= 0
         ? (raw.maxWorkers as number)
-        : DEFAULT_SETTINGS.maxWorkers
+        : DEFAULT_SETTINGS.maxWorkers,
+    explorerDataset:
+      typeof raw.explorerDataset === 'string'
+        ? raw.explorerDataset.trim()
+        : DEFAULT_SETTINGS.explorerDataset,
+    explorerSteps: wholeOrNull(raw.explorerSteps, 1, 4096),
+    explorerImageSize: wholeOrNull(raw.explorerImageSize, 8, 512)
   });
 }
 

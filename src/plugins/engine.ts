@@ -27,6 +27,7 @@ import {
 import { EngineCore, type IEngineCoreOptions } from '../engine/runtime/core';
 import { staticUrl } from '../config/assets';
 import { readProbeCache, writeProbeCache } from '../config/probe-cache';
+import { JobBoard } from '../sidebar/job-board';
 import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
 
 const WORKER_START_TIMEOUT_MS = 15000;
@@ -117,7 +118,8 @@ const enginePlugin: JupyterFrontEndPlugin<IFeatureVizEngine> = {
     settings.changed.connect((_, next) =>
       engine.setBackendChoice(next.backend)
     );
-    return engine;
+    // Every caller's jobs listed, with Cancel, for the sidebar's engine panel.
+    return new JobBoard(engine);
   }
 };
 

@@ -1,6 +1,9 @@
 /**
- * The sidebar plugin: adds the Feature Viz panel to the left area, restores
- * it on reload, and adds the palette command that opens it.
+ * The sidebar plugin: adds the Feature Viz panel (the model explorer and the
+ * engine panel) to the left area, restores it and its last model and
+ * selection on reload, and adds the commands that open it, the bundled
+ * model, and a model.json from the file browser (docs/architecture.md,
+ * "The explorer").
  */
 import {
   ILayoutRestorer,
@@ -8,9 +11,15 @@ import {
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { IStateDB } from '@jupyterlab/statedb';
 import { featureVizIcon } from '../icons';
 import { FeatureVizSidebar } from '../sidebar/panel';
-import { IFeatureVizEngine } from '../tokens';
+import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
+import { addExplorerCommands } from './explorer-commands';
+import { explorerHost } from './explorer-host';
 
 export const OPEN_SIDEBAR_COMMAND = 'featureviz:open-sidebar';
 
@@ -20,24 +29,43 @@ export const OPEN_SIDEBAR_COMMAND = 'featureviz:open-sidebar';
  */
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-featureviz:sidebar',
-  description: 'Adds the Feature Viz sidebar and the command that opens it.',
+  description:
+    'Adds the Feature Viz sidebar (model explorer, engine panel) and its commands.',
   autoStart: true,
-  requires: [IFeatureVizEngine],
-  optional: [ILayoutRestorer, ICommandPalette],
+  requires: [IFeatureVizEngine, IFeatureVizSettings, IRenderMimeRegistry],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IStateDB,
+    INotebookTracker,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     engine: IFeatureVizEngine,
+    settings: IFeatureVizSettings,
+    rendermime: IRenderMimeRegistry,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    state: IStateDB | null,
+    notebooks: INotebookTracker | null,
+    browser: IDefaultFileBrowser | null
   ): void => {
-    const panel = new FeatureVizSidebar(engine);
+    const host = explorerHost(app, {
+      engine,
+      settings,
+      rendermime,
+      notebooks,
+      state
+    });
+    const panel = new FeatureVizSidebar(host);
     panel.title.icon = featureVizIcon;
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, panel.id);
 
     app.commands.addCommand(OPEN_SIDEBAR_COMMAND, {
       label: 'Open Feature Viz Sidebar',
-      caption: 'Show the Feature Viz sidebar: engine status and models',
+      caption: 'Show the Feature Viz sidebar: model explorer and engine',
       icon: featureVizIcon,
       execute: () => app.shell.activateById(panel.id)
     });
@@ -45,6 +73,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       command: OPEN_SIDEBAR_COMMAND,
       category: 'Feature Viz'
     });
+    addExplorerCommands(app, panel, palette, browser, state);
   }
 };
 

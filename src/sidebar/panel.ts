@@ -1,35 +1,33 @@
 /**
- * The Feature Viz sidebar panel: the engine's backend and why, its memory
- * and faults, and a quick start for the Python API.
+ * The Feature Viz sidebar panel: the model explorer (open a model, browse
+ * its layers and units), the engine panel (backend, memory, jobs), and a
+ * quick start for the Python API (docs/architecture.md, "The explorer").
  */
 import { Widget } from '@lumino/widgets';
-import type { IEngineStatus } from '../engine/runtime/protocol';
-import type { IFeatureVizEngine } from '../tokens';
-import { backendBadge } from '../views/badge';
+import type { ModelRef } from '../spec';
 import { h } from '../views/dom';
-import { describeFaults, describeMemory } from './engine-health';
+import { EnginePanel } from './engine-panel';
+import { Explorer } from './explorer';
+import type { IExplorerHost, IExplorerState } from './host';
 
 const QUICK_START = `import featureviz as fv
 net = fv.models.mnist_cnn()
 fv.gradient_ascent(net, "conv2d_1", channel=5)
 fv.layer_atlas(net, "conv2d")`;
 
-/**
- * The Feature Viz sidebar: the engine's status now; the model and layer
- * browser as the views land.
- */
 export class FeatureVizSidebar extends Widget {
-  private readonly _status = h('div', {
-    className: 'jp-FeatureViz-sidebar-status'
-  });
+  private readonly _abort = new AbortController();
+  private readonly _explorer: Explorer;
 
-  constructor(private readonly _engine: IFeatureVizEngine) {
+  constructor(host: IExplorerHost) {
     super();
     this.id = 'jp-featureviz-sidebar';
     this.addClass('jp-FeatureViz-sidebar');
     this.title.caption = 'Feature Viz';
     this.node.setAttribute('role', 'region');
     this.node.setAttribute('aria-label', 'Feature Viz sidebar');
+    this._explorer = new Explorer(host, this._abort.signal);
+    const engine = new EnginePanel(host.engine, this._abort.signal);
     this.node.append(
       h('h2', {
         className: 'jp-FeatureViz-sidebar-heading',
@@ -39,58 +37,33 @@ export class FeatureVizSidebar extends Widget {
         className: 'jp-FeatureViz-sidebar-intro',
         text: 'See what a neuron, channel or layer of a model responds to. Visualizations run in this browser.'
       }),
+      h('h3', { className: 'jp-FeatureViz-sidebar-subheading', text: 'Model' }),
+      this._explorer.node,
       h('h3', {
         className: 'jp-FeatureViz-sidebar-subheading',
         text: 'Compute'
       }),
-      this._status,
+      engine.node,
       h('h3', {
         className: 'jp-FeatureViz-sidebar-subheading',
         text: 'From a notebook'
       }),
       h('pre', { className: 'jp-FeatureViz-sidebar-code', text: QUICK_START })
     );
-    this._engine.statusChanged.connect(this._onStatus, this);
-    void this._engine.status().then(status => {
-      if (!this.isDisposed) {
-        this._onStatus(this._engine, status);
-      }
-    });
+  }
+
+  /** The explorer's state now (the plugin saves it for reloads). */
+  get state(): IExplorerState | null {
+    return this._explorer.state;
+  }
+
+  /** Opens a model in the explorer (the palette, the file browser, a reload). */
+  open(ref: ModelRef, restore?: IExplorerState): Promise<void> {
+    return this._explorer.open(ref, restore);
   }
 
   override dispose(): void {
-    this._engine.statusChanged.disconnect(this._onStatus, this);
+    this._abort.abort();
     super.dispose();
-  }
-
-  private _onStatus(_: IFeatureVizEngine, status: IEngineStatus): void {
-    this._status.replaceChildren(
-      h('div', {
-        children: [h('span', { text: 'Backend: ' }), backendBadge(status)]
-      }),
-      h('div', {
-        className: 'jp-FeatureViz-sidebar-detail',
-        text: status.reason
-      }),
-      h('div', {
-        className: 'jp-FeatureViz-sidebar-detail',
-        text: `Available here: ${status.available.join(', ')}`
-      }),
-      ...(status.memory
-        ? [
-            h('div', {
-              className: 'jp-FeatureViz-sidebar-memory',
-              attrs: {
-                'data-tensors': String(status.memory.numTensors),
-                'data-bytes': String(status.memory.numBytes)
-              },
-              text: `Engine memory: ${describeMemory(status.memory)}`
-            })
-          ]
-        : []),
-      ...describeFaults(status).map(text =>
-        h('div', { className: 'jp-FeatureViz-sidebar-detail', text })
-      )
-    );
   }
 }

@@ -102,14 +102,17 @@ export class FeatureVizHelper {
 
   /** Opens the sidebar through the command palette, as a user would. */
   async openSidebarFromPalette(): Promise<void> {
+    await this.runFromPalette('Open Feature Viz Sidebar');
+  }
+
+  /** Runs the palette's command labelled `label`, as a user would. */
+  async runFromPalette(label: string): Promise<void> {
     await this.page.keyboard.press('Control+Shift+C');
     const palette = this.page.locator('#modal-command-palette');
     await palette.waitFor({ state: 'visible' });
-    await palette.locator('input').fill('Open Feature Viz Sidebar');
+    await palette.locator('input').fill(label);
     await palette
-      .locator('.lm-CommandPalette-item', {
-        hasText: 'Open Feature Viz Sidebar'
-      })
+      .locator('.lm-CommandPalette-item', { hasText: label })
       .first()
       .click();
   }

@@ -1,0 +1,264 @@
+/**
+ * The model explorer: open a model, browse its layers, see a layer's atlas
+ * and one unit's card. It composes the opener, the layer tree, the atlas
+ * grid and the neuron card, keeps one selection, and hands its state to the
+ * host to keep across reloads (docs/architecture.md, "The explorer").
+ * Opening a model that fails says why and leaves what was open as it was.
+ */
+import type { ILayerInfo } from '../engine/model/inspect';
+import type {
+  IModelDescription,
+  IModelRequest
+} from '../engine/runtime/protocol';
+import { serializeError } from '../engine/runtime/protocol';
+import { SPEC_DEFAULTS } from '../spec/defaults.generated';
+import type { DataRef, ModelRef } from '../spec';
+import type { ISettingValues } from '../tokens';
+import { h } from '../views/dom';
+import { AtlasGrid } from './atlas-grid';
+import {
+  type ICardOptions,
+  type IExplorerUnit,
+  modelName,
+  unitCount,
+  unitKind
+} from './card-spec';
+import type { IExplorerHost, IExplorerState } from './host';
+import { LayerTree, formatShape } from './layer-tree';
+import { ModelOpener } from './model-opener';
+import { NeuronCard } from './neuron-card';
+
+/** The most cells an atlas shows (a flatten layer has thousands of units). */
+export const MAX_CELLS = 1024;
+
+/** The explorer's dataset setting as the spec's data reference. */
+export function explorerData(setting: string | undefined): DataRef {
+  const path = (setting ?? '').trim();
+  return path === ''
+    ? { builtin: 'mnist', split: SPEC_DEFAULTS.BuiltinDataRef.split }
+    : { path };
+}
+
+/** The card's options from the settings. */
+export function cardOptions(settings: ISettingValues): ICardOptions {
+  return {
+    data: explorerData(settings.explorerDataset),
+    steps: settings.explorerSteps ?? null,
+    size: settings.explorerImageSize ?? null
+  };
+}
+
+interface IOpened {
+  readonly ref: ModelRef;
+  readonly request: IModelRequest;
+  readonly description: IModelDescription;
+  /** The layers that have units (not the input). */
+  readonly layers: readonly ILayerInfo[];
+}
+
+export class Explorer {
+  readonly node: HTMLElement;
+  private readonly _opener: ModelOpener;
+  private readonly _modelPart = h('div', {
+    className: 'jp-FeatureViz-explorer-model'
+  });
+  private readonly _layerPart = h('div', {
+    className: 'jp-FeatureViz-explorer-layer-view'
+  });
+  private readonly _cardPart = h('div', {
+    className: 'jp-FeatureViz-explorer-card-view'
+  });
+  private _opened: IOpened | null = null;
+  private _tree: LayerTree | null = null;
+  private _grid: AtlasGrid | null = null;
+  private _layer: ILayerInfo | null = null;
+  private _unit: number | null = null;
+  private _modelAbort = new AbortController();
+  private _layerAbort = new AbortController();
+  private _cardAbort = new AbortController();
+  private _opening = 0;
+
+  constructor(
+    private readonly _host: IExplorerHost,
+    private readonly _signal: AbortSignal
+  ) {
+    this._opener = new ModelOpener(ref => void this.open(ref), _signal);
+    this.node = h('div', {
+      className: 'jp-FeatureViz-explorer',
+      children: [
+        this._opener.node,
+        this._modelPart,
+        this._layerPart,
+        this._cardPart
+      ]
+    });
+    _signal.addEventListener('abort', () => this._modelAbort.abort(), {
+      once: true
+    });
+  }
+
+  /** The explorer's state now: what a reload restores. */
+  get state(): IExplorerState | null {
+    return this._opened
+      ? {
+          model: this._opened.ref,
+          layer: this._layer?.name ?? null,
+          unit: this._unit
+        }
+      : null;
+  }
+
+  /** Opens a model, and then the layer and unit of `restore` if given. */
+  async open(ref: ModelRef, restore?: IExplorerState): Promise<void> {
+    const ticket = ++this._opening;
+    this._opener.say(`Opening ${modelName(ref)}…`);
+    let opened: IOpened;
+    try {
+      const request = await this._host.resolveModel(ref);
+      const description = await this._host.engine.describeModel(request);
+      opened = {
+        ref,
+        request,
+        description,
+        layers: description.layers.filter(l => l.className !== 'InputLayer')
+      };
+    } catch (reason) {
+      if (ticket === this._opening) {
+        this._opener.say(
+          `Could not open ${modelName(ref)}: ${serializeError(reason).message}`,
+          true
+        );
+      }
+      return;
+    }
+    if (ticket !== this._opening || this._signal.aborted) {
+      return;
+    }
+    this._modelAbort.abort();
+    this._modelAbort = new AbortController();
+    this._opened = opened;
+    this._layer = null;
+    this._unit = null;
+    this._layerPart.replaceChildren();
+    this._cardPart.replaceChildren();
+    this._opener.say('');
+    const { description } = opened;
+    this._tree = new LayerTree(
+      opened.layers,
+      layer => this.selectLayer(layer.name),
+      this._modelAbort.signal
+    );
+    this._modelPart.replaceChildren(
+      h('h3', {
+        className:
+          'jp-FeatureViz-sidebar-subheading jp-FeatureViz-explorer-name',
+        text: modelName(ref)
+      }),
+      h('div', {
+        className: 'jp-FeatureViz-sidebar-detail',
+        text: `${opened.layers.length} layers, input ${formatShape(description.inputShape)}, ${(description.weightBytes / 1e6).toFixed(1)} MB of weights`
+      }),
+      this._tree.node
+    );
+    if (restore?.layer) {
+      this.selectLayer(restore.layer);
+      if (restore.unit !== null) {
+        this.selectUnit(restore.unit);
+      }
+    }
+    this._save();
+  }
+
+  /** Shows a layer's atlas; cancels the last layer's jobs and card. */
+  selectLayer(name: string): void {
+    const opened = this._opened;
+    const layer = opened?.layers.find(l => l.name === name);
+    if (!opened || !layer) {
+      return;
+    }
+    this._layerAbort.abort();
+    this._layerAbort = new AbortController();
+    this._cardAbort.abort();
+    this._cardPart.replaceChildren();
+    this._layer = layer;
+    this._unit = null;
+    this._tree?.mark(name);
+    const count = unitCount(layer.outputShape);
+    const settings = this._host.settings();
+    const heading = h('h3', {
+      className: 'jp-FeatureViz-sidebar-subheading jp-FeatureViz-explorer-name',
+      text: `${layer.name}: ${count.toLocaleString('en-US')} ${count === 1 ? 'unit' : 'units'}${count > MAX_CELLS ? ` (the first ${MAX_CELLS} shown)` : ''}`
+    });
+    if (count === 0) {
+      this._layerPart.replaceChildren(
+        heading,
+        h('div', {
+          className: 'jp-FeatureViz-sidebar-detail',
+          text: 'This layer has no units the explorer can show.'
+        })
+      );
+      this._save();
+      return;
+    }
+    this._grid = new AtlasGrid(
+      {
+        engine: this._host.engine,
+        modelRef: opened.ref,
+        model: opened.request,
+        layer: layer.name,
+        count: Math.min(count, MAX_CELLS),
+        options: cardOptions(settings),
+        limits: {
+          maxBytes: settings.maxJobMemoryMB * 1e6,
+          maxMs: settings.maxJobMinutes * 60000
+        },
+        select: unit => this.selectUnit(unit)
+      },
+      this._layerAbort.signal
+    );
+    this._layerPart.replaceChildren(heading, this._grid.node);
+    this._save();
+  }
+
+  /** Shows one unit's card. */
+  selectUnit(unit: number): void {
+    const opened = this._opened;
+    const layer = this._layer;
+    if (!opened || !layer || unit < 0 || unit >= unitCount(layer.outputShape)) {
+      return;
+    }
+    this._cardAbort.abort();
+    this._cardAbort = new AbortController();
+    this._unit = unit;
+    this._grid?.mark(unit);
+    const last = opened.layers[opened.layers.length - 1] === layer;
+    const explorerUnit: IExplorerUnit = {
+      model: opened.ref,
+      layer: layer.name,
+      unit,
+      kind: unitKind(layer.outputShape, last)
+    };
+    try {
+      const card = new NeuronCard(
+        this._host,
+        explorerUnit,
+        cardOptions(this._host.settings()),
+        this._cardAbort.signal
+      );
+      this._cardPart.replaceChildren(card.node);
+    } catch (reason) {
+      this._cardPart.replaceChildren(
+        h('div', {
+          className: 'jp-FeatureViz-explorer-message jp-mod-error',
+          attrs: { role: 'alert' },
+          text: `Could not show unit ${unit} of ${layer.name}: ${serializeError(reason).message}`
+        })
+      );
+    }
+    this._save();
+  }
+
+  private _save(): void {
+    this._host.saveState?.(this.state);
+  }
+}
