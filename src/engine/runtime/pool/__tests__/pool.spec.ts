@@ -17,7 +17,8 @@ import type {
   JobSummaryOf
 } from '../../protocol';
 import { fileFetch, fileUrl } from '../../../testing/files';
-import { bundleShareWorker, nodePoolHost } from '../../../testing/node-pool';
+import { nodePoolHost } from '../../../testing/node-pool';
+import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
 import { RunningTopK, mergeRanked } from '../../../dataset/top-k';
 import { poolSize } from '../pool-size';
