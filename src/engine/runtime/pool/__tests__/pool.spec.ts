@@ -166,7 +166,7 @@ describe('the pool of engine workers', () => {
     pooled.close();
   });
 
-  it('splits the activation pass and merges top and bottom k exactly', async () => {
+  it('splits the activation pass and merges top and bottom k into the same ranking', async () => {
     expect(pooled.status().workers).toBe(3);
     const outcome = await run(pooled, topExamples(3000));
     const { summary, result } = done(outcome);
