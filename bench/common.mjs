@@ -4,7 +4,7 @@
  * reading the checkout's files through a fetch, the figures (median, min,
  * max) and writing a results file. Each script keeps only its workload.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -114,6 +114,18 @@ export function runPython(script, argv = [], env = {}) {
     return null;
   }
   return JSON.parse(run.stdout);
+}
+
+/** Runs a command and parses the one JSON object it prints (stderr shown). */
+export function runJson(command, argv, options = {}) {
+  return JSON.parse(
+    execFileSync(command, argv, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      ...options
+    })
+  );
 }
 
 /** Writes bench/results/<name> (pretty JSON) and says so. */

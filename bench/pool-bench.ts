@@ -11,34 +11,14 @@
  */
 import { EngineCore } from '../src/engine/runtime/core';
 import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
-import type { JobRequest, JobSummaryOf } from '../src/engine/runtime/protocol';
+import type { JobRequest } from '../src/engine/runtime/protocol';
 import { fileFetch } from '../src/engine/testing/files';
 import { nodePoolHost } from '../src/engine/testing/node-pool';
-import type { UnitTarget } from '../src/spec/types.generated';
-
-interface IPoolWorkload {
-  readonly model: string;
-  readonly data: string;
-  readonly target: UnitTarget;
-  readonly k: number;
-  readonly repetitions: number;
-}
-
-function job(core: EngineCore, request: JobRequest) {
-  return new Promise<JobSummaryOf<'top-examples'>>((resolve, reject) => {
-    core.submit(request, event => {
-      if (event.type === 'done') {
-        resolve(event.summary as JobSummaryOf<'top-examples'>);
-      } else if (event.type === 'failed') {
-        reject(new Error(event.error.message));
-      }
-    });
-  });
-}
+import { type ITopExamplesWorkload, topExamplesJob } from './top-examples-job';
 
 async function main(): Promise<void> {
   const [spec, root, wasmDir, bundle, count] = process.argv.slice(2);
-  const work = JSON.parse(spec) as IPoolWorkload;
+  const work = JSON.parse(spec) as ITopExamplesWorkload;
   const workers = Number(count);
   const url = (relative: string) => new URL(relative, `file://${root}/`).href;
   const core = new EngineCore({
@@ -58,11 +38,11 @@ async function main(): Promise<void> {
     k: work.k
   };
   // The first run loads the model and digits and starts the workers.
-  const first = await job(core, request);
+  const first = await topExamplesJob(core, request);
   const rates: number[] = [];
   for (let rep = 0; rep < work.repetitions; rep++) {
     const start = performance.now();
-    const summary = await job(core, request);
+    const summary = await topExamplesJob(core, request);
     rates.push(summary.count / ((performance.now() - start) / 1000));
   }
   const states = (await core.pool?.states()) ?? [];

@@ -12,7 +12,6 @@
  *
  *   node bench/pool.mjs [--repetitions N] [--workers 1,2,4]
  */
-import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -21,6 +20,7 @@ import {
   option,
   python,
   roundedStats,
+  runJson,
   wasmDir,
   writeResults
 } from './common.mjs';
@@ -38,15 +38,7 @@ const workload = {
 };
 
 const stats = values => roundedStats(values, 1);
-const json = (command, argv, options = {}) =>
-  JSON.parse(
-    execFileSync(command, argv, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      ...options
-    })
-  );
+const json = runJson;
 
 const bundle = await bundleForNode('bench/pool-bench.ts', 'pool.cjs');
 const workerBundle = await bundleForNode(

@@ -17,29 +17,9 @@ import { loadIdxDataset } from '../src/engine/dataset/images';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type ILoadedLayersModel, loadModel } from '../src/engine/model/load';
 import { EngineCore } from '../src/engine/runtime/core';
-import type { JobRequest, JobSummaryOf } from '../src/engine/runtime/protocol';
+import type { JobRequest } from '../src/engine/runtime/protocol';
 import { fileFetch } from '../src/engine/testing/files';
-import type { UnitTarget } from '../src/spec/types.generated';
-
-interface ITopExamplesWorkload {
-  readonly model: string;
-  readonly data: string;
-  readonly target: UnitTarget;
-  readonly k: number;
-  readonly repetitions: number;
-}
-
-function job(core: EngineCore, request: JobRequest) {
-  return new Promise<JobSummaryOf<'top-examples'>>((resolve, reject) => {
-    core.submit(request, event => {
-      if (event.type === 'done') {
-        resolve(event.summary as JobSummaryOf<'top-examples'>);
-      } else if (event.type === 'failed') {
-        reject(new Error(event.error.message));
-      }
-    });
-  });
-}
+import { type ITopExamplesWorkload, topExamplesJob } from './top-examples-job';
 
 async function main(): Promise<void> {
   const [spec, root, wasmDir] = process.argv.slice(2);
@@ -60,11 +40,11 @@ async function main(): Promise<void> {
     k: work.k
   };
   // The first run loads the model and the digits (kept for the page's life).
-  const first = await job(core, request);
+  const first = await topExamplesJob(core, request);
   const rates: number[] = [];
   for (let rep = 0; rep < work.repetitions; rep++) {
     const start = performance.now();
-    const summary = await job(core, request);
+    const summary = await topExamplesJob(core, request);
     rates.push(summary.count / ((performance.now() - start) / 1000));
   }
 

@@ -17,7 +17,8 @@ import type {
   JobSummaryOf
 } from '../../protocol';
 import { fileFetch, fileUrl } from '../../../testing/files';
-import { bundleShareWorker, nodePoolHost } from '../../../testing/node-pool';
+import { nodePoolHost } from '../../../testing/node-pool';
+import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
 import { RunningTopK, mergeRanked } from '../../../dataset/top-k';
 import { poolSize } from '../pool-size';
@@ -165,7 +166,7 @@ describe('the pool of engine workers', () => {
     pooled.close();
   });
 
-  it('splits the activation pass and merges top and bottom k exactly', async () => {
+  it('splits the activation pass and merges top and bottom k into the same ranking', async () => {
     expect(pooled.status().workers).toBe(3);
     const outcome = await run(pooled, topExamples(3000));
     const { summary, result } = done(outcome);
