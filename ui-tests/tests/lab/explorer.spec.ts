@@ -214,7 +214,10 @@ test.describe('model explorer', () => {
     );
     expect(await canvasPixels(cell.nth(0))).toEqual(cardPixels);
 
-    // After a reload: the same model and selection.
+    // After a reload: the same model and selection. (The notebook is
+    // closed first: Galata's reload waits on a restored tab's activity.)
+    await page.notebook.save();
+    await page.notebook.close();
     await runCommand(page, 'featureviz:open-sidebar');
     await page.reload();
     await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
