@@ -201,7 +201,7 @@ test.describe('model explorer', () => {
     // the same picture.
     await card.getByRole('button', { name: 'Insert code' }).click();
     await expect
-      .poll(() => page.notebook.getCellTextInput(1))
+      .poll(() => page.notebook.getCellTextInput(1), { timeout: 30000 })
       .toContain('fv.gradient_ascent(net, "conv2d_1", channel=5');
     await page.notebook.runCell(1, true);
     const cell = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(OUTPUT);
