@@ -42,8 +42,9 @@ export class ModelOpener {
     const bundled = h('button', {
       className:
         'jp-FeatureViz-button jp-mod-styled jp-FeatureViz-explorer-bundled',
-      text: 'Open the bundled MNIST CNN',
-      attrs: { type: 'button' }
+      // Short enough for the sidebar's default width.
+      text: 'Bundled MNIST CNN',
+      attrs: { type: 'button', 'aria-label': 'Open the bundled MNIST CNN' }
     });
     const open = h('button', {
       className: 'jp-FeatureViz-button jp-mod-styled',

@@ -201,7 +201,7 @@ test.describe('model explorer', () => {
     // the same picture.
     await card.getByRole('button', { name: 'Insert code' }).click();
     await expect
-      .poll(() => page.notebook.getCellTextInput(1))
+      .poll(() => page.notebook.getCellTextInput(1), { timeout: 30000 })
       .toContain('fv.gradient_ascent(net, "conv2d_1", channel=5');
     await page.notebook.runCell(1, true);
     const cell = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(OUTPUT);
@@ -214,9 +214,10 @@ test.describe('model explorer', () => {
     );
     expect(await canvasPixels(cell.nth(0))).toEqual(cardPixels);
 
-    // After a reload: the same model and selection.
+    // After a reload: the same model and selection. (Galata's own wait
+    // after a reload is for the Launcher tab, which a notebook covers.)
     await runCommand(page, 'featureviz:open-sidebar');
-    await page.reload();
+    await page.reload({ waitForIsReady: false });
     await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
     await expect(fv.sidebar).toBeVisible();
     await expect(layerItem(fv.sidebar, 'conv2d_1')).toHaveAttribute(
