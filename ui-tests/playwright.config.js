@@ -33,12 +33,7 @@ module.exports = {
   // 'list' in CI too: its per-test durations show where CI's time goes.
   reporter: [['list']],
   retries: process.env.CI ? 1 : 0,
-  // One browser at a time unless FEATUREVIZ_UI_WORKERS says more. scripts/test
-  // runs the suite in two parts: the tests tagged @serial (they time the page:
-  // long tasks, Cancel within a second, watchdog deadlines, twenty outputs)
-  // alone, and the rest two at a time, which overlaps page loads and kernel
-  // starts (most of a test's time).
-  workers: Number(process.env.FEATUREVIZ_UI_WORKERS) || 1,
+  workers: 1,
   use: {
     ...baseConfig.use,
     video: 'off',

@@ -14,7 +14,8 @@ import type {
   IRunOptions,
   JobEvent,
   JobKind,
-  JobRequest
+  JobRequest,
+  TestFault
 } from '../engine/runtime/protocol';
 import type { IEngineJob, IEngineJobs, IFeatureVizEngine } from '../tokens';
 
@@ -100,6 +101,18 @@ export class JobBoard implements IFeatureVizEngine, IEngineJobs {
     request: Parameters<IFeatureVizEngine['examplePixels']>[0]
   ): ReturnType<IFeatureVizEngine['examplePixels']> {
     return this._engine.examplePixels(request);
+  }
+
+  /**
+   * The UI tests' fault hook (docs/architecture.md, "One engine per page"),
+   * passed on to the engine: the board is the service Galata reaches. The
+   * engine honours it only when the page config turns test hooks on.
+   */
+  testFault(fault: TestFault): Promise<boolean> {
+    const engine = this._engine as {
+      testFault?: (fault: TestFault) => Promise<boolean>;
+    };
+    return engine.testFault ? engine.testFault(fault) : Promise.resolve(false);
   }
 
   putArrays(

@@ -46,6 +46,17 @@ describe('JobBoard', () => {
     expect(events).toEqual(['running', 'progress', 'done']);
   });
 
+  it("passes the UI tests' fault hook on to the engine, where it has one", async () => {
+    const engine = new FakeEngine();
+    const board = new JobBoard(engine);
+    // The FakeEngine, like a non-test engine service, has no hook.
+    expect(await board.testFault({ type: 'lose-context' })).toBe(false);
+    const hook = jest.fn(async () => true);
+    const withHook = new JobBoard(Object.assign(engine, { testFault: hook }));
+    expect(await withHook.testFault({ type: 'hang', ms: 5 })).toBe(true);
+    expect(hook).toHaveBeenCalledWith({ type: 'hang', ms: 5 });
+  });
+
   it("cancels one job, or all, as the caller's own cancel would", async () => {
     const engine = new FakeEngine();
     const board = new JobBoard(engine);

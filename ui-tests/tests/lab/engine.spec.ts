@@ -21,7 +21,7 @@ interface IRunResult {
   longTasks: number[];
 }
 
-test.describe('engine', { tag: '@serial' }, () => {
+test.describe('engine', () => {
   test('runs in a Web Worker on the measured backend, with the bundled model and digits', async ({
     page
   }) => {

@@ -108,7 +108,7 @@ async function runError(output: Locator): Promise<string> {
 /** Memory after a good run of the bundled model (its weights cached). */
 const warmBaseline = (page: IJupyterLabPageFixture) => engineTensors(page);
 
-test.describe('faults', { tag: '@serial' }, () => {
+test.describe('faults', () => {
   test.setTimeout(300000);
 
   for (const atStep of [0, 5]) {

@@ -19,7 +19,7 @@ const WALKTHROUGH = path.resolve(
 // Playwright's tracing snapshots the page from its main thread.
 test.use({ trace: 'off' });
 
-test.describe('main thread', { tag: '@serial' }, () => {
+test.describe('main thread', () => {
   test.setTimeout(300000);
 
   test('long tasks while the walkthrough runs', async ({ page, tmpPath }) => {

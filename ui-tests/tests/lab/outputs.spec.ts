@@ -8,7 +8,7 @@ import {
   displayCode
 } from '../helpers/featureviz';
 
-test.describe('many outputs, one engine', { tag: '@serial' }, () => {
+test.describe('many outputs, one engine', () => {
   test.setTimeout(240000);
 
   test('twenty outputs at once are queued, all finish, and the page makes no WebGL context', async ({
@@ -85,7 +85,7 @@ for c in range(20):
   });
 });
 
-test.describe('controls', { tag: '@serial' }, () => {
+test.describe('controls', () => {
   test('Cancel stops a run within a second, and Re-run starts it again', async ({
     page
   }) => {
