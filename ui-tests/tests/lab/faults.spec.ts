@@ -108,6 +108,30 @@ async function runError(output: Locator): Promise<string> {
 /** Memory after a good run of the bundled model (its weights cached). */
 const warmBaseline = (page: IJupyterLabPageFixture) => engineTensors(page);
 
+/**
+ * A notebook whose one cell ran a short ascent (the model loaded and warm),
+ * then runs two long ones in it (the first runs, the second waits); returns
+ * the engine's tensor count after the short run, the baseline to return to.
+ */
+async function startLongRuns(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<number> {
+  const fv = new FeatureVizHelper(page);
+  await fv.runInNewNotebook(displays([ascent(1, 4)]), name);
+  await expect(outputs(page).first()).toHaveAttribute('data-state', 'done', {
+    timeout: 120000
+  });
+  const baseline = await warmBaseline(page);
+  await page.notebook.setCell(
+    0,
+    'code',
+    displays([ascent(2, 3000), ascent(3, 3000)])
+  );
+  await page.notebook.runCell(0);
+  return baseline;
+}
+
 test.describe('faults', () => {
   test.setTimeout(300000);
 
@@ -303,18 +327,7 @@ test.describe('faults', () => {
   test('a kernel restart cancels the runs and says so; memory returns to its baseline', async ({
     page
   }) => {
-    const fv = new FeatureVizHelper(page);
-    await fv.runInNewNotebook(displays([ascent(1, 4)]), 'restart.ipynb');
-    await expect(outputs(page).first()).toHaveAttribute('data-state', 'done', {
-      timeout: 120000
-    });
-    const baseline = await warmBaseline(page);
-    await page.notebook.setCell(
-      0,
-      'code',
-      displays([ascent(2, 3000), ascent(3, 3000)])
-    );
-    await page.notebook.runCell(0);
+    const baseline = await startLongRuns(page, 'restart.ipynb');
     const [running, queued] = [outputs(page).nth(0), outputs(page).nth(1)];
     await expect(running).toHaveAttribute('data-state', 'running', {
       timeout: 120000
@@ -344,18 +357,7 @@ test.describe('faults', () => {
   test('closing a notebook cancels its runs (running and queued); the engine goes idle and memory returns to its baseline', async ({
     page
   }) => {
-    const fv = new FeatureVizHelper(page);
-    await fv.runInNewNotebook(displays([ascent(1, 4)]), 'close.ipynb');
-    await expect(outputs(page).first()).toHaveAttribute('data-state', 'done', {
-      timeout: 120000
-    });
-    const baseline = await warmBaseline(page);
-    await page.notebook.setCell(
-      0,
-      'code',
-      displays([ascent(2, 3000), ascent(3, 3000)])
-    );
-    await page.notebook.runCell(0);
+    const baseline = await startLongRuns(page, 'close.ipynb');
     await expect(outputs(page).nth(0)).toHaveAttribute(
       'data-state',
       'running',
