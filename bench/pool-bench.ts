@@ -11,10 +11,12 @@
  */
 import { EngineCore } from '../src/engine/runtime/core';
 import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
-import type { JobRequest } from '../src/engine/runtime/protocol';
 import { fileFetch } from '../src/engine/testing/files';
 import { nodePoolHost } from '../src/engine/testing/node-pool';
-import { type ITopExamplesWorkload, topExamplesJob } from './top-examples-job';
+import {
+  type ITopExamplesWorkload,
+  timedTopExamples
+} from './top-examples-job';
 
 async function main(): Promise<void> {
   const [spec, root, wasmDir, bundle, count] = process.argv.slice(2);
@@ -30,21 +32,8 @@ async function main(): Promise<void> {
     pool: workers > 1 ? nodePoolHost(bundle, workers + 1) : undefined
   });
   const status = await core.start();
-  const request: JobRequest = {
-    kind: 'top-examples',
-    model: { url: url(work.model) },
-    target: work.target,
-    data: { source: 'bundled', url: url(work.data) },
-    k: work.k
-  };
   // The first run loads the model and digits and starts the workers.
-  const first = await topExamplesJob(core, request);
-  const rates: number[] = [];
-  for (let rep = 0; rep < work.repetitions; rep++) {
-    const start = performance.now();
-    const summary = await topExamplesJob(core, request);
-    rates.push(summary.count / ((performance.now() - start) / 1000));
-  }
+  const { first, rates } = await timedTopExamples(core, work, url);
   const states = (await core.pool?.states()) ?? [];
   const heaps = [wasmHeapBytes() ?? 0, ...states.map(s => s.peakBytes)];
   core.close();

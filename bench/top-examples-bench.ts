@@ -17,9 +17,11 @@ import { loadIdxDataset } from '../src/engine/dataset/images';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type ILoadedLayersModel, loadModel } from '../src/engine/model/load';
 import { EngineCore } from '../src/engine/runtime/core';
-import type { JobRequest } from '../src/engine/runtime/protocol';
 import { fileFetch } from '../src/engine/testing/files';
-import { type ITopExamplesWorkload, topExamplesJob } from './top-examples-job';
+import {
+  type ITopExamplesWorkload,
+  timedTopExamples
+} from './top-examples-job';
 
 async function main(): Promise<void> {
   const [spec, root, wasmDir] = process.argv.slice(2);
@@ -32,21 +34,7 @@ async function main(): Promise<void> {
     fetch
   });
   await core.start();
-  const request: JobRequest = {
-    kind: 'top-examples',
-    model: { url: url(work.model) },
-    target: work.target,
-    data: { source: 'bundled', url: url(work.data) },
-    k: work.k
-  };
-  // The first run loads the model and the digits (kept for the page's life).
-  const first = await topExamplesJob(core, request);
-  const rates: number[] = [];
-  for (let rep = 0; rep < work.repetitions; rep++) {
-    const start = performance.now();
-    const summary = await topExamplesJob(core, request);
-    rates.push(summary.count / ((performance.now() - start) / 1000));
-  }
+  const { first, rates } = await timedTopExamples(core, work, url);
 
   // Peak memory of the pass itself, at the job's batch size.
   const loaded = (await loadModel(url(work.model), {
