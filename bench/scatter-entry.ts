@@ -2,9 +2,16 @@
  * The scatter benchmark's page side (bundled by bench/pca.mjs for headless
  * Chromium on software WebGL): regl-scatterplot on the view's shared
  * renderer (src/views/scatter/renderer.ts) with N points in ten Gaussian
- * clusters, then frames per second while the camera pans every animation
- * frame, and the time of a lasso selection.
+ * clusters, then frames per second while a drag pans the plot through the
+ * view's navigator (src/views/scatter/navigator.ts: it previews the gesture
+ * once redraws are slow, and redraws when the drag ends), the same with
+ * the camera moved every animation frame (every frame a full redraw), and
+ * the time of a lasso selection.
  */
+import { themeStyle } from '../src/views/figure';
+import { Navigator } from '../src/views/scatter/navigator';
+import { axisScales, createPlot } from '../src/views/scatter/plot';
+import type { IPlotData } from '../src/views/scatter/plot-data';
 import { CLASS_COLOURS } from '../src/views/scatter/palette';
 import { scatterLibrary } from '../src/views/scatter/renderer';
 
@@ -14,6 +21,12 @@ interface IScatterFigures {
   readonly drawMs: number;
   readonly fps: number;
   readonly frames: number;
+  /** Frames shown while the navigator pans (previews and redraws). */
+  readonly navigatorFps: number;
+  /** Full redraws in that time. */
+  readonly navigatorRedraws: number;
+  /** From the drag's end to the plot redrawn at the new view. */
+  readonly settleMs: number;
   readonly lassoMs: number;
   readonly selected: number;
 }
@@ -30,6 +43,9 @@ async function measure(
       drawMs: 0,
       fps: 0,
       frames: 0,
+      navigatorFps: 0,
+      navigatorRedraws: 0,
+      settleMs: 0,
       lassoMs: 0,
       selected: 0
     };
@@ -37,16 +53,9 @@ async function measure(
   const canvas = document.createElement('canvas');
   canvas.style.width = '360px';
   canvas.style.height = '360px';
-  document.body.replaceChildren(canvas);
-  const plot = loaded.library.default({
-    renderer: loaded.renderer,
-    canvas,
-    width: 360,
-    height: 360,
-    pointSize: points > 100_000 ? 1 : 2,
-    colorBy: 'valueA',
-    pointColor: [...CLASS_COLOURS]
-  });
+  const host = document.createElement('div');
+  host.appendChild(canvas);
+  document.body.replaceChildren(host);
   // Ten clusters (seeded: a fixed linear congruential sequence).
   let state = 12345;
   const uniform = () =>
@@ -63,12 +72,87 @@ async function measure(
     y[i] = Math.max(-1, Math.min(1, Math.sin(c) * 0.5 + normal() * 0.12));
     valueA[i] = c;
   }
+  // The view's own plot (src/views/scatter/plot.ts): the same options.
+  const data: IPlotData = {
+    count: points,
+    x,
+    y,
+    category: valueA,
+    classes: CLASS_COLOURS.map((_, c) => c),
+    classNames: CLASS_COLOURS.map((_, c) => String(c)),
+    xTitle: 'x',
+    yTitle: 'y',
+    extent: [-1, 1, -1, 1]
+  };
+  const plot = createPlot(
+    loaded,
+    canvas,
+    data,
+    themeStyle(document.body),
+    axisScales(data)
+  );
   const drawStart = performance.now();
   await plot.draw({ x, y, valueA });
   const drawMs = performance.now() - drawStart;
-  // Pan: move the camera's target every animation frame; count drawn frames.
+  // Pan as a drag does, through the navigator: first a short drag so that it
+  // measures a redraw, then the measured one.
+  const life = new AbortController();
+  const navigator = new Navigator(plot, canvas, host, {
+    side: 360,
+    background: () => '#ffffff',
+    panning: () => true,
+    signal: life.signal
+  });
+  const drag = async (ms: number) => {
+    const began = performance.now();
+    await new Promise<void>(resolve => {
+      const step = () => {
+        const t = (performance.now() - began) / 1000;
+        if (t * 1000 >= ms) {
+          resolve();
+          return;
+        }
+        navigator.panBy(Math.cos(t * 2) * 4, Math.sin(t * 2) * 4);
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+    return (performance.now() - began) / 1000;
+  };
+  // 'drawing' is published in the frame that draws ('draw' comes later).
+  const nextDrawing = () =>
+    new Promise(resolve => plot.subscribe('drawing', resolve, 1));
+  const quiet = async () => {
+    // Until no frame has been drawn for a while (twice the first draw: a
+    // million points' spatial index is still being built after it).
+    const rest = Math.max(500, 2 * drawMs);
+    let last = performance.now();
+    const seen = plot.subscribe('drawing', () => (last = performance.now()));
+    while (performance.now() - last < rest) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    plot.unsubscribe(seen);
+  };
+  await drag(300);
+  navigator.settle();
+  await quiet();
+  let redraws = 0;
+  const counting = plot.subscribe('drawing', () => redraws++);
+  const shownBefore = navigator.framesShown;
+  const dragSeconds = await drag(seconds * 1000);
+  const navigatorFps = (navigator.framesShown - shownBefore) / dragSeconds;
+  const navigatorRedraws = redraws;
+  plot.unsubscribe(counting);
+  const settleStart = performance.now();
+  const settled = nextDrawing();
+  navigator.settle();
+  await settled;
+  const settleMs = performance.now() - settleStart;
+  await quiet();
+  life.abort();
+  // The camera moved every animation frame: each frame a full redraw.
   let frames = 0;
-  const counting = plot.subscribe('draw', () => frames++);
+  const drawing = plot.subscribe('draw', () => frames++);
   const start = performance.now();
   await new Promise<void>(resolve => {
     const step = () => {
@@ -85,7 +169,7 @@ async function measure(
     requestAnimationFrame(step);
   });
   const elapsed = (performance.now() - start) / 1000;
-  plot.unsubscribe(counting);
+  plot.unsubscribe(drawing);
   await plot.set({ cameraTarget: [0, 0] });
   // A lasso around the middle third, in the plot's GL coordinates.
   const vertices: [number, number][] = Array.from({ length: 32 }, (_, k) => {
@@ -114,6 +198,9 @@ async function measure(
     drawMs,
     fps: frames / elapsed,
     frames,
+    navigatorFps,
+    navigatorRedraws,
+    settleMs,
     lassoMs,
     selected
   };

@@ -105,6 +105,9 @@ export function createPlot(
     lassoColor: style.text,
     opacityInactiveScale: 1,
     deselectOnDblClick: false,
+    // Zoom and pan are the navigator's (navigator.ts), which previews them
+    // where redraws are slow.
+    cameraIsFixed: true,
     // Shift + drag lassoes (the Lasso tool makes a plain drag lasso).
     keyMap: {
       shift: 'lasso',

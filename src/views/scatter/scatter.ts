@@ -36,7 +36,13 @@ import {
   plotData,
   shownPoints
 } from './plot-data';
+import { Navigator } from './navigator';
 import { scatterLibrary } from './renderer';
+import {
+  IDENTITY,
+  type IScreenTransform,
+  domainsAfter
+} from './screen-transform';
 import { PLOT_SIDE, drawScatterFigure } from './scatter-figure';
 import { SELECTION_SHOWN, selectionGrid } from './selection-grid';
 import { Thumbnails } from './thumbnails';
@@ -55,6 +61,9 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   let thumbnails: Thumbnails | null = null;
   let stored: string | null = null;
   let scatterplot: Scatterplot | null = null;
+  let navigator: Navigator | null = null;
+  // Aborted when the plot goes: its navigator's listeners go with it.
+  let plotLife: AbortController | null = null;
   let hidden = new Set<number>();
   let selected: number[] = [];
   // Bumped on every result: a late WebGL start for an older one is dropped.
@@ -82,7 +91,10 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       onLasso: () =>
         setMode(lassoButton.getAttribute('aria-pressed') !== 'true'),
       onClear: () => select([]),
-      onReset: () => void scatterplot?.reset()
+      onReset: () => {
+        navigator?.cancel();
+        void scatterplot?.reset();
+      }
     },
     life.signal
   );
@@ -112,16 +124,29 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     void scatterplot?.set({ mouseMode: lasso ? 'lasso' : 'panZoom' });
   }
 
-  /** The axes' data values at the plot's edges, as the camera shows them. */
-  function showEnds([x, y]: readonly [AxisScale, AxisScale]): void {
-    const [xLow, xHigh] = x.domain();
-    const [yLow, yHigh] = y.domain();
+  /**
+   * The axes' data values at the plot's edges, as the camera shows them, or
+   * as a previewed zoom or pan `t` will show them.
+   */
+  function showEnds(
+    [x, y]: readonly [AxisScale, AxisScale],
+    t: IScreenTransform = IDENTITY
+  ): void {
+    const [[xLow, xHigh], [yLow, yHigh]] = domainsAfter(
+      x.domain(),
+      y.domain(),
+      t,
+      PLOT_SIDE
+    );
     [xLow, xHigh, yLow, yHigh].forEach((value, i) => {
       ends[i].textContent = value.toPrecision(3);
     });
   }
 
   function destroyScatter(): void {
+    plotLife?.abort();
+    plotLife = null;
+    navigator = null;
     scatterplot?.destroy();
     scatterplot = null;
   }
@@ -291,6 +316,14 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     showEnds(scales);
     plotter.subscribe('view', () => showEnds(scales));
     scatterplot = plotter;
+    plotLife = new AbortController();
+    navigator = new Navigator(plotter, canvas, plot, {
+      side: PLOT_SIDE,
+      background: () => themeStyle(node).background,
+      panning: () => lassoButton.getAttribute('aria-pressed') !== 'true',
+      onPreview: t => showEnds(scales, t),
+      signal: plotLife.signal
+    });
     // A re-run's plot keeps the tool the user picked.
     setMode(lassoButton.getAttribute('aria-pressed') === 'true');
     plotter.subscribe('select', ({ points }) => {

@@ -7,7 +7,7 @@
  * named at the call.
  */
 import { expect, test } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { readFileSync } from 'fs';
 import {
   FeatureVizHelper,
@@ -225,6 +225,7 @@ fv.pca(net, "dense", limit=300)`,
     );
     await page.mouse.wheel(0, -400);
     await expect.poll(span).toBeLessThan(before * 0.9);
+    await zoomAndPanMoveTheAxes(page, output);
   });
 
   test('a lasso selects examples: a grid, the rest grey, and .result() returns the same indices', async ({
@@ -296,3 +297,109 @@ out`,
     }
   });
 });
+
+/** The four edge values (x left, x right, y bottom, y top) once they settle. */
+async function settledEnds(output: Locator): Promise<number[]> {
+  const plot = output.locator('.jp-FeatureViz-pca-plot');
+  await expect(plot).not.toHaveAttribute('data-previewing', 'true');
+  let last = '';
+  await expect
+    .poll(async () => {
+      const now = (
+        await output.locator('.jp-FeatureViz-pca-end').allTextContents()
+      ).join(' ');
+      const still = now === last;
+      last = now;
+      return still;
+    })
+    .toBe(true);
+  return last.split(' ').map(Number);
+}
+
+/**
+ * Drags the plot by (dx, dy) pixels from its middle; `during` runs before
+ * the button is let go.
+ */
+async function drag(
+  page: Page,
+  output: Locator,
+  dx: number,
+  dy: number,
+  during?: () => Promise<void>
+): Promise<void> {
+  const box = await output.locator('.jp-FeatureViz-pca-canvas').boundingBox();
+  const x = (box?.x ?? 0) + (box?.width ?? 0) / 2;
+  const y = (box?.y ?? 0) + (box?.height ?? 0) / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 8 });
+  await during?.();
+  await page.mouse.up();
+}
+
+/**
+ * Closed forms for the axes' edge values: a drag by (dx, dy) moves the
+ * shown range by −dx/side of its width along x and +dy/side along y, both
+ * when the plot redraws every frame and when it previews the drag (forced
+ * here: redraws of 300 points are fast), and the preview's values are the
+ * ones the redrawn plot keeps.
+ */
+async function zoomAndPanMoveTheAxes(
+  page: Page,
+  output: Locator
+): Promise<void> {
+  const side =
+    (await output.locator('.jp-FeatureViz-pca-canvas').boundingBox())?.width ??
+    1;
+  const expectMoved = (
+    before: number[],
+    after: number[],
+    dx: number,
+    dy: number
+  ) => {
+    const width = before[1] - before[0];
+    const height = before[3] - before[2];
+    // Three significant digits are shown: allow 1 % of the range.
+    expect(Math.abs(after[0] - (before[0] - (dx / side) * width))).toBeLessThan(
+      width * 0.01
+    );
+    expect(Math.abs(after[1] - (before[1] - (dx / side) * width))).toBeLessThan(
+      width * 0.01
+    );
+    expect(
+      Math.abs(after[2] - (before[2] + (dy / side) * height))
+    ).toBeLessThan(height * 0.01);
+    expect(
+      Math.abs(after[3] - (before[3] + (dy / side) * height))
+    ).toBeLessThan(height * 0.01);
+  };
+  const plot = output.locator('.jp-FeatureViz-pca-plot');
+  const start = await settledEnds(output);
+  await drag(page, output, 60, 30);
+  const panned = await settledEnds(output);
+  expectMoved(start, panned, 60, 30);
+  // The preview: the picture moves and the axes follow before the button
+  // is let go; the plot is redrawn at the same values after.
+  await plot.evaluate(node => (node.dataset.previewAboveMs = '0'));
+  const pixels = () =>
+    output
+      .locator('.jp-FeatureViz-pca-canvas')
+      .evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
+  const still = await pixels();
+  let previewed: number[] = [];
+  await drag(page, output, -90, 20, async () => {
+    await expect(plot).toHaveAttribute('data-previewing', 'true');
+    expect(await pixels()).not.toBe(still);
+    previewed = (
+      await output.locator('.jp-FeatureViz-pca-end').allTextContents()
+    ).map(Number);
+  });
+  expectMoved(panned, previewed, -90, 20);
+  const drawn = await settledEnds(output);
+  drawn.forEach((value, i) => {
+    const range =
+      i < 2 ? previewed[1] - previewed[0] : previewed[3] - previewed[2];
+    expect(Math.abs(value - previewed[i])).toBeLessThan(range * 0.005);
+  });
+  await plot.evaluate(node => delete node.dataset.previewAboveMs);
+}
