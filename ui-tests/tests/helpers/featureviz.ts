@@ -137,6 +137,26 @@ export class FeatureVizHelper {
     return this.output(0);
   }
 
+  /**
+   * Runs `sources` as the cells of a new notebook (one page and one kernel
+   * for many cases) and gives each cell's featureviz output.
+   */
+  async runCellsInNewNotebook(
+    sources: readonly string[],
+    name?: string
+  ): Promise<Locator[]> {
+    await this.page.notebook.createNew(name);
+    for (const [i, source] of sources.entries()) {
+      if (i > 0) {
+        await this.page.notebook.addCell('code', source);
+      } else {
+        await this.page.notebook.setCell(0, 'code', source);
+      }
+    }
+    await this.page.notebook.run();
+    return sources.map((_, i) => this.output(i));
+  }
+
   /** The featureviz output of a cell. */
   output(cellIndex: number): Locator {
     return this.page

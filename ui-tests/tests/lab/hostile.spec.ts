@@ -68,47 +68,10 @@ async function failure(output: Locator): Promise<string> {
 }
 
 test.describe('hostile specs', () => {
-  test.setTimeout(180000);
+  test.setTimeout(240000);
 
-  for (const [name, path, reason, target] of [
-    [
-      "a path into Jupyter's API",
-      '/api/contents/secret.txt?content=1',
-      'may not hold a query',
-      'secret.txt'
-    ],
-    [
-      'a path out of the server root',
-      '../../../../etc/passwd',
-      "leads outside the Jupyter server's root folder",
-      'passwd'
-    ],
-    [
-      "a URL of Jupyter's API on this server",
-      'SERVER/api/contents/secret.txt',
-      'the model lies outside the places Feature Viz may load from',
-      'secret.txt'
-    ],
-    [
-      'a URL of another origin',
-      'http://127.0.0.1:1/model.json',
-      'which Feature Viz may not load from',
-      '127.0.0.1:1'
-    ]
-  ]) {
-    test(`refuses ${name} before any request`, async ({ page }) => {
-      const fv = new FeatureVizHelper(page);
-      const requests = record(page);
-      const url = path.replace('SERVER', new URL(page.url()).origin);
-      const output = await fv.runInNewNotebook(
-        displayCode({ ...CHANNEL_SPEC, model: { url } })
-      );
-      expect(await failure(output)).toContain(reason);
-      expect(requests.filter(u => u.includes(target))).toEqual([]);
-    });
-  }
-
-  test("refuses weights that leave the model's files before fetching any", async ({
+  // One notebook, a cell per case: a page and a kernel for all of them.
+  test('refuse models and jobs before any request, and say why without a token', async ({
     page,
     tmpPath
   }) => {
@@ -127,47 +90,80 @@ test.describe('hostile specs', () => {
       'text',
       `${tmpPath}/m/model.json`
     );
+    const origin = new URL(page.url()).origin;
+    const refusals: [string, unknown, string | RegExp, string?][] = [
+      [
+        "a path into Jupyter's API",
+        { url: '/api/contents/secret.txt?content=1' },
+        'may not hold a query',
+        'secret.txt'
+      ],
+      [
+        'a path out of the server root',
+        { url: '../../../../etc/passwd' },
+        "leads outside the Jupyter server's root folder",
+        'passwd'
+      ],
+      [
+        "a URL of Jupyter's API on this server",
+        { url: `${origin}/api/contents/secret.txt` },
+        'the model lies outside the places Feature Viz may load from',
+        'secret.txt'
+      ],
+      [
+        'a URL of another origin',
+        { url: 'http://127.0.0.1:1/model.json' },
+        'which Feature Viz may not load from',
+        '127.0.0.1:1'
+      ],
+      [
+        "weights that leave the model's files",
+        { url: 'm/model.json' },
+        'the weights file "../../../../../../api/contents/secret.txt" lies outside',
+        'secret.txt'
+      ],
+      [
+        // A sandboxed page's request gets no CORS headers on a 404, so the
+        // browser reports a failed request there instead of the 404.
+        "a missing model (named, without the server's token)",
+        { url: 'missing/model.json' },
+        /^Could not load http:\/\/[^ ?]+\/files\/(\S+\/)?missing\/model\.json: (the server answered 404|the request failed)/
+      ]
+    ];
     const fv = new FeatureVizHelper(page);
     const requests = record(page);
-    const output = await fv.runInNewNotebook(
-      displayCode({ ...CHANNEL_SPEC, model: { url: 'm/model.json' } }),
-      'weights.ipynb'
+    const outputs = await fv.runCellsInNewNotebook(
+      [
+        ...refusals.map(([, model]) => displayCode({ ...CHANNEL_SPEC, model })),
+        displayCode({
+          ...CHANNEL_SPEC,
+          optimization: { steps: 100000, size: [1024, 1024], batch: 1024 }
+        })
+      ],
+      'hostile.ipynb'
     );
-    expect(await failure(output)).toContain(
-      'the weights file "../../../../../../api/contents/secret.txt" lies outside'
-    );
-    expect(requests.filter(u => u.includes('secret.txt'))).toEqual([]);
-    expect(requests.filter(u => u.includes('/files/'))).toHaveLength(1);
-  });
-
-  test("a missing model's error names it without the server's token", async ({
-    page
-  }) => {
-    const fv = new FeatureVizHelper(page);
-    const output = await fv.runInNewNotebook(
-      displayCode({ ...CHANNEL_SPEC, model: { url: 'missing/model.json' } })
-    );
-    // A sandboxed page's request gets no CORS headers on a 404, so the
-    // browser reports a failed request there instead of the 404.
-    expect(await failure(output)).toMatch(
-      /^Could not load http:\/\/[^ ?]+\/files\/(\S+\/)?missing\/model\.json: (the server answered 404|the request failed)/
-    );
-  });
-
-  test('refuses a job over the caps before it starts, with the estimate', async ({
-    page
-  }) => {
-    const fv = new FeatureVizHelper(page);
-    const output = await fv.runInNewNotebook(
-      displayCode({
-        ...CHANNEL_SPEC,
-        optimization: { steps: 100000, size: [1024, 1024], batch: 1024 }
-      })
-    );
-    expect(await failure(output)).toMatch(
-      /^This job would need about [\d.]+ GB of memory \(1024 images of 1024×1024×1 .*over the 1024 MB limit/
-    );
-    await expect(output.locator('canvas')).toHaveCount(0);
+    for (const [i, [name, , reason, target]] of refusals.entries()) {
+      await test.step(`refuses ${name}`, async () => {
+        const text = await failure(outputs[i]);
+        if (typeof reason === 'string') {
+          expect(text).toContain(reason);
+        } else {
+          expect(text).toMatch(reason);
+        }
+        if (target) {
+          expect(requests.filter(u => u.includes(target))).toEqual([]);
+        }
+      });
+    }
+    // Of the model files, only the one with escaping weights was read.
+    expect(requests.filter(u => /\/files\/.*\/m\//.test(u))).toHaveLength(1);
+    await test.step('refuses a job over the caps, with the estimate', async () => {
+      const caps = outputs[refusals.length];
+      expect(await failure(caps)).toMatch(
+        /^This job would need about [\d.]+ GB of memory \(1024 images of 1024×1024×1 .*over the 1024 MB limit/
+      );
+      await expect(caps.locator('canvas')).toHaveCount(0);
+    });
   });
 
   test('runs a small job in this configuration too', async ({ page }) => {

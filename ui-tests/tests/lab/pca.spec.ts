@@ -7,7 +7,7 @@
  * named at the call.
  */
 import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { readFileSync } from 'fs';
 import {
   FeatureVizHelper,
