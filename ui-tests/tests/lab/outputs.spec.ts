@@ -113,7 +113,8 @@ test.describe('controls', () => {
     await expect(output).toHaveAttribute('data-state', 'cancelled');
   });
 
-  test('exports the animation as a GIF with more than one frame', async ({
+  // One finished output for both checks: a page and a kernel fewer.
+  test('a finished animation: every control is reachable by keyboard and labelled, and it exports as a GIF with more than one frame', async ({
     page
   }) => {
     const fv = new FeatureVizHelper(page);
@@ -126,40 +127,34 @@ test.describe('controls', () => {
     await expect(output).toHaveAttribute('data-state', 'done', {
       timeout: 60000
     });
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      output.getByRole('button', { name: 'Save the animation as GIF' }).click()
-    ]);
-    expect(download.suggestedFilename()).toMatch(
-      /^featureviz-gradient-ascent-[0-9a-f]{8}\.gif$/
-    );
-    const bytes = readFileSync(await download.path());
-    expect(bytes.subarray(0, 6).toString('ascii')).toBe('GIF89a');
-    expect(countGifFrames(bytes)).toBe(7);
-  });
-
-  test('every control is reachable by keyboard and labelled', async ({
-    page
-  }) => {
-    const fv = new FeatureVizHelper(page);
-    const output = await fv.runInNewNotebook(
-      displayCode({ ...CHANNEL_SPEC, optimization: { steps: 8 } })
-    );
-    await expect(output).toHaveAttribute('data-state', 'done', {
-      timeout: 60000
+    await test.step('exports the animation as a GIF', async () => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        output
+          .getByRole('button', { name: 'Save the animation as GIF' })
+          .click()
+      ]);
+      expect(download.suggestedFilename()).toMatch(
+        /^featureviz-gradient-ascent-[0-9a-f]{8}\.gif$/
+      );
+      const bytes = readFileSync(await download.path());
+      expect(bytes.subarray(0, 6).toString('ascii')).toBe('GIF89a');
+      expect(countGifFrames(bytes)).toBe(7);
     });
-    for (const control of await output.locator('button, input').all()) {
-      const label = (await control.getAttribute('aria-label')) ?? '';
-      expect(label.length).toBeGreaterThan(2);
-      expect(
-        await control.evaluate(e => (e as HTMLElement).tabIndex)
-      ).toBeGreaterThanOrEqual(0);
-    }
-    await output.getByRole('button', { name: 'Play the animation' }).focus();
-    await page.keyboard.press('Enter');
-    await expect(
-      output.getByRole('button', { name: 'Pause the animation' })
-    ).toBeVisible();
+    await test.step('every control is reachable by keyboard and labelled', async () => {
+      for (const control of await output.locator('button, input').all()) {
+        const label = (await control.getAttribute('aria-label')) ?? '';
+        expect(label.length).toBeGreaterThan(2);
+        expect(
+          await control.evaluate(e => (e as HTMLElement).tabIndex)
+        ).toBeGreaterThanOrEqual(0);
+      }
+      await output.getByRole('button', { name: 'Play the animation' }).focus();
+      await page.keyboard.press('Enter');
+      await expect(
+        output.getByRole('button', { name: 'Pause the animation' })
+      ).toBeVisible();
+    });
   });
 });
 
