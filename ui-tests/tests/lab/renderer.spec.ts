@@ -54,7 +54,8 @@ test.describe('MIME renderer', () => {
       await expect(good.locator('.jp-FeatureViz-badge')).toHaveText(
         /WASM|WEBGL|CPU|WEBGPU/
       );
-      expect(await pixelVariance(good)).toBeGreaterThan(10);
+      // The player shows the last frame at the animation's pace, after "done".
+      await expect.poll(() => pixelVariance(good)).toBeGreaterThan(10);
     });
 
     await test.step('shows an inline error naming the bad field, and the notebook still works', async () => {
