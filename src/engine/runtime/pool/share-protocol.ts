@@ -9,6 +9,8 @@ import type * as Comlink from 'comlink';
 import type { UnitTarget } from '../../../spec/types.generated';
 import type { DataRequest, INamedArrayLike } from '../../dataset/store';
 import type { IRanked } from '../../dataset/top-k';
+import type { IBatchMoments } from '../../projection/passes';
+import type { IMatrix } from '../../projection/linalg';
 import type { WasmPaths } from '../backends';
 import type { BackendName } from '../capabilities';
 import type { IModelRequest } from '../protocol';
@@ -32,9 +34,52 @@ export interface IPassShareResult {
   readonly bottom: IRanked | null;
 }
 
+/**
+ * One pass of PCA over a share's examples (projection/pca-shares.ts): its
+ * batches' moments (and X·Z), X·Z, the partial sum Xᵀ·Q over its rows of Q,
+ * or the partial sum of its batches' centred scatter (d×d).
+ */
+export type PcaPass =
+  | {
+      readonly type: 'moments';
+      readonly width: number;
+      readonly z: IMatrix | null;
+    }
+  | { readonly type: 'product'; readonly z: IMatrix }
+  | { readonly type: 'transposed'; readonly width: number; readonly q: IMatrix }
+  | { readonly type: 'covariance'; readonly width: number };
+
+export interface IPcaShare {
+  readonly kind: 'pca-pass';
+  readonly model: IModelRequest;
+  readonly data: DataRequest;
+  readonly layer: string;
+  /** The examples of this share: [start, end) of the dataset. */
+  readonly range: readonly [number, number];
+  /** The single-worker batch size: shares cut the same batches. */
+  readonly batchSize: number;
+  readonly pass: PcaPass;
+}
+
+export type IPcaShareResult =
+  | {
+      readonly type: 'moments';
+      readonly batches: IBatchMoments[];
+      readonly product: IMatrix | null;
+    }
+  | { readonly type: 'product'; readonly product: IMatrix }
+  | { readonly type: 'transposed'; readonly product: IMatrix }
+  | {
+      readonly type: 'covariance';
+      /** Σ over the share's batches of their centred scatter, d×d. */
+      readonly within: Float32Array;
+      readonly batches: IBatchMoments[];
+    };
+
 /** One entry per kind of share: its request and its result. */
 export interface IShareKinds {
   'activation-pass': { request: IPassShare; result: IPassShareResult };
+  'pca-pass': { request: IPcaShare; result: IPcaShareResult };
 }
 
 export type ShareKind = keyof IShareKinds;

@@ -6,6 +6,7 @@
  * has one too, and runs a share itself beside its workers.
  */
 import { runPassShare } from '../../dataset/pass-shares';
+import { runPcaShare } from '../../projection/pca-shares';
 import type { DatasetStore } from '../../dataset/store';
 import type { ModelCache } from '../model-cache';
 import type {
@@ -22,7 +23,8 @@ type ShareFn<K extends ShareKind> = (
 
 /** One function per kind of share. */
 const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
-  'activation-pass': runPassShare
+  'activation-pass': runPassShare,
+  'pca-pass': runPcaShare
 };
 
 export class ShareRunner {

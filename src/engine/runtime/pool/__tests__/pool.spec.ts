@@ -10,13 +10,9 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineCore } from '../../core';
-import type {
-  ITopExamplesResult,
-  JobEvent,
-  JobRequest,
-  JobSummaryOf
-} from '../../protocol';
+import type { JobRequest, JobSummaryOf } from '../../protocol';
 import { fileFetch, fileUrl } from '../../../testing/files';
+import { type IJobRun, doneJob, runJob } from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
@@ -39,29 +35,6 @@ const topExamples = (limit: number): JobRequest => ({
   bottom: true
 });
 
-interface IOutcome {
-  readonly events: JobEvent[];
-  readonly end: JobEvent;
-}
-
-function run(
-  core: EngineCore,
-  request: JobRequest,
-  onEvent: (event: JobEvent, id: string) => void = () => undefined
-): Promise<IOutcome> {
-  return new Promise(resolve => {
-    const events: JobEvent[] = [];
-    let id = '';
-    id = core.submit(request, event => {
-      events.push(event);
-      onEvent(event, id);
-      if (['done', 'failed', 'cancelled'].includes(event.type)) {
-        resolve({ events, end: event });
-      }
-    });
-  });
-}
-
 /**
  * The same ranking: the same examples in the same order, values within
  * 1e-6 relative. Worker threads compute the single worker's very batches,
@@ -83,15 +56,8 @@ function expectSameRanking(
   });
 }
 
-function done(outcome: IOutcome) {
-  if (outcome.end.type !== 'done') {
-    throw new Error(`the job ended ${JSON.stringify(outcome.end)}`);
-  }
-  return {
-    summary: outcome.end.summary as JobSummaryOf<'top-examples'>,
-    result: outcome.end.result as ITopExamplesResult
-  };
-}
+const done = (outcome: IJobRun) => doneJob<'top-examples'>(outcome);
+const run = runJob;
 
 describe('merging partial top k', () => {
   it('equals a brute-force ranking of the whole stream, ties included', () => {

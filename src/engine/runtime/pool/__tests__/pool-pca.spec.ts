@@ -1,0 +1,210 @@
+/**
+ * PCA's passes over the pool of engine workers (docs/architecture.md,
+ * "Memory and speed"), with real Node worker threads: each pass split over
+ * three workers and merged equals the same pass run here on one worker (the
+ * oracle; that engine's PCA is itself checked against scikit-learn in
+ * projection/__tests__/pca.spec.ts), the PCA job gives the single worker's
+ * projection, and Cancel mid-job leaves no running share and no leaked
+ * tensor. Tiny ranges and small batches keep it quick.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { EngineCore } from '../../core';
+import type { DataRequest } from '../../../dataset/store';
+import { DatasetStore } from '../../../dataset/store';
+import { fitTo } from '../../../dataset/dataset';
+import { LayersExecutor } from '../../../model/executor';
+import { type ILoadedLayersModel, loadModel } from '../../../model/load';
+import { type IMatrix, gaussian } from '../../../projection/linalg';
+import { layerWidth, type IStream } from '../../../projection/passes';
+import { streamingPca } from '../../../projection/pca';
+import { localPasses, pooledPasses } from '../../../projection/pca-shares';
+import { fileFetch, fileUrl } from '../../../testing/files';
+import { doneJob, runJob } from '../../../testing/jobs';
+import { nodePoolHost } from '../../../testing/node-pool';
+import { bundleShareWorker } from '../../../testing/node-pool-bundle';
+
+const WASM = path.join(
+  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
+  path.sep
+);
+const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
+const DIGITS: DataRequest = {
+  source: 'bundled',
+  url: fileUrl('assets/datasets/mnist/mnist.json'),
+  split: 'test',
+  limit: 300
+};
+
+/**
+ * Equal within 1e-6 of the largest entry: the shares' sums are added in
+ * another order than one worker's running sum, and worker threads' WASM
+ * convolution differs from the main thread's in the last bits (see
+ * pool.spec.ts); an entry near zero (X·Z with a Gaussian Z) has no
+ * relative precision of its own.
+ */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>): void {
+  expect(got.length).toBe(want.length);
+  let scale = 0;
+  let error = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    error = Math.max(error, Math.abs(got[i] - want[i]));
+  }
+  expect(scale).toBeGreaterThan(0);
+  expect(error).toBeLessThanOrEqual(1e-6 * scale);
+}
+
+describe('PCA passes over the pool of engine workers', () => {
+  let pooled: EngineCore;
+  let executor: LayersExecutor;
+  let streamAt: (layer: string, batchSize: number, count?: number) => IStream;
+
+  beforeAll(async () => {
+    const bundle = await bundleShareWorker();
+    pooled = new EngineCore({
+      candidates: ['wasm'],
+      wasmPaths: WASM,
+      fetch: fileFetch(),
+      // Three workers (this core and two threads), whatever this machine has.
+      pool: nodePoolHost(bundle, 4)
+    });
+    await pooled.start();
+    const loaded = (await loadModel(MODEL.url, {
+      fetch: fileFetch()
+    })) as ILoadedLayersModel;
+    executor = new LayersExecutor(loaded.model);
+    // The digits as a worker loads them: the same store, request and fit.
+    const store = new DatasetStore({ fetch: fileFetch() });
+    const { dataset, range } = await store.load(DIGITS, [28, 28, 1]);
+    const fit = fitTo(dataset, executor.inputShape, loaded.metadata.inputRange);
+    streamAt = (layer, batchSize, count = 300) => ({
+      executor,
+      dataset,
+      range: [range[0], range[0] + count],
+      fit,
+      layer,
+      batchSize
+    });
+    // A first job starts the pool (its workers start on their first share).
+    doneJob(
+      await runJob(pooled, {
+        kind: 'pca',
+        model: MODEL,
+        layer: 'dense',
+        data: { ...DIGITS, limit: 20 },
+        components: 2
+      })
+    );
+  }, 120000);
+
+  afterAll(() => {
+    pooled.close();
+    executor.dispose();
+  });
+
+  const pooledAt = (stream: IStream) => {
+    expect(pooled.pool?.size).toBe(3);
+    return pooledPasses(stream, {
+      pool: pooled.pool ?? undefined,
+      share: { model: MODEL, data: DIGITS }
+    });
+  };
+
+  it('splits the moments, X·Z and Xᵀ·Q passes and merges them as one worker', async () => {
+    // conv2d: 21,632 values per digit (the randomized solver's layer).
+    const stream = streamAt('conv2d', 50);
+    const width = layerWidth(executor, 'conv2d');
+    const z = gaussian(width, 4, 1);
+    const q: IMatrix = gaussian(300, 4, 2);
+    const single = localPasses(stream);
+    const split = pooledAt(stream);
+    const tensors = tf.memory().numTensors;
+
+    const want = await single.moments(width, z);
+    const got = await split.moments(width, z);
+    expect(got.moments.count).toBe(300);
+    expect(got.moments.batchSizes).toEqual(want.moments.batchSizes);
+    expectClose(got.moments.mean, want.moments.mean);
+    expectClose([got.moments.scatter], [want.moments.scatter]);
+    expectClose(got.product!.data, want.product!.data);
+    expectClose((await split.product(z)).data, (await single.product(z)).data);
+    const transposed = await split.transposed(q, width);
+    expect([transposed.rows, transposed.cols]).toEqual([width, 4]);
+    expectClose(transposed.data, (await single.transposed(q, width)).data);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const states = await pooled.pool!.states();
+    expect(states.map(s => s.running)).toEqual([0, 0]);
+  }, 120000);
+
+  it('splits the covariance pass of a narrow layer and merges it as one worker', async () => {
+    const stream = streamAt('dense', 40);
+    const width = layerWidth(executor, 'dense');
+    // The oracle first: the executor's first run at a layer keeps tensors.
+    const want = await localPasses(stream).covariance(width);
+    const tensors = tf.memory().numTensors;
+    const got = await pooledAt(stream).covariance(width);
+    try {
+      expectClose(await got.covariance.data(), await want.covariance.data());
+      expectClose(got.moments.mean, want.moments.mean);
+      expectClose([got.moments.scatter], [want.moments.scatter]);
+    } finally {
+      got.covariance.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    want.covariance.dispose();
+  }, 120000);
+
+  it('runs the PCA job over the pool and projects as one worker', async () => {
+    const outcome = await runJob(pooled, {
+      kind: 'pca',
+      model: MODEL,
+      layer: 'conv2d',
+      data: { ...DIGITS, limit: 600 },
+      components: 3
+    });
+    const { summary, result } = doneJob<'pca'>(outcome);
+    expect(summary.solver).toBe('randomized');
+    // Three batches of 256, 256 and 88 digits: one share each.
+    expect(summary.batchSize).toBe(256);
+    const want = await streamingPca(
+      streamAt('conv2d', 256, 600),
+      layerWidth(executor, 'conv2d'),
+      { components: 3, seed: 0 }
+    );
+    expectClose(result.explainedVariance, want.explainedVariance);
+    expectClose(result.explainedVarianceRatio, want.explainedVarianceRatio);
+    expectClose(result.coordinates, want.coordinates);
+    // One queue: progress counts every share's digits over the six passes.
+    const progress = outcome.events.filter(e => e.type === 'progress');
+    expect(progress[progress.length - 1]).toMatchObject({
+      done: 3600,
+      total: 3600
+    });
+  }, 120000);
+
+  it('Cancel stops every share of a PCA pass: no running work, no leaked tensors', async () => {
+    const before = await pooled.pool!.states();
+    const coreTensors = tf.memory().numTensors;
+    const outcome = await runJob(
+      pooled,
+      {
+        kind: 'pca',
+        model: MODEL,
+        layer: 'conv2d',
+        data: { ...DIGITS, limit: 2000 },
+        components: 2
+      },
+      (event, id) => {
+        if (event.type === 'progress') {
+          pooled.cancel(id);
+        }
+      }
+    );
+    expect(outcome.end.type).toBe('cancelled');
+    const after = await pooled.pool!.states();
+    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
+    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
+    expect(tf.memory().numTensors).toBe(coreTensors);
+  }, 120000);
+});
