@@ -24,6 +24,7 @@ import {
 } from './gradients';
 import { type IInputImage, loadInput } from './input';
 import { occlude, occlusionGrid } from './occlusion';
+import { pooledOcclusion } from './occlusion-shares';
 import type {
   AttributionMethod,
   IOcclusionSummary,
@@ -109,12 +110,21 @@ export async function runOcclusionJob(
     const grid = occlusionGrid(image.height, image.width, options);
     const clock = new ProgressClock(grid.rows * grid.cols, 'positions');
     context.emit(clock.tick(0));
+    const predict = unit.logit !== null;
+    // The positions split over the engine's pool where it has workers.
+    const pass = await pooledOcclusion(context.pool, x, {
+      model: request.model,
+      target: request.target ?? { type: 'logit', index: unit.logit ?? 0 },
+      fill: options.fill,
+      predict
+    });
     const maps = await occlude(
       context.model.executor,
       unit,
       x,
-      { ...options, predict: unit.logit !== null },
-      progressHooks(context, clock)
+      { ...options, predict },
+      progressHooks(context, clock),
+      pass
     );
     let largest: IOcclusionSummary['largestDrop'] = null;
     maps.change.forEach((percent, i) => {

@@ -9,6 +9,7 @@ import type * as Comlink from 'comlink';
 import type { UnitTarget } from '../../../spec/types.generated';
 import type { DataRequest, INamedArrayLike } from '../../dataset/store';
 import type { IRanked } from '../../dataset/top-k';
+import type { IOcclusionGrid } from '../../attribution/occlusion';
 import type { IBatchMoments } from '../../projection/passes';
 import type { IMatrix } from '../../projection/linalg';
 import type { WasmPaths } from '../backends';
@@ -76,10 +77,32 @@ export type IPcaShareResult =
       readonly batches: IBatchMoments[];
     };
 
+/** Occlusion at some of a grid's positions (attribution/occlusion-shares.ts). */
+export interface IOcclusionShare {
+  readonly kind: 'occlusion';
+  readonly model: IModelRequest;
+  /** The unit, resolved (a job without a target explains its predicted class). */
+  readonly target: UnitTarget;
+  /** The input as the model takes it, [1, h, w, c] row-major. */
+  readonly input: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly grid: IOcclusionGrid;
+  readonly fill: number;
+  readonly predict: boolean;
+  /** The positions of this share: [start, end) of the grid's, row by row. */
+  readonly range: readonly [number, number];
+}
+
+export interface IOcclusionShareResult {
+  readonly values: Float32Array;
+  readonly predicted: Int32Array | null;
+}
+
 /** One entry per kind of share: its request and its result. */
 export interface IShareKinds {
   'activation-pass': { request: IPassShare; result: IPassShareResult };
   'pca-pass': { request: IPcaShare; result: IPcaShareResult };
+  occlusion: { request: IOcclusionShare; result: IOcclusionShareResult };
 }
 
 export type ShareKind = keyof IShareKinds;

@@ -5,6 +5,7 @@
  * its own model cache and datasets, fed from the core's bytes); the core
  * has one too, and runs a share itself beside its workers.
  */
+import { runOcclusionShare } from '../../attribution/occlusion-shares';
 import { runPassShare } from '../../dataset/pass-shares';
 import { runPcaShare } from '../../projection/pca-shares';
 import type { DatasetStore } from '../../dataset/store';
@@ -24,7 +25,8 @@ type ShareFn<K extends ShareKind> = (
 /** One function per kind of share. */
 const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
   'activation-pass': runPassShare,
-  'pca-pass': runPcaShare
+  'pca-pass': runPcaShare,
+  occlusion: runOcclusionShare
 };
 
 export class ShareRunner {
