@@ -25,13 +25,19 @@ import {
 import { type IInputImage, loadInput } from './input';
 import { occlude, occlusionGrid } from './occlusion';
 import { pooledOcclusion } from './occlusion-shares';
+import { pooledSamples } from './sample-shares';
 import type {
   AttributionMethod,
   IOcclusionSummary,
   ISaliencyMap,
   IUnitSummary
 } from './types';
-import { type IUnit, predictedClasses, resolveUnit } from './unit';
+import {
+  type IUnit,
+  predictedClasses,
+  resolveUnit,
+  resolvedTarget
+} from './unit';
 
 /** The input as a tensor, the unit and what the summary says of both. */
 interface IPrepared {
@@ -114,7 +120,7 @@ export async function runOcclusionJob(
     // The positions split over the engine's pool where it has workers.
     const pass = await pooledOcclusion(context.pool, x, {
       model: request.model,
-      target: request.target ?? { type: 'logit', index: unit.logit ?? 0 },
+      target: resolvedTarget(request.target, unit),
       fill: options.fill,
       predict
     });
@@ -269,6 +275,12 @@ async function saliencyMap(
   hooks: IMethodHooks
 ): Promise<ISaliencyMap> {
   const defaults = SPEC_DEFAULTS.SaliencySpec;
+  // The samples split over the engine's pool where it has workers.
+  const split = () =>
+    pooledSamples(context.pool, {
+      model: request.model,
+      target: resolvedTarget(request.target, unit)
+    });
   const signed = (attribution: Float32Array): ISaliencyMap => ({
     method,
     attribution,
@@ -287,9 +299,11 @@ async function saliencyMap(
           {
             noise: request.noise ?? defaults.noise,
             samples: request.samples ?? defaults.samples,
-            normals: seededNormals(request.seed ?? defaults.seed)
+            normals: seededNormals(request.seed ?? defaults.seed),
+            seed: request.seed ?? defaults.seed
           },
-          hooks
+          hooks,
+          split()
         )
       );
     case 'integrated-gradients': {
@@ -301,7 +315,8 @@ async function saliencyMap(
           steps: request.steps ?? defaults.steps,
           baseline: request.baseline ?? defaults.baseline
         },
-        hooks
+        hooks,
+        split()
       );
       return { ...signed(attribution), completeness: completeness[0] };
     }

@@ -10,6 +10,7 @@ import type { UnitTarget } from '../../../spec/types.generated';
 import type { DataRequest, INamedArrayLike } from '../../dataset/store';
 import type { IRanked } from '../../dataset/top-k';
 import type { IOcclusionGrid } from '../../attribution/occlusion';
+import type { SamplePath } from '../../attribution/samples';
 import type { IBatchMoments } from '../../projection/passes';
 import type { IMatrix } from '../../projection/linalg';
 import type { WasmPaths } from '../backends';
@@ -98,11 +99,31 @@ export interface IOcclusionShareResult {
   readonly predicted: Int32Array | null;
 }
 
+/** SmoothGrad's or Integrated Gradients' samples of one image (attribution/sample-shares.ts). */
+export interface ISampleShare {
+  readonly kind: 'gradient-samples';
+  readonly model: IModelRequest;
+  /** The unit, resolved (a job without a target explains its predicted class). */
+  readonly target: UnitTarget;
+  /** The image as the model takes it, [1, h, w, c] row-major. */
+  readonly input: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly path: SamplePath;
+  /** The samples of this share: [start, end) of the path's. */
+  readonly range: readonly [number, number];
+}
+
+export interface ISampleShareResult {
+  /** The share's weighted gradient sum, [h, w, c] row-major. */
+  readonly sum: Float32Array;
+}
+
 /** One entry per kind of share: its request and its result. */
 export interface IShareKinds {
   'activation-pass': { request: IPassShare; result: IPassShareResult };
   'pca-pass': { request: IPcaShare; result: IPcaShareResult };
   occlusion: { request: IOcclusionShare; result: IOcclusionShareResult };
+  'gradient-samples': { request: ISampleShare; result: ISampleShareResult };
 }
 
 export type ShareKind = keyof IShareKinds;

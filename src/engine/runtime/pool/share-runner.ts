@@ -6,6 +6,7 @@
  * has one too, and runs a share itself beside its workers.
  */
 import { runOcclusionShare } from '../../attribution/occlusion-shares';
+import { runSampleShare } from '../../attribution/sample-shares';
 import { runPassShare } from '../../dataset/pass-shares';
 import { runPcaShare } from '../../projection/pca-shares';
 import type { DatasetStore } from '../../dataset/store';
@@ -26,7 +27,8 @@ type ShareFn<K extends ShareKind> = (
 const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
   'activation-pass': runPassShare,
   'pca-pass': runPcaShare,
-  occlusion: runOcclusionShare
+  occlusion: runOcclusionShare,
+  'gradient-samples': runSampleShare
 };
 
 export class ShareRunner {

@@ -289,6 +289,11 @@ function isCancel(reason: unknown): boolean {
 /** What a share computes, for messages. */
 function describeShare(share: ShareRequest): string {
   const [start, end] = share.range;
-  const items = share.kind === 'occlusion' ? 'positions' : 'examples';
+  const items =
+    share.kind === 'occlusion'
+      ? 'positions'
+      : share.kind === 'gradient-samples'
+        ? 'samples'
+        : 'examples';
   return `${items} ${start} to ${end - 1}`;
 }

@@ -269,4 +269,55 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
     expect(tf.memory().numTensors).toBe(coreTensors);
   }, 120000);
+
+  it('splits SmoothGrad and Integrated Gradients by samples and sums them as one worker', async () => {
+    const request: JobRequestOf<'saliency'> = {
+      kind: 'saliency',
+      model: MODEL,
+      input: occlusion(7).input,
+      methods: ['smoothgrad', 'integrated-gradients'],
+      samples: 24,
+      steps: 24,
+      seed: 5
+    };
+    const want = doneJob<'saliency'>(await runJob(single, request));
+    const outcome = await runJob(pooled, request);
+    const got = doneJob<'saliency'>(outcome);
+    want.result.maps.forEach((map, i) => {
+      expect(got.result.maps[i].method).toBe(map.method);
+      expectClose(got.result.maps[i].attribution, map.attribution);
+    });
+    const [, ig] = got.summary.methods;
+    const [, igWant] = want.summary.methods;
+    expectClose([ig.completeness!.sum], [igWant.completeness!.sum]);
+    expect(ig.completeness!.delta).toBe(igWant.completeness!.delta);
+    const progress = outcome.events.filter(e => e.type === 'progress');
+    const last = progress[progress.length - 1];
+    expect(last.type === 'progress' && last.done === last.total).toBe(true);
+  }, 120000);
+
+  it('Cancel stops every share of the samples: no running work, no leaked tensors', async () => {
+    const before = await pooled.pool!.states();
+    const coreTensors = tf.memory().numTensors;
+    const outcome = await runJob(
+      pooled,
+      {
+        kind: 'saliency',
+        model: MODEL,
+        input: occlusion(8).input,
+        methods: ['smoothgrad'],
+        samples: 3000
+      },
+      (event, id) => {
+        if (event.type === 'progress' && event.done > 0) {
+          pooled.cancel(id);
+        }
+      }
+    );
+    expect(outcome.end.type).toBe('cancelled');
+    const after = await pooled.pool!.states();
+    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
+    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
+    expect(tf.memory().numTensors).toBe(coreTensors);
+  }, 120000);
 });
