@@ -23,17 +23,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   BUILD,
   ROOT,
   bundleForNode,
+  machineLine,
   option,
   python,
   roundedStats,
+  runPerPoolSize,
   skipped,
-  wasmDir,
   writeResults
 } from './common.mjs';
 
@@ -89,25 +90,10 @@ const results = {
 
 if (!skip.has('engine')) {
   const bundle = await bundleForNode('bench/pca-bench.ts', 'pca.cjs');
-  const workerBundle = await bundleForNode(
-    'src/engine/testing/node-share-worker.ts',
-    'node-share-worker.cjs'
-  );
   console.log(
-    `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each; workers ${sizes.join(', ')}; ${cpus().length} cores, load ${loadavg()
-      .map(l => l.toFixed(2))
-      .join(' ')}`
+    `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each; workers ${sizes.join(', ')}; ${machineLine()}`
   );
-  const pools = sizes.map(size =>
-    json(process.execPath, [
-      bundle,
-      JSON.stringify(workload),
-      ROOT,
-      wasmDir(),
-      workerBundle,
-      String(size)
-    ])
-  );
+  const pools = await runPerPoolSize(bundle, workload, sizes);
   const engine = pools[0];
   const sklearn = json(
     python,

@@ -26,7 +26,7 @@ import {
   type SampleSplit,
   noisyPoints,
   pathPoints,
-  summedGradient,
+  sumSamples,
   unitGradient
 } from './samples';
 import { type IUnit, unitValues } from './unit';
@@ -125,23 +125,14 @@ export function smoothGrad(
       hooks.onProgress?.(i * samples + done, n * samples);
     // Split over the pool only for one image: later images read on in the
     // noise the first one drew here.
-    const total =
-      split && seed !== undefined && n === 1
-        ? await split(
-            image,
-            { type: 'smoothgrad', samples, sigma, seed },
-            hooks,
-            progress
-          )
-        : await summedGradient(
-            executor,
-            unit,
-            image,
-            [0, samples],
-            noisyPoints(image, sigma, samples, options.normals),
-            hooks,
-            progress
-          );
+    const total = await sumSamples(
+      { executor, unit, image, hooks, progress },
+      { type: 'smoothgrad', samples, sigma, seed: seed ?? 0 },
+      noisyPoints(image, sigma, samples, options.normals),
+      // Over the pool only for one image with a seed: later images read on
+      // in the noise the first one drew here.
+      seed !== undefined && n === 1 ? split : undefined
+    );
     try {
       return await read(() => tf.reshape(total, [-1]));
     } finally {
@@ -184,22 +175,12 @@ export async function integratedGradients(
     try {
       const progress = (done: number) =>
         hooks.onProgress?.(i * steps + done, n * steps);
-      const total = split
-        ? await split(
-            image,
-            { type: 'integrated-gradients', steps, baseline },
-            hooks,
-            progress
-          )
-        : await summedGradient(
-            executor,
-            unit,
-            image,
-            [0, steps],
-            pathPoints(difference, steps, baseline),
-            hooks,
-            progress
-          );
+      const total = await sumSamples(
+        { executor, unit, image, hooks, progress },
+        { type: 'integrated-gradients', steps, baseline },
+        pathPoints(difference, steps, baseline),
+        split
+      );
       let attributed: Float32Array;
       try {
         attributed = await read(() =>

@@ -170,24 +170,20 @@ export async function sampleRangeSum(
   hooks: IMethodHooks,
   progress: (done: number) => void
 ): Promise<tf.Tensor3D> {
-  if (path.type === 'smoothgrad') {
-    const normals = seededNormals(path.seed);
-    const [, h, w, c] = image.shape;
-    normals(range[0] * h * w * c); // the noise of the samples before
-    const points = noisyPoints(image, path.sigma, path.samples, normals);
-    return summedGradient(
-      executor,
-      unit,
-      image,
-      range,
-      points,
-      hooks,
-      progress
-    );
-  }
-  const difference = tf.tidy(() => tf.sub(image, path.baseline)) as tf.Tensor4D;
+  // Integrated Gradients' points are made from x − b, freed at the end.
+  let difference: tf.Tensor4D | null = null;
   try {
-    const points = pathPoints(difference, path.steps, path.baseline);
+    let points: SamplePoints;
+    if (path.type === 'smoothgrad') {
+      const normals = seededNormals(path.seed);
+      const [, h, w, c] = image.shape;
+      normals(range[0] * h * w * c); // the noise of the samples before
+      points = noisyPoints(image, path.sigma, path.samples, normals);
+    } else {
+      const b = path.baseline;
+      difference = tf.tidy(() => tf.sub(image, b)) as tf.Tensor4D;
+      points = pathPoints(difference, path.steps, b);
+    }
     return await summedGradient(
       executor,
       unit,
@@ -198,6 +194,37 @@ export async function sampleRangeSum(
       progress
     );
   } finally {
-    difference.dispose();
+    difference?.dispose();
   }
+}
+
+/** What one image's sum of samples runs with. */
+export interface ISampleRun {
+  readonly executor: IExecutor;
+  readonly unit: IUnit;
+  readonly image: tf.Tensor4D;
+  readonly hooks: IMethodHooks;
+  readonly progress: (done: number) => void;
+}
+
+/** All of `path`'s samples of one image: over the pool (`split`), or here. */
+export function sumSamples(
+  run: ISampleRun,
+  path: SamplePath,
+  points: SamplePoints,
+  split?: SampleSplit
+): Promise<tf.Tensor3D> {
+  const { executor, unit, image, hooks, progress } = run;
+  const count = path.type === 'smoothgrad' ? path.samples : path.steps;
+  return split
+    ? split(image, path, hooks, progress)
+    : summedGradient(
+        executor,
+        unit,
+        image,
+        [0, count],
+        points,
+        hooks,
+        progress
+      );
 }

@@ -22,7 +22,7 @@ import { layerWidth, type IStream } from '../../../projection/passes';
 import { streamingPca } from '../../../projection/pca';
 import { localPasses, pooledPasses } from '../../../projection/pca-shares';
 import { fileFetch, fileUrl } from '../../../testing/files';
-import { doneJob, runJob } from '../../../testing/jobs';
+import { doneJob, expectCleanCancel, runJob } from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 
@@ -194,28 +194,13 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
   }, 120000);
 
   it('Cancel stops every share of a PCA pass: no running work, no leaked tensors', async () => {
-    const before = await pooled.pool!.states();
-    const coreTensors = tf.memory().numTensors;
-    const outcome = await runJob(
-      pooled,
-      {
-        kind: 'pca',
-        model: MODEL,
-        layer: 'conv2d',
-        data: { ...DIGITS, limit: 2000 },
-        components: 2
-      },
-      (event, id) => {
-        if (event.type === 'progress') {
-          pooled.cancel(id);
-        }
-      }
-    );
-    expect(outcome.end.type).toBe('cancelled');
-    const after = await pooled.pool!.states();
-    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
-    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
-    expect(tf.memory().numTensors).toBe(coreTensors);
+    await expectCleanCancel(pooled, {
+      kind: 'pca',
+      model: MODEL,
+      layer: 'conv2d',
+      data: { ...DIGITS, limit: 2000 },
+      components: 2
+    });
   }, 120000);
 
   const occlusion = (index: number): JobRequestOf<'occlusion'> => ({
@@ -252,22 +237,7 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
   }, 120000);
 
   it('Cancel stops every share of an occlusion: no running work, no leaked tensors', async () => {
-    const before = await pooled.pool!.states();
-    const coreTensors = tf.memory().numTensors;
-    const outcome = await runJob(
-      pooled,
-      { ...occlusion(4), size: 3 },
-      (event, id) => {
-        if (event.type === 'progress' && event.done > 0) {
-          pooled.cancel(id);
-        }
-      }
-    );
-    expect(outcome.end.type).toBe('cancelled');
-    const after = await pooled.pool!.states();
-    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
-    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
-    expect(tf.memory().numTensors).toBe(coreTensors);
+    await expectCleanCancel(pooled, { ...occlusion(4), size: 3 });
   }, 120000);
 
   it('splits SmoothGrad and Integrated Gradients by samples and sums them as one worker', async () => {
@@ -297,27 +267,12 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
   }, 120000);
 
   it('Cancel stops every share of the samples: no running work, no leaked tensors', async () => {
-    const before = await pooled.pool!.states();
-    const coreTensors = tf.memory().numTensors;
-    const outcome = await runJob(
-      pooled,
-      {
-        kind: 'saliency',
-        model: MODEL,
-        input: occlusion(8).input,
-        methods: ['smoothgrad'],
-        samples: 3000
-      },
-      (event, id) => {
-        if (event.type === 'progress' && event.done > 0) {
-          pooled.cancel(id);
-        }
-      }
-    );
-    expect(outcome.end.type).toBe('cancelled');
-    const after = await pooled.pool!.states();
-    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
-    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
-    expect(tf.memory().numTensors).toBe(coreTensors);
+    await expectCleanCancel(pooled, {
+      kind: 'saliency',
+      model: MODEL,
+      input: occlusion(8).input,
+      methods: ['smoothgrad'],
+      samples: 3000
+    });
   }, 120000);
 });

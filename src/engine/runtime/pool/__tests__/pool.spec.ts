@@ -12,7 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineCore } from '../../core';
 import type { JobRequest, JobSummaryOf } from '../../protocol';
 import { fileFetch, fileUrl } from '../../../testing/files';
-import { type IJobRun, doneJob, runJob } from '../../../testing/jobs';
+import {
+  type IJobRun,
+  doneJob,
+  expectCleanCancel,
+  runJob
+} from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
@@ -169,18 +174,7 @@ describe('the pool of engine workers', () => {
 
   it('Cancel stops every share: no running work, no leaked tensors', async () => {
     done(await run(pooled, topExamples(2000))); // every worker has the model
-    const before = await pooled.pool!.states();
-    const coreTensors = tf.memory().numTensors;
-    const outcome = await run(pooled, topExamples(10000), (event, id) => {
-      if (event.type === 'progress') {
-        pooled.cancel(id);
-      }
-    });
-    expect(outcome.end.type).toBe('cancelled');
-    const after = await pooled.pool!.states();
-    expect(after.map(s => s.running)).toEqual(after.map(() => 0));
-    expect(after.map(s => s.numTensors)).toEqual(before.map(s => s.numTensors));
-    expect(tf.memory().numTensors).toBe(coreTensors);
+    await expectCleanCancel(pooled, topExamples(10000));
   }, 120000);
 
   it('replaces a worker killed mid-job and re-runs its share', async () => {
