@@ -78,7 +78,14 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
       wasmPaths: WASM,
       fetch: fileFetch()
     });
-    await Promise.all([pooled.start(), single.start()]);
+    // One after the other: two backend probes at once in one process can
+    // leave one core on the CPU backend.
+    await single.start();
+    await pooled.start();
+    expect([single.status().backend, pooled.status().backend]).toEqual([
+      'wasm',
+      'wasm'
+    ]);
     const loaded = (await loadModel(MODEL.url, {
       fetch: fileFetch()
     })) as ILoadedLayersModel;
