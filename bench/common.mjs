@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +39,34 @@ export const wasmDir = () =>
   dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 
 /** Bundles a TypeScript entry of the benchmark for Node; returns its path. */
+/**
+ * Runs a bundled pool benchmark once per pool size (one process each, so
+ * that each peak RSS is that pool's alone), with the Node pool worker
+ * bundled beside it; returns the JSON line each size printed.
+ */
+export async function runPerPoolSize(bundle, workload, sizes) {
+  const workerBundle = await bundleForNode(
+    'src/engine/testing/node-share-worker.ts',
+    'node-share-worker.cjs'
+  );
+  return sizes.map(size =>
+    runJson(process.execPath, [
+      bundle,
+      JSON.stringify(workload),
+      ROOT,
+      wasmDir(),
+      workerBundle,
+      String(size)
+    ])
+  );
+}
+
+/** The machine's cores and load average, for a benchmark's header. */
+export const machineLine = () =>
+  `${cpus().length} cores, load ${loadavg()
+    .map(l => l.toFixed(2))
+    .join(' ')}`;
+
 export async function bundleForNode(entry, outName) {
   const esbuild = await import('esbuild');
   mkdirSync(BUILD, { recursive: true });

@@ -3,10 +3,12 @@
  * in Node on WASM): the engine's PCA job over the bundled 10,000 digits at
  * conv2d (26·26·32 = 21,632 values each: the randomized solver), timed end to
  * end as the page runs it (EngineCore, the layer recomputed on each of its
- * passes), with the process's peak RSS and the pass's peak tensors. Prints
- * one JSON line; figures, not a test.
+ * passes), with the process's peak RSS and the pass's peak tensors, on the
+ * engine's pool of `workers` (this thread and worker threads, each its own
+ * WASM instance, as a browser's nested Web Workers are; the process's peak
+ * RSS holds them all). Prints one JSON line; figures, not a test.
  *
- *   node pca.cjs '<workload JSON>' <repo root> <wasm dir>
+ *   node pca.cjs '<workload JSON>' <repo root> <wasm dir> [<worker bundle> <workers>]
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineCore } from '../src/engine/runtime/core';
@@ -15,7 +17,9 @@ import type {
   JobResultOf,
   JobSummaryOf
 } from '../src/engine/runtime/protocol';
+import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
 import { fileFetch } from '../src/engine/testing/files';
+import { nodePoolHost } from '../src/engine/testing/node-pool';
 
 interface IPcaWorkload {
   readonly model: string;
@@ -45,15 +49,19 @@ function job(core: EngineCore, request: JobRequest) {
 }
 
 async function main(): Promise<void> {
-  const [spec, root, wasmDir] = process.argv.slice(2);
+  const [spec, root, wasmDir, bundle, count] = process.argv.slice(2);
   const work = JSON.parse(spec) as IPcaWorkload;
+  const workers = Number(count ?? 1);
   const url = (relative: string) => new URL(relative, `file://${root}/`).href;
   const core = new EngineCore({
     candidates: ['wasm'],
     wasmPaths: wasmDir,
-    fetch: fileFetch()
+    fetch: fileFetch(),
+    maxWorkers: workers,
+    // As many "cores" as asked for, plus the page's: oversubscribed at 4.
+    pool: workers > 1 ? nodePoolHost(bundle, workers + 1) : undefined
   });
-  await core.start();
+  const status = await core.start();
   const request: JobRequest = {
     kind: 'pca',
     model: { url: url(work.model) },
@@ -80,9 +88,14 @@ async function main(): Promise<void> {
   if (!last) {
     throw new Error('no repetitions');
   }
+  const states = (await core.pool?.states()) ?? [];
+  const heaps = [wasmHeapBytes() ?? 0, ...states.map(s => s.peakBytes)];
+  const leaked = tf.memory().numTensors - before;
+  core.close();
   process.stdout.write(
     JSON.stringify({
       backend: last.summary.backend,
+      workers: status.workers,
       count: last.summary.count,
       width: last.summary.width,
       solver: last.summary.solver,
@@ -92,7 +105,8 @@ async function main(): Promise<void> {
       coordinates: Array.from(last.result.coordinates),
       values: seconds,
       // The model and digits stay loaded in the engine (as on a page).
-      leaked: tf.memory().numTensors - before,
+      leaked,
+      wasmHeapMB: heaps.map(b => Math.round(b / 1e4) / 100),
       maxRssMB: process.resourceUsage().maxRSS / 1024
     }) + '\n'
   );

@@ -6,7 +6,10 @@
  *   digits at conv2d (10,000 × 26·26·32 activations, the randomized solver;
  *   Node on WASM, bench/pca-bench.ts: the layer recomputed on each pass)
  *   beside scikit-learn's randomized PCA of the same activations held in
- *   memory (bench/reference/sklearn_pca.py), and how well they agree;
+ *   memory (bench/reference/sklearn_pca.py), and how well they agree; with
+ *   the engine's pool of 1, 2 and 4 workers (Node worker threads, each its
+ *   own WASM instance; one process per size, so each peak RSS is that
+ *   pool's), each pass split by example (projection/pca-shares.ts);
  * - frames per second while a drag pans 100,000 and 1,000,000 points
  *   (and 1,000: the frame rate this browser reaches at all, the ceiling)
  *   through the view's navigator, and while the camera is moved every
@@ -17,7 +20,8 @@
  *
  * Prints a table and writes bench/results/pca.json.
  *
- *   node bench/pca.mjs [--repetitions N] [--limit N] [--skip engine,browser]
+ *   node bench/pca.mjs [--repetitions N] [--limit N] [--workers 1,2,4]
+ *                      [--skip engine,browser]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -27,15 +31,17 @@ import {
   BUILD,
   ROOT,
   bundleForNode,
+  machineLine,
   option,
   python,
   roundedStats,
+  runPerPoolSize,
   skipped,
-  wasmDir,
   writeResults
 } from './common.mjs';
 
 const repetitions = Number(option('repetitions', 3));
+const sizes = option('workers', '1,2,4').split(',').map(Number);
 const skip = skipped();
 
 const workload = {
@@ -87,14 +93,10 @@ const results = {
 if (!skip.has('engine')) {
   const bundle = await bundleForNode('bench/pca-bench.ts', 'pca.cjs');
   console.log(
-    `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each`
+    `${workload.id}: ${workload.limit} digits, ${repetitions} repetitions each; workers ${sizes.join(', ')}; ${machineLine()}`
   );
-  const engine = json(process.execPath, [
-    bundle,
-    JSON.stringify(workload),
-    ROOT,
-    wasmDir()
-  ]);
+  const pools = await runPerPoolSize(bundle, workload, sizes);
+  const engine = pools[0];
   const sklearn = json(
     python,
     [join(ROOT, 'bench/reference/sklearn_pca.py'), JSON.stringify(workload)],
@@ -103,17 +105,21 @@ if (!skip.has('engine')) {
     }
   );
   const k = workload.components;
-  results.engine = {
-    backend: `node-${engine.backend}`,
+  const engineRow = run => ({
+    backend: `node-${run.backend}`,
+    workers: run.workers,
     unit: 's',
-    ...stats(engine.values),
-    solver: engine.solver,
-    passes: engine.passes,
-    batchSize: engine.batchSize,
-    maxRssMB: Math.round(engine.maxRssMB),
-    leakedTensors: engine.leaked,
-    explainedVarianceRatio: engine.ratio
-  };
+    ...stats(run.values),
+    solver: run.solver,
+    passes: run.passes,
+    batchSize: run.batchSize,
+    maxRssMB: Math.round(run.maxRssMB),
+    wasmHeapMB: run.wasmHeapMB,
+    leakedTensors: run.leaked,
+    explainedVarianceRatio: run.ratio
+  });
+  results.engine = engineRow(engine);
+  results.pool = pools.map(engineRow);
   results.sklearn = {
     backend: `scikit-learn randomized (${sklearn.threads} threads)`,
     unit: 's',
@@ -131,11 +137,25 @@ if (!skip.has('engine')) {
   };
   results.ratio =
     Math.round((results.engine.median / results.sklearn.median) * 100) / 100;
-  for (const row of [results.engine, results.sklearn]) {
+  const round = x => Math.round(x * 100) / 100;
+  for (const [i, row] of results.pool.entries()) {
+    row.speedup = round(results.engine.median / row.median);
+    row.vsSklearn = round(row.median / results.sklearn.median);
+    // Each size's PCA against the single worker's: the same projection.
+    row.correlationWithOneWorker = Array.from(
+      { length: k },
+      (_, c) =>
+        round(
+          correlation(pools[i].coordinates, engine.coordinates, k, c) * 1e6
+        ) / 1e6
+    );
     console.log(
-      `${row.backend.padEnd(36)} ${String(row.median).padStart(8)} s (min ${row.min}, max ${row.max}), peak RSS ${row.maxRssMB} MB`
+      `${`${row.backend} × ${row.workers}`.padEnd(36)} ${String(row.median).padStart(8)} s (min ${row.min}, max ${row.max}); ${row.speedup}× one worker, ${row.vsSklearn}× scikit-learn's time; peak RSS ${row.maxRssMB} MB (WASM heaps ${row.wasmHeapMB.join(' + ')} MB)`
     );
   }
+  console.log(
+    `${results.sklearn.backend.padEnd(36)} ${String(results.sklearn.median).padStart(8)} s (min ${results.sklearn.min}, max ${results.sklearn.max}), peak RSS ${results.sklearn.maxRssMB} MB`
+  );
   console.log(
     `engine / scikit-learn: ${results.ratio}× (scikit-learn's time excludes computing the activations: ${results.sklearn.activationsSeconds} s in PyTorch); agreement: ${JSON.stringify(results.agreement)}`
   );

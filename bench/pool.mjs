@@ -17,11 +17,12 @@ import { join } from 'node:path';
 import {
   ROOT,
   bundleForNode,
+  machineLine,
   option,
   python,
   roundedStats,
   runJson,
-  wasmDir,
+  runPerPoolSize,
   writeResults
 } from './common.mjs';
 
@@ -41,27 +42,13 @@ const stats = values => roundedStats(values, 1);
 const json = runJson;
 
 const bundle = await bundleForNode('bench/pool-bench.ts', 'pool.cjs');
-const workerBundle = await bundleForNode(
-  'src/engine/testing/node-share-worker.ts',
-  'node-share-worker.cjs'
-);
-
 console.log(
-  `${workload.id}: ${repetitions} repetitions after a warm-up run; ${cpus().length} cores, load ${loadavg()
-    .map(l => l.toFixed(2))
-    .join(' ')}`
+  `${workload.id}: ${repetitions} repetitions after a warm-up run; ${machineLine()}`
 );
 const engine = {};
-for (const size of sizes) {
-  engine[size] = json(process.execPath, [
-    bundle,
-    JSON.stringify(workload),
-    ROOT,
-    wasmDir(),
-    workerBundle,
-    String(size)
-  ]);
-}
+(await runPerPoolSize(bundle, workload, sizes)).forEach((run, i) => {
+  engine[sizes[i]] = run;
+});
 const torch = json(
   python,
   [

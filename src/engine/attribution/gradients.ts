@@ -20,25 +20,24 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type IExecutor, LayersExecutor } from '../model/executor';
 import type { ReluRule } from '../model/ops';
-import { createRandom } from '../optvis/rng';
+import type { IMethodHooks } from './batching';
 import {
-  BatchPacer,
-  type IMethodHooks,
-  batchSize,
-  checkpoint
-} from './batching';
+  type NormalSource,
+  type SampleSplit,
+  noisyPoints,
+  pathPoints,
+  sumSamples,
+  unitGradient
+} from './samples';
 import { type IUnit, unitValues } from './unit';
 
-/** d unit / d x for each image of `x`. Call inside `tf.tidy`. */
-export function unitGradient(
-  executor: IExecutor,
-  unit: IUnit,
-  x: tf.Tensor4D
-): tf.Tensor4D {
-  return tf.grad((t: tf.Tensor) =>
-    tf.sum(unitValues(executor, unit, t as tf.Tensor4D))
-  )(x) as tf.Tensor4D;
-}
+export {
+  type NormalSource,
+  type SamplePath,
+  type SampleSplit,
+  seededNormals,
+  unitGradient
+} from './samples';
 
 async function read(make: () => tf.Tensor): Promise<Float32Array> {
   const t = tf.tidy(make);
@@ -47,12 +46,6 @@ async function read(make: () => tf.Tensor): Promise<Float32Array> {
   } finally {
     t.dispose();
   }
-}
-
-/** How many copies of an input one gradient pass takes. */
-function gradientBatch(executor: IExecutor): number {
-  // A backward pass holds about as much again as the forward pass.
-  return Math.max(1, Math.floor(batchSize(executor) / 2));
 }
 
 /** The plain gradient of the unit for each image. */
@@ -83,53 +76,6 @@ export async function modifiedGradient(
   }
 }
 
-/** Standard normal deviates, `count` at a time, in a fixed order. */
-export type NormalSource = (count: number) => Float32Array;
-
-/** Seeded standard normals: the same noise on every backend. */
-export function seededNormals(seed: number): NormalSource {
-  const random = createRandom(seed);
-  return count => Float32Array.from({ length: count }, () => random.normal());
-}
-
-/** Sums weighted gradients at points of one image, in batches. */
-async function summedGradient(
-  executor: IExecutor,
-  unit: IUnit,
-  image: tf.Tensor4D,
-  count: number,
-  /** The points [k, h, w, c] from `first` on, and their weights [k]. */
-  points: (first: number, k: number) => { at: tf.Tensor4D; weights: number[] },
-  hooks: IMethodHooks,
-  progress: (done: number) => void
-): Promise<tf.Tensor3D> {
-  const pacer = new BatchPacer(gradientBatch(executor));
-  let total = tf.tidy(() => tf.zerosLike(tf.squeeze(image, [0])));
-  try {
-    for (let first = 0; first < count;) {
-      await checkpoint(hooks.signal);
-      const k = pacer.next(count - first);
-      const next = tf.tidy(() => {
-        const { at, weights } = points(first, k);
-        const grads = unitGradient(executor, unit, at);
-        const w = tf.reshape(tf.tensor1d(weights), [k, 1, 1, 1]);
-        return tf.add(total, tf.sum(tf.mul(grads, w), 0));
-      });
-      total.dispose();
-      total = next;
-      // Waiting here keeps the queue of work short and cancellation prompt.
-      await total.data();
-      pacer.done(k);
-      first += k;
-      progress(first);
-    }
-    return total as tf.Tensor3D;
-  } catch (reason) {
-    total.dispose();
-    throw reason;
-  }
-}
-
 /** Splits a batch [n, …] into its images, one at a time. */
 async function eachImage(
   x: tf.Tensor4D,
@@ -154,6 +100,11 @@ export interface ISmoothGradOptions {
   readonly samples: number;
   /** The noise (standard normal); seeded per run by the caller. */
   readonly normals: NormalSource;
+  /**
+   * The seed `normals` come from (`seededNormals`), so that the engine's
+   * pool can draw the same noise; without it the samples run here.
+   */
+  readonly seed?: number;
 }
 
 /** SmoothGrad: the mean gradient over noisy copies of each image. */
@@ -162,28 +113,25 @@ export function smoothGrad(
   unit: IUnit,
   x: tf.Tensor4D,
   options: ISmoothGradOptions,
-  hooks: IMethodHooks = {}
+  hooks: IMethodHooks = {},
+  split?: SampleSplit
 ): Promise<Float32Array> {
-  const { samples } = options;
-  const [n, h, w, c] = x.shape;
-  const size = h * w * c;
+  const { samples, seed } = options;
+  const n = x.shape[0];
   return eachImage(x, async (image, i) => {
     const spread = await read(() => tf.sub(tf.max(image), tf.min(image)));
     const sigma = options.noise * spread[0];
-    const total = await summedGradient(
-      executor,
-      unit,
-      image,
-      samples,
-      (_, k) => ({
-        at: tf.add(
-          image,
-          tf.mul(tf.tensor4d(options.normals(k * size), [k, h, w, c]), sigma)
-        ) as tf.Tensor4D,
-        weights: Array(k).fill(1 / samples)
-      }),
-      hooks,
-      done => hooks.onProgress?.(i * samples + done, n * samples)
+    const progress = (done: number) =>
+      hooks.onProgress?.(i * samples + done, n * samples);
+    // Split over the pool only for one image: later images read on in the
+    // noise the first one drew here.
+    const total = await sumSamples(
+      { executor, unit, image, hooks, progress },
+      { type: 'smoothgrad', samples, sigma, seed: seed ?? 0 },
+      noisyPoints(image, sigma, samples, options.normals),
+      // Over the pool only for one image with a seed: later images read on
+      // in the noise the first one drew here.
+      seed !== undefined && n === 1 ? split : undefined
     );
     try {
       return await read(() => tf.reshape(total, [-1]));
@@ -216,7 +164,8 @@ export async function integratedGradients(
   unit: IUnit,
   x: tf.Tensor4D,
   options: IIntegratedGradientsOptions,
-  hooks: IMethodHooks = {}
+  hooks: IMethodHooks = {},
+  split?: SampleSplit
 ): Promise<{ attribution: Float32Array; completeness: ICompleteness[] }> {
   const { steps, baseline } = options;
   const n = x.shape[0];
@@ -224,24 +173,13 @@ export async function integratedGradients(
   const attribution = await eachImage(x, async (image, i) => {
     const difference = tf.tidy(() => tf.sub(image, baseline)) as tf.Tensor4D;
     try {
-      const total = await summedGradient(
-        executor,
-        unit,
-        image,
-        steps,
-        (first, k) => {
-          const alphas = Array.from(
-            { length: k },
-            (_, j) => (first + j + 0.5) / steps
-          );
-          const a = tf.reshape(tf.tensor1d(alphas), [k, 1, 1, 1]);
-          return {
-            at: tf.add(tf.mul(difference, a), baseline) as tf.Tensor4D,
-            weights: Array(k).fill(1 / steps)
-          };
-        },
-        hooks,
-        done => hooks.onProgress?.(i * steps + done, n * steps)
+      const progress = (done: number) =>
+        hooks.onProgress?.(i * steps + done, n * steps);
+      const total = await sumSamples(
+        { executor, unit, image, hooks, progress },
+        { type: 'integrated-gradients', steps, baseline },
+        pathPoints(difference, steps, baseline),
+        split
       );
       let attributed: Float32Array;
       try {

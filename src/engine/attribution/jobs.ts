@@ -1,11 +1,12 @@
 /**
  * The attribution jobs as the job table runs them (docs/architecture.md,
- * "Jobs"): occlusion and saliency of one input, and a layer's filters. Each
+ * "Jobs"): saliency of one input and a layer's filters (the occlusion job is
+ * in occlusion-job.ts, re-exported here for the job table). Each
  * sends `running`, then `progress` after each batch (positions, noisy
  * copies, path steps), checks Cancel between batches, and returns its
  * summary and result. Defaults are the schema's (SPEC_DEFAULTS).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { FeatureVizError } from '../errors';
 import type { IExecutor } from '../model/executor';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
@@ -22,138 +23,13 @@ import {
   seededNormals,
   smoothGrad
 } from './gradients';
-import { type IInputImage, loadInput } from './input';
-import { occlude, occlusionGrid } from './occlusion';
-import type {
-  AttributionMethod,
-  IOcclusionSummary,
-  ISaliencyMap,
-  IUnitSummary
-} from './types';
-import { type IUnit, predictedClasses, resolveUnit } from './unit';
+import type { IInputImage } from './input';
+import { prepare, progressHooks } from './prepare';
+import { pooledSamples } from './sample-shares';
+import type { AttributionMethod, ISaliencyMap } from './types';
+import { type IUnit, resolvedTarget } from './unit';
 
-/** The input as a tensor, the unit and what the summary says of both. */
-interface IPrepared {
-  readonly x: tf.Tensor4D;
-  readonly image: IInputImage;
-  readonly unit: IUnit;
-  readonly about: IUnitSummary;
-}
-
-async function prepare(
-  request: JobRequestOf<'occlusion' | 'saliency'>,
-  context: IJobContext
-): Promise<IPrepared> {
-  const { executor, loaded } = context.model;
-  const { tensor, image } = await loadInput(
-    request.input,
-    executor,
-    loaded.metadata.inputRange,
-    (data, shape) => context.datasets.load(data, shape, context.signal)
-  );
-  try {
-    const unit = await resolveUnit(executor, request.target, tensor);
-    const [predicted] = await predictedClasses(executor, tensor);
-    const value = tf.tidy(() =>
-      unit.value(executor.forward(tensor, [unit.ref])[0])
-    );
-    const [base] = await value.data();
-    value.dispose();
-    return {
-      x: tensor,
-      image,
-      unit,
-      about: {
-        example: image.name,
-        unit: unit.description,
-        value: base,
-        label: image.label,
-        predicted
-      }
-    };
-  } catch (reason) {
-    tensor.dispose();
-    throw reason;
-  }
-}
-
-/**
- * A method's hooks that report its items from `offset` on, as `progress`
- * events of a job of `clock.total` items.
- */
-function progressHooks(
-  context: IJobContext,
-  clock: ProgressClock,
-  offset = 0
-): IMethodHooks {
-  return {
-    signal: context.signal,
-    onProgress: done => context.emit(clock.tick(offset + done))
-  };
-}
-
-export async function runOcclusionJob(
-  request: JobRequestOf<'occlusion'>,
-  context: IJobContext
-): Promise<IJobOutcome<'occlusion'>> {
-  context.emit({ type: 'running', backend: context.backend });
-  const defaults = SPEC_DEFAULTS.OcclusionSpec;
-  const size = request.size ?? defaults.size;
-  const options = {
-    size,
-    stride: request.stride ?? size,
-    fill: request.fill ?? defaults.fill
-  };
-  const { x, image, unit, about } = await prepare(request, context);
-  try {
-    const grid = occlusionGrid(image.height, image.width, options);
-    const clock = new ProgressClock(grid.rows * grid.cols, 'positions');
-    context.emit(clock.tick(0));
-    const maps = await occlude(
-      context.model.executor,
-      unit,
-      x,
-      { ...options, predict: unit.logit !== null },
-      progressHooks(context, clock)
-    );
-    let largest: IOcclusionSummary['largestDrop'] = null;
-    maps.change.forEach((percent, i) => {
-      if (Number.isFinite(percent) && (!largest || percent < largest.percent)) {
-        largest = {
-          percent,
-          row: Math.floor(i / grid.cols),
-          col: i % grid.cols
-        };
-      }
-    });
-    const changed = maps.predicted
-      ? maps.predicted.filter(c => c !== about.predicted).length
-      : null;
-    return {
-      summary: {
-        ...about,
-        ...options,
-        rows: grid.rows,
-        cols: grid.cols,
-        largestDrop: largest,
-        changedPrediction: changed
-      },
-      result: {
-        kind: 'occlusion',
-        input: image,
-        ...about,
-        grid,
-        fill: options.fill,
-        values: maps.values,
-        change: maps.change,
-        map: maps.map,
-        predictions: maps.predicted
-      }
-    };
-  } finally {
-    x.dispose();
-  }
-}
+export { runOcclusionJob } from './occlusion-job';
 
 /** The attribution summed over channels: the map drawn. */
 function channelSum(
@@ -259,6 +135,12 @@ async function saliencyMap(
   hooks: IMethodHooks
 ): Promise<ISaliencyMap> {
   const defaults = SPEC_DEFAULTS.SaliencySpec;
+  // The samples split over the engine's pool where it has workers.
+  const split = () =>
+    pooledSamples(context.pool, {
+      model: request.model,
+      target: resolvedTarget(request.target, unit)
+    });
   const signed = (attribution: Float32Array): ISaliencyMap => ({
     method,
     attribution,
@@ -277,9 +159,11 @@ async function saliencyMap(
           {
             noise: request.noise ?? defaults.noise,
             samples: request.samples ?? defaults.samples,
-            normals: seededNormals(request.seed ?? defaults.seed)
+            normals: seededNormals(request.seed ?? defaults.seed),
+            seed: request.seed ?? defaults.seed
           },
-          hooks
+          hooks,
+          split()
         )
       );
     case 'integrated-gradients': {
@@ -291,7 +175,8 @@ async function saliencyMap(
           steps: request.steps ?? defaults.steps,
           baseline: request.baseline ?? defaults.baseline
         },
-        hooks
+        hooks,
+        split()
       );
       return { ...signed(attribution), completeness: completeness[0] };
     }

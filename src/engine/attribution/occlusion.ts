@@ -126,30 +126,36 @@ function pixelMap(
   return Float32Array.from(total, (t, i) => (count[i] ? t / count[i] : 0));
 }
 
+/** The unit (and the predicted class) with the square at some positions. */
+export interface IOccludedPositions {
+  readonly values: Float32Array;
+  readonly predicted: Int32Array | null;
+}
+
 /**
- * Occlusion of one input `x` ([1, h, w, c]) for `unit`. With `predict`, also
- * the class the model predicts at each position (does covering change it?).
+ * The unit at positions [first, last) of the grid, many covered copies to a
+ * forward pass; `hooks.onProgress` counts this range's positions. A pool
+ * share runs this over its positions (`occlusion-shares.ts`).
  */
-export async function occlude(
+export async function occludePositions(
   executor: IExecutor,
   unit: IUnit,
   x: tf.Tensor4D,
-  options: IOcclusionOptions & { readonly predict?: boolean },
+  grid: IOcclusionGrid,
+  options: { readonly fill: number; readonly predict: boolean },
+  range: readonly [number, number],
   hooks: IMethodHooks = {}
-): Promise<IOcclusionMaps> {
+): Promise<IOccludedPositions> {
   const [, height, width] = x.shape;
-  const grid = occlusionGrid(height, width, options);
-  const total = grid.rows * grid.cols;
-  const baseTensor = tf.tidy(() => unitValues(executor, unit, x));
-  const [base] = await baseTensor.data();
-  baseTensor.dispose();
+  const [start, end] = range;
+  const total = end - start;
   const values = new Float32Array(total);
   const predicted = options.predict ? new Int32Array(total) : null;
   const pacer = new BatchPacer(batchSize(executor), 16);
-  for (let first = 0; first < total;) {
+  for (let done = 0; done < total;) {
     await checkpoint(hooks.signal);
-    const count = pacer.next(total - first);
-    const mask = masks(grid, first, count, height, width);
+    const count = pacer.next(total - done);
+    const mask = masks(grid, start + done, count, height, width);
     const [unitTensor, classTensor] = tf.tidy(() => {
       const m = tf.tensor4d(mask, [count, height, width, 1]);
       // x where uncovered, the fill value where covered.
@@ -164,16 +170,58 @@ export async function occlude(
         logits ? tf.argMax(tf.reshape(logits, [count, -1]), 1) : null
       ];
     });
-    values.set(await unitTensor.data(), first);
+    values.set(await unitTensor.data(), done);
     unitTensor.dispose();
     if (classTensor && predicted) {
-      predicted.set(await classTensor.data(), first);
+      predicted.set(await classTensor.data(), done);
       classTensor.dispose();
     }
     pacer.done(count);
-    first += count;
-    hooks.onProgress?.(first, total);
+    done += count;
+    hooks.onProgress?.(done, total);
   }
+  return { values, predicted };
+}
+
+/** Runs the positions [first, last) of a grid: here, or over the pool. */
+export type OcclusionPass = (
+  grid: IOcclusionGrid,
+  range: readonly [number, number],
+  hooks: IMethodHooks
+) => Promise<IOccludedPositions>;
+
+/**
+ * Occlusion of one input `x` ([1, h, w, c]) for `unit`. With `predict`, also
+ * the class the model predicts at each position (does covering change it?).
+ * `pass` runs the positions (the engine's pool splits them); here by default.
+ */
+export async function occlude(
+  executor: IExecutor,
+  unit: IUnit,
+  x: tf.Tensor4D,
+  options: IOcclusionOptions & { readonly predict?: boolean },
+  hooks: IMethodHooks = {},
+  pass?: OcclusionPass
+): Promise<IOcclusionMaps> {
+  const [, height, width] = x.shape;
+  const grid = occlusionGrid(height, width, options);
+  const total = grid.rows * grid.cols;
+  const baseTensor = tf.tidy(() => unitValues(executor, unit, x));
+  const [base] = await baseTensor.data();
+  baseTensor.dispose();
+  const run: OcclusionPass =
+    pass ??
+    ((g, range, h) =>
+      occludePositions(
+        executor,
+        unit,
+        x,
+        g,
+        { fill: options.fill, predict: options.predict ?? false },
+        range,
+        h
+      ));
+  const { values, predicted } = await run(grid, [0, total], hooks);
   const change = Float32Array.from(values, v =>
     base === 0 ? NaN : (100 * (v - base)) / Math.abs(base)
   );

@@ -170,3 +170,14 @@ export async function resolveUnit(
   const [predicted] = await predictedClasses(executor, x);
   return logitUnit(executor, predicted);
 }
+
+/**
+ * The target a unit was resolved from, as plain data: the request's, or the
+ * logit of the predicted class (a pool share rebuilds the same unit).
+ */
+export function resolvedTarget(
+  target: UnitTarget | undefined,
+  unit: IUnit
+): UnitTarget {
+  return target ?? { type: 'logit', index: unit.logit ?? 0 };
+}

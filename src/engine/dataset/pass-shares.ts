@@ -9,6 +9,7 @@
 import { CancelledError } from '../errors';
 import type { IExecutor } from '../model/executor';
 import type { ModelCache } from '../runtime/model-cache';
+import type { IModelRequest } from '../runtime/protocol';
 import type {
   IPassShare,
   IPassShareResult,
@@ -20,8 +21,8 @@ import {
   activationPass,
   resolveUnit
 } from './activation-pass';
-import { fitTo } from './dataset';
-import type { DatasetStore } from './store';
+import { type IDataset, type IInputFit, fitTo } from './dataset';
+import type { DataRequest, DatasetStore } from './store';
 import { mergeRanked } from './top-k';
 
 /** Contiguous shares of [start, end) in whole batches, as even as they come. */
@@ -111,11 +112,22 @@ export interface IShareContext {
   readonly onProgress: (done: number) => void;
 }
 
-/** Runs one share of a pass in a pool worker (or in the core itself). */
-export async function runPassShare(
-  share: IPassShare,
-  context: IShareContext
-): Promise<IPassShareResult> {
+/** What a share reads: its model's executor, its dataset and their fit. */
+export interface IShareInput {
+  readonly executor: IExecutor;
+  readonly dataset: IDataset;
+  readonly fit: IInputFit;
+}
+
+/**
+ * Runs `use` on a share's model and dataset (loaded from this worker's
+ * caches, fed from the core's bytes), releasing the model however it ends.
+ */
+export async function withShareInput<T>(
+  share: { readonly model: IModelRequest; readonly data: DataRequest },
+  context: IShareContext,
+  use: (input: IShareInput) => Promise<T>
+): Promise<T> {
   const handle = await context.models.acquire(share.model, context.signal);
   try {
     const executor: IExecutor = handle.executor;
@@ -133,20 +145,29 @@ export async function runPassShare(
       executor.inputShape,
       handle.loaded.metadata.inputRange
     );
-    const unit = resolveUnit(executor, share.target);
-    return await activationPass({
+    return await use({ executor, dataset, fit });
+  } finally {
+    handle.release();
+  }
+}
+
+/** Runs one share of a pass in a pool worker (or in the core itself). */
+export async function runPassShare(
+  share: IPassShare,
+  context: IShareContext
+): Promise<IPassShareResult> {
+  return withShareInput(share, context, ({ executor, dataset, fit }) =>
+    activationPass({
       executor,
       dataset,
       range: share.range,
       fit,
-      unit,
+      unit: resolveUnit(executor, share.target),
       k: share.k,
       bottom: share.bottom,
       batchSize: share.batchSize,
       signal: context.signal,
       onBatch: context.onProgress
-    });
-  } finally {
-    handle.release();
-  }
+    })
+  );
 }

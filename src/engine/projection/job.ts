@@ -14,6 +14,7 @@ import { exampleBytes, fitTo, type IDataset } from '../dataset/dataset';
 import type { DataRequest } from '../dataset/store';
 import { type PcaSolver, passesOf, solverFor, streamingPca } from './pca';
 import { layerWidth } from './passes';
+import { pooledPasses } from './pca-shares';
 
 /** What a PCA job asks for. */
 export interface IPcaRequest {
@@ -108,19 +109,25 @@ export async function runPcaJob(
   const passes = passesOf(solverFor(options, width));
   const clock = new ProgressClock(passes * count, 'images');
   let pass = 0;
+  const stream = {
+    executor,
+    dataset,
+    range,
+    fit,
+    layer: request.layer,
+    batchSize,
+    signal: context.signal,
+    onBatch: (done: number) => context.emit(clock.tick(pass * count + done))
+  };
+  // Each pass splits over the engine's pool where it has more than one worker.
   const outcome = await streamingPca(
-    {
-      executor,
-      dataset,
-      range,
-      fit,
-      layer: request.layer,
-      batchSize,
-      signal: context.signal,
-      onBatch: done => context.emit(clock.tick(pass * count + done))
-    },
+    stream,
     width,
-    { ...options, onPass: p => (pass = p) }
+    { ...options, onPass: p => (pass = p) },
+    pooledPasses(stream, {
+      pool: context.pool,
+      share: { model: request.model, data: request.data }
+    })
   );
   const labels = Int32Array.from(
     { length: count },

@@ -3,7 +3,7 @@
  * over a dataset up to one layer, batch by batch, each batch's activations
  * flattened to rows of X and folded into small running results: the mean and
  * total variance, the product X·Z with a thin d×l matrix, the product Xᵀ·Q
- * with a thin n×l one, or the d×d covariance for a narrow layer. The layer is
+ * with a thin n×l one (the d×d covariance is in `covariance-pass.ts`). The layer is
  * recomputed on every pass; activations are never stored (10,000 × 21,632
  * floats would be 865 MB). Cancel is checked between batches, and every
  * tensor is freed however a pass ends.
@@ -41,7 +41,7 @@ export function layerWidth(executor: IExecutor, layer: string): number {
  * Runs `step` on every batch's activations [b, d] (made inside a tidy; `step`
  * keeps what it returns alive itself), checking Cancel between batches.
  */
-async function eachBatch(
+export async function eachBatch(
   stream: IStream,
   step: (x: tf.Tensor2D, first: number) => Promise<void>
 ): Promise<void> {
@@ -83,22 +83,58 @@ export interface IMoments {
   readonly batchSizes: readonly number[];
 }
 
+/** One batch's mean row, size and own scatter Σ‖xᵢ − m_b‖². */
+export interface IBatchMoments {
+  readonly mean: Float64Array;
+  readonly size: number;
+  readonly spread: number;
+}
+
 /**
- * The mean and total scatter of the rows, merged batch by batch with Chan's
- * pairwise update (no Σx² − nμ² cancellation), and X·Z (n×l, uncentred) when
- * `z` (d×l) is given: one pass.
+ * The mean and total scatter of the batches in order, merged with Chan's
+ * pairwise update (no Σx² − nμ² cancellation). A pass split over the pool
+ * folds its shares' batches here in the single pass's order: the same sums.
  */
-export async function momentsPass(
+export function foldMoments(
+  batches: readonly IBatchMoments[],
+  width: number
+): IMoments {
+  const mean = new Float64Array(width);
+  let scatter = 0;
+  let seen = 0;
+  for (const { mean: batchMean, size: b, spread } of batches) {
+    // Merging a batch moves the scatter by the squared distance between
+    // the means, weighted.
+    let distance = 0;
+    for (let j = 0; j < width; j++) {
+      distance += (batchMean[j] - mean[j]) ** 2;
+    }
+    scatter += spread + ((seen * b) / (seen + b)) * distance;
+    for (let j = 0; j < width; j++) {
+      mean[j] += ((batchMean[j] - mean[j]) * b) / (seen + b);
+    }
+    seen += b;
+  }
+  return {
+    count: seen,
+    mean,
+    scatter,
+    batchMeans: batches.map(b => b.mean),
+    batchSizes: batches.map(b => b.size)
+  };
+}
+
+/**
+ * Each batch's moments, and X·Z (n×l, uncentred) when `z` (d×l) is given:
+ * one pass.
+ */
+export async function batchMoments(
   stream: IStream,
   width: number,
   z: IMatrix | null
-): Promise<{ moments: IMoments; product: IMatrix | null }> {
+): Promise<{ batches: IBatchMoments[]; product: IMatrix | null }> {
   const count = stream.range[1] - stream.range[0];
-  const mean = new Float64Array(width);
-  const batchMeans: Float64Array[] = [];
-  const batchSizes: number[] = [];
-  let scatter = 0;
-  let seen = 0;
+  const batches: IBatchMoments[] = [];
   const product = z ? matrix(count, z.cols) : null;
   const zTensor = z
     ? tf.tensor2d(Float32Array.from(z.data), [z.rows, z.cols])
@@ -118,21 +154,9 @@ export async function momentsPass(
           within.data(),
           xz ? xz.data() : Promise.resolve(null)
         ]);
-        const batchMean = Float64Array.from(sums as Float32Array, s => s / b);
-        checkFinite(batchMean, stream, first);
-        // Chan et al.: merging a batch moves the scatter by the squared
-        // distance between the means, weighted.
-        let distance = 0;
-        for (let j = 0; j < width; j++) {
-          distance += (batchMean[j] - mean[j]) ** 2;
-        }
-        scatter += spread[0] + ((seen * b) / (seen + b)) * distance;
-        for (let j = 0; j < width; j++) {
-          mean[j] += ((batchMean[j] - mean[j]) * b) / (seen + b);
-        }
-        seen += b;
-        batchMeans.push(batchMean);
-        batchSizes.push(b);
+        const mean = Float64Array.from(sums as Float32Array, s => s / b);
+        checkFinite(mean, stream, first);
+        batches.push({ mean, size: b, spread: spread[0] });
         if (product && rows) {
           product.data.set(rows, first * product.cols);
         }
@@ -145,10 +169,17 @@ export async function momentsPass(
   } finally {
     zTensor?.dispose();
   }
-  return {
-    moments: { count, mean, scatter, batchMeans, batchSizes },
-    product
-  };
+  return { batches, product };
+}
+
+/** The mean and total scatter of the rows, and X·Z when `z` is given. */
+export async function momentsPass(
+  stream: IStream,
+  width: number,
+  z: IMatrix | null
+): Promise<{ moments: IMoments; product: IMatrix | null }> {
+  const { batches, product } = await batchMoments(stream, width, z);
+  return { moments: foldMoments(batches, width), product };
 }
 
 /** X·Z (n×l, uncentred) for a thin Z (d×l): one pass. */
@@ -222,73 +253,8 @@ export async function transposedProductPass(
   }
 }
 
-/**
- * The covariance matrix of the rows (d×d, on the device; the caller disposes
- * it) with the mean: each batch's own centred scatter, then the scatter of
- * the batch means about the mean (the same decomposition as Chan's update).
- */
-export async function covariancePass(
-  stream: IStream,
-  width: number
-): Promise<{ covariance: tf.Tensor2D; moments: IMoments }> {
-  const batchMeans: Float64Array[] = [];
-  const batchSizes: number[] = [];
-  let within: tf.Tensor2D = tf.zeros([width, width]);
-  let scatter = 0;
-  try {
-    await eachBatch(stream, async (x, first) => {
-      const b = x.shape[0];
-      const [next, sum, spread] = tf.tidy(() => {
-        const centred = tf.sub(x, tf.mean(x, 0));
-        const out = tf.add(within, tf.matMul(tf.transpose(centred), centred));
-        stream.onPeak?.(tf.memory());
-        return [out as tf.Tensor2D, tf.sum(x, 0), tf.sum(tf.square(centred))];
-      });
-      within.dispose();
-      within = next;
-      try {
-        const [sums, s] = await Promise.all([sum.data(), spread.data()]);
-        const batchMean = Float64Array.from(sums as Float32Array, v => v / b);
-        checkFinite(batchMean, stream, first);
-        batchMeans.push(batchMean);
-        batchSizes.push(b);
-        scatter += s[0];
-      } finally {
-        sum.dispose();
-        spread.dispose();
-      }
-    });
-    const count = stream.range[1] - stream.range[0];
-    const mean = new Float64Array(width);
-    batchMeans.forEach((m, i) =>
-      m.forEach((v, j) => (mean[j] += (v * batchSizes[i]) / count))
-    );
-    // Between batches: Σ_b n_b (m_b − μ)(m_b − μ)ᵀ, from B×d rows.
-    const between = new Float32Array(batchMeans.length * width);
-    batchMeans.forEach((m, i) => {
-      const w = Math.sqrt(batchSizes[i]);
-      for (let j = 0; j < width; j++) {
-        const offset = m[j] - mean[j];
-        between[i * width + j] = w * offset;
-        scatter += w * w * offset * offset;
-      }
-    });
-    const covariance = tf.tidy(() => {
-      const rows = tf.tensor2d(between, [batchMeans.length, width]);
-      const total = tf.add(within, tf.matMul(tf.transpose(rows), rows));
-      return tf.div(total, Math.max(count - 1, 1)) as tf.Tensor2D;
-    });
-    return {
-      covariance,
-      moments: { count, mean, scatter, batchMeans, batchSizes }
-    };
-  } finally {
-    within.dispose();
-  }
-}
-
 /** A non-finite activation makes the projection meaningless: say where. */
-function checkFinite(
+export function checkFinite(
   batchMean: Float64Array,
   stream: IStream,
   first: number

@@ -27,14 +27,8 @@ import {
   orthonormalizeColumns,
   symmetricEigen
 } from './linalg';
-import {
-  type IMoments,
-  type IStream,
-  covariancePass,
-  momentsPass,
-  productPass,
-  transposedProductPass
-} from './passes';
+import type { IMoments, IStream } from './passes';
+import { type IPcaPasses, localPasses } from './pca-shares';
 import { leadingEigen } from './eigen';
 
 /** Above this width the d×d covariance is too large to sum (16 MB at 2048). */
@@ -111,17 +105,22 @@ export function checkComponents(
   }
 }
 
+/**
+ * PCA of the stream's rows. `passes` runs its passes over the data: here by
+ * default, or split over the engine's pool (`pca-shares.ts`).
+ */
 export async function streamingPca(
   stream: IStream,
   width: number,
-  options: IPcaOptions
+  options: IPcaOptions,
+  passes: IPcaPasses = localPasses(stream)
 ): Promise<IPcaOutcome> {
   const count = stream.range[1] - stream.range[0];
   checkComponents(stream.layer, options.components, width, count);
   const solver = solverFor(options, width);
   return solver === 'exact'
-    ? exactPca(stream, width, options)
-    : randomizedPca(stream, width, options);
+    ? exactPca(passes, width, options)
+    : randomizedPca(passes, count, width, options);
 }
 
 /** Subtracts 1·(μᵀZ) from X·Z: the product of the centred X. */
@@ -155,42 +154,34 @@ function centreTransposed(
 }
 
 async function randomizedPca(
-  stream: IStream,
+  run: IPcaPasses,
+  count: number,
   width: number,
   options: IPcaOptions
 ): Promise<IPcaOutcome> {
   const { components: k } = options;
-  const count = stream.range[1] - stream.range[0];
   const l = Math.min(k + OVERSAMPLES, width, count);
   const passes = passesOf('randomized');
   let pass = 0;
   const next = () => options.onPass?.(pass++, passes);
   const omega = gaussian(width, l, options.seed);
   next();
-  const first = await momentsPass(stream, width, omega);
+  const first = await run.moments(width, omega);
   const { moments } = first;
   let y = centreProduct(first.product as IMatrix, moments.mean, omega);
   for (let i = 0; i < POWER_ITERATIONS; i++) {
     const q = orthonormalizeColumns(y);
     next();
     const z = orthonormalizeColumns(
-      centreTransposed(
-        await transposedProductPass(stream, q, width),
-        moments.mean,
-        q
-      )
+      centreTransposed(await run.transposed(q, width), moments.mean, q)
     );
     next();
-    y = centreProduct(await productPass(stream, z), moments.mean, z);
+    y = centreProduct(await run.product(z), moments.mean, z);
   }
   const q = orthonormalizeColumns(y);
   next();
   // Bᵀ = (X − 1μᵀ)ᵀQ (d×l); B·Bᵀ = U·S²·Uᵀ is l×l.
-  const bt = centreTransposed(
-    await transposedProductPass(stream, q, width),
-    moments.mean,
-    q
-  );
+  const bt = centreTransposed(await run.transposed(q, width), moments.mean, q);
   const { values, vectors } = symmetricEigen(multiplyTransposed(bt, bt));
   const sigma = Array.from(values.subarray(0, k), v =>
     Math.sqrt(Math.max(v, 0))
@@ -217,14 +208,14 @@ async function randomizedPca(
 }
 
 async function exactPca(
-  stream: IStream,
+  run: IPcaPasses,
   width: number,
   options: IPcaOptions
 ): Promise<IPcaOutcome> {
   const { components: k } = options;
   const passes = passesOf('exact');
   options.onPass?.(0, passes);
-  const { covariance, moments } = await covariancePass(stream, width);
+  const { covariance, moments } = await run.covariance(width);
   let eigen: { vectors: IMatrix; values: Float64Array };
   try {
     eigen = await leadingEigen(covariance, k, k + OVERSAMPLES, options.seed);
@@ -233,7 +224,7 @@ async function exactPca(
   }
   options.onPass?.(1, passes);
   const coordinates = centreProduct(
-    await productPass(stream, eigen.vectors),
+    await run.product(eigen.vectors),
     moments.mean,
     eigen.vectors
   );

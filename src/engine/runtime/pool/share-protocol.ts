@@ -9,6 +9,10 @@ import type * as Comlink from 'comlink';
 import type { UnitTarget } from '../../../spec/types.generated';
 import type { DataRequest, INamedArrayLike } from '../../dataset/store';
 import type { IRanked } from '../../dataset/top-k';
+import type { IOcclusionGrid } from '../../attribution/occlusion';
+import type { SamplePath } from '../../attribution/samples';
+import type { IBatchMoments } from '../../projection/passes';
+import type { IMatrix } from '../../projection/linalg';
 import type { WasmPaths } from '../backends';
 import type { BackendName } from '../capabilities';
 import type { IModelRequest } from '../protocol';
@@ -32,9 +36,94 @@ export interface IPassShareResult {
   readonly bottom: IRanked | null;
 }
 
+/**
+ * One pass of PCA over a share's examples (projection/pca-shares.ts): its
+ * batches' moments (and X·Z), X·Z, the partial sum Xᵀ·Q over its rows of Q,
+ * or the partial sum of its batches' centred scatter (d×d).
+ */
+export type PcaPass =
+  | {
+      readonly type: 'moments';
+      readonly width: number;
+      readonly z: IMatrix | null;
+    }
+  | { readonly type: 'product'; readonly z: IMatrix }
+  | { readonly type: 'transposed'; readonly width: number; readonly q: IMatrix }
+  | { readonly type: 'covariance'; readonly width: number };
+
+export interface IPcaShare {
+  readonly kind: 'pca-pass';
+  readonly model: IModelRequest;
+  readonly data: DataRequest;
+  readonly layer: string;
+  /** The examples of this share: [start, end) of the dataset. */
+  readonly range: readonly [number, number];
+  /** The single-worker batch size: shares cut the same batches. */
+  readonly batchSize: number;
+  readonly pass: PcaPass;
+}
+
+export type IPcaShareResult =
+  | {
+      readonly type: 'moments';
+      readonly batches: IBatchMoments[];
+      readonly product: IMatrix | null;
+    }
+  | { readonly type: 'product'; readonly product: IMatrix }
+  | { readonly type: 'transposed'; readonly product: IMatrix }
+  | {
+      readonly type: 'covariance';
+      /** Σ over the share's batches of their centred scatter, d×d. */
+      readonly within: Float32Array;
+      readonly batches: IBatchMoments[];
+    };
+
+/** Occlusion at some of a grid's positions (attribution/occlusion-shares.ts). */
+export interface IOcclusionShare {
+  readonly kind: 'occlusion';
+  readonly model: IModelRequest;
+  /** The unit, resolved (a job without a target explains its predicted class). */
+  readonly target: UnitTarget;
+  /** The input as the model takes it, [1, h, w, c] row-major. */
+  readonly input: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly grid: IOcclusionGrid;
+  readonly fill: number;
+  readonly predict: boolean;
+  /** The positions of this share: [start, end) of the grid's, row by row. */
+  readonly range: readonly [number, number];
+}
+
+export interface IOcclusionShareResult {
+  readonly values: Float32Array;
+  readonly predicted: Int32Array | null;
+}
+
+/** SmoothGrad's or Integrated Gradients' samples of one image (attribution/sample-shares.ts). */
+export interface ISampleShare {
+  readonly kind: 'gradient-samples';
+  readonly model: IModelRequest;
+  /** The unit, resolved (a job without a target explains its predicted class). */
+  readonly target: UnitTarget;
+  /** The image as the model takes it, [1, h, w, c] row-major. */
+  readonly input: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  readonly path: SamplePath;
+  /** The samples of this share: [start, end) of the path's. */
+  readonly range: readonly [number, number];
+}
+
+export interface ISampleShareResult {
+  /** The share's weighted gradient sum, [h, w, c] row-major. */
+  readonly sum: Float32Array;
+}
+
 /** One entry per kind of share: its request and its result. */
 export interface IShareKinds {
   'activation-pass': { request: IPassShare; result: IPassShareResult };
+  'pca-pass': { request: IPcaShare; result: IPcaShareResult };
+  occlusion: { request: IOcclusionShare; result: IOcclusionShareResult };
+  'gradient-samples': { request: ISampleShare; result: ISampleShareResult };
 }
 
 export type ShareKind = keyof IShareKinds;

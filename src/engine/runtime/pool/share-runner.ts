@@ -5,7 +5,10 @@
  * its own model cache and datasets, fed from the core's bytes); the core
  * has one too, and runs a share itself beside its workers.
  */
+import { runOcclusionShare } from '../../attribution/occlusion-shares';
+import { runSampleShare } from '../../attribution/sample-shares';
 import { runPassShare } from '../../dataset/pass-shares';
+import { runPcaShare } from '../../projection/pca-shares';
 import type { DatasetStore } from '../../dataset/store';
 import type { ModelCache } from '../model-cache';
 import type {
@@ -22,7 +25,10 @@ type ShareFn<K extends ShareKind> = (
 
 /** One function per kind of share. */
 const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
-  'activation-pass': runPassShare
+  'activation-pass': runPassShare,
+  'pca-pass': runPcaShare,
+  occlusion: runOcclusionShare,
+  'gradient-samples': runSampleShare
 };
 
 export class ShareRunner {

@@ -264,7 +264,11 @@ export class WorkerPool implements ISharePool {
 
   /** Sends the kernel arrays a share reads to a worker that lacks them. */
   private async _giveArrays(slot: ISlot, share: ShareRequest): Promise<void> {
-    if (share.data.source !== 'kernel' || slot.arrays.has(share.data.key)) {
+    if (
+      !('data' in share) ||
+      share.data.source !== 'kernel' ||
+      slot.arrays.has(share.data.key)
+    ) {
       return;
     }
     const arrays = this._parts.arrays(share.data.key);
@@ -285,5 +289,11 @@ function isCancel(reason: unknown): boolean {
 /** What a share computes, for messages. */
 function describeShare(share: ShareRequest): string {
   const [start, end] = share.range;
-  return `examples ${start} to ${end - 1}`;
+  const items =
+    share.kind === 'occlusion'
+      ? 'positions'
+      : share.kind === 'gradient-samples'
+        ? 'samples'
+        : 'examples';
+  return `${items} ${start} to ${end - 1}`;
 }
