@@ -445,6 +445,10 @@ export interface TopExamplesSpec {
    * Show the receptive-field patch that the unit's strongest position sees, beside its box on the whole example.
    */
   patches?: boolean;
+  /**
+   * Also show the histogram of the unit's value over every example of the dataset (its range, mean and share of exact zeros), with the top-k threshold marked.
+   */
+  histogram?: boolean;
   display?: Display;
 }
 /**
