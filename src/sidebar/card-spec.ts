@@ -149,6 +149,7 @@ export function cardSpecs(
       k: SPEC_DEFAULTS.TopExamplesSpec.k,
       bottom: true,
       patches: unit.kind === 'channel',
+      histogram: true,
       ...titled(unit),
       version: VERSION
     },

@@ -81,7 +81,7 @@ export function cardCode(unit: IExplorerUnit, options: ICardOptions): string {
     `net = ${pyModel(unit.model)}`,
     `data = ${pyData(options.data)}`,
     `ascent = fv.gradient_ascent(net, ${pyUnit(unit)}${pyOptimization(options)}, title=${id})`,
-    `examples = fv.top_examples(net, ${pyUnit(unit)}, data=data, bottom=True${patches}, title=${id})`,
+    `examples = fv.top_examples(net, ${pyUnit(unit)}, data=data, bottom=True${patches}, histogram=True, title=${id})`,
     `pca = fv.pca(net, ${pyString(unit.layer)}, data=data, title=${layerId})`,
     'display(ascent, examples)',
     'pca'
