@@ -443,7 +443,8 @@ function readPcaSummary(value: Record<string, unknown>): IPcaSummary | null {
     labelNames,
     batchSize: batchSize as number,
     // Saved before selections were kept: none.
-    selection: numbers(selection) ? selection : []
+    selection: numbers(selection) ? selection : [],
+    ...(typeof value.colorBy === 'string' ? { colorBy: value.colorBy } : {})
   };
 }
 

@@ -4,8 +4,9 @@
  * at the unit's layer gives every example's activation, reduced here as the
  * spec says, and counted into bins by comparison with NumPy's edges
  * (`linspace(min, max, bins + 1)`, the last bin closed). Also: the pool's
- * shares join their scores into the single pass's, and a job without
- * `histogram` keeps nothing.
+ * shares join their scores into the single pass's, a job without
+ * `histogram` keeps nothing, and a PCA coloured by a unit (`colorBy`)
+ * carries every example's value, in order, as the oracle computes it.
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { type ILoadedLayersModel, loadModel } from '../../model/load';
 import { EngineCore } from '../../runtime/core';
 import type {
   ITopExamplesResult,
+  JobResult,
   JobRequestOf,
   JobSummaryOf
 } from '../../runtime/protocol';
@@ -199,6 +201,58 @@ describe('the unit histogram', () => {
     const baseline = core.memory().numTensors;
     await run({ target, data, k: 4, histogram: true });
     expect(core.memory().numTensors).toBe(baseline);
+  });
+
+  it("colours a PCA's examples by the unit's values, in order", async () => {
+    const outcome = await new Promise<JobResult>((resolve, reject) =>
+      core.submit(
+        {
+          kind: 'pca',
+          model: MODEL,
+          layer: 'conv2d_1',
+          data,
+          colorBy: { type: 'channel', layer: 'conv2d_1', channel: 5 }
+        },
+        event => {
+          if (event.type === 'done' && event.result) {
+            expect(event.summary).toMatchObject({
+              colorBy: 'channel 5 of conv2d_1 (max over positions)'
+            });
+            resolve(event.result);
+          } else if (event.type === 'failed' || event.type === 'cancelled') {
+            reject(new Error(event.type));
+          }
+        }
+      )
+    );
+    const values = oracle('conv2d_1', 5, 'max');
+    if (outcome.kind !== 'pca' || !outcome.unitValues) {
+      throw new Error('no unit values');
+    }
+    expect(outcome.unitValues).toHaveLength(COUNT);
+    outcome.unitValues.forEach((v, i) => expect(v).toBeCloseTo(values[i], 4));
+  });
+
+  it('names a bad unit to colour by before the PCA runs', async () => {
+    const failed = await new Promise<string>(resolve =>
+      core.submit(
+        {
+          kind: 'pca',
+          model: MODEL,
+          layer: 'conv2d_1',
+          data,
+          colorBy: { type: 'channel', layer: 'conv2d_1', channel: 99 }
+        },
+        event => {
+          if (event.type === 'failed') {
+            resolve(event.error.message);
+          } else if (event.type === 'done') {
+            resolve('done');
+          }
+        }
+      )
+    );
+    expect(failed).toMatch(/conv2d_1.*99|99.*conv2d_1/);
   });
 
   it('keeps no scores and no histogram unless asked', async () => {
