@@ -147,8 +147,17 @@ def test_colours_by_a_unit_of_the_layer():
     net = fv.models.mnist_cnn()
     spec = fv.pca(net, "conv2d_1", channel=5).spec
     validate(spec)
-    assert spec["colorBy"] == {"type": "channel", "layer": "conv2d_1", "channel": 5, "reduce": "max"}
-    assert fv.pca(net, "dense", logit=3).spec["colorBy"] == {"type": "logit", "index": 3, "layer": "dense"}
+    assert spec["colorBy"] == {
+        "type": "channel",
+        "layer": "conv2d_1",
+        "channel": 5,
+        "reduce": "max",
+    }
+    assert fv.pca(net, "dense", logit=3).spec["colorBy"] == {
+        "type": "logit",
+        "index": 3,
+        "layer": "dense",
+    }
     assert "colorBy" not in fv.pca(net, "conv2d_1").spec
     with pytest.raises(ValueError, match="give exactly one of channel, neuron and logit"):
         fv.pca(net, "conv2d_1", channel=1, logit=2)
