@@ -100,7 +100,10 @@ describe('the neuron card', () => {
     expect(unitId(unit)).toBe('mnist-cnn/conv2d_1/5');
     expect(specs.ascent.title).toBe('mnist-cnn/conv2d_1/5');
     expect(specs.examples.title).toBe('mnist-cnn/conv2d_1/5');
-    expect(specs.pca.title).toBe('mnist-cnn/conv2d_1');
+    // The PCA of the layer, coloured by the unit: about the unit too.
+    expect(specs.pca.title).toBe('mnist-cnn/conv2d_1/5');
+    expect(specs.pca.colorBy).toEqual(specs.examples.target);
+    expect(specs.examples.histogram).toBe(true);
   });
 
   it('reads spatial layers by channel, flat ones by neuron, the last by logit', () => {

@@ -165,7 +165,7 @@ describe('Explorer', () => {
     expect(titles).toEqual([
       'mnist-cnn/conv2d/3',
       'mnist-cnn/conv2d/3',
-      'mnist-cnn/conv2d'
+      'mnist-cnn/conv2d/3'
     ]);
     (
       card.querySelector('.jp-FeatureViz-explorer-insert') as HTMLButtonElement
