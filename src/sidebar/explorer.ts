@@ -32,12 +32,17 @@ import { NeuronCard } from './neuron-card';
 /** The most cells an atlas shows (a flatten layer has thousands of units). */
 export const MAX_CELLS = 1024;
 
-/** The explorer's dataset setting as the spec's data reference. */
+/**
+ * The explorer's dataset setting as the spec's data reference. The setting
+ * is a path from the server's root; the spec names it from the root ('/…')
+ * so that the card and the code it inserts read the same file, whatever
+ * folder the notebook is in (a bare path would be the notebook's).
+ */
 export function explorerData(setting: string | undefined): DataRef {
-  const path = (setting ?? '').trim();
+  const path = (setting ?? '').trim().replace(/^\/+/, '');
   return path === ''
     ? { builtin: 'mnist', split: SPEC_DEFAULTS.BuiltinDataRef.split }
-    : { path };
+    : { path: `/${path}` };
 }
 
 /** The card's options from the settings. */
