@@ -27,6 +27,7 @@ from ._spec import schema_bounds, schema_default
 from .display import Visualization
 from .objectives import _check_layer
 from .optvis import _model, _spec
+from .topk import _target
 
 __all__ = ["Pca", "PcaResult", "pca"]
 
@@ -153,6 +154,10 @@ def pca(
     components: int = schema_default("PcaSpec", "components"),
     limit: int | None = None,
     seed: int = schema_default("PcaSpec", "seed"),
+    channel: Any = None,
+    neuron: Any = None,
+    logit: Any = None,
+    reduce: str = schema_default("ChannelTarget", "reduce"),
     **options: Any,
 ) -> Pca:
     """A scatter plot of ``data`` at ``layer`` on its first principal components.
@@ -165,6 +170,11 @@ def pca(
     solver used for wide layers (more than 2,048 values per example), so the
     same seed gives the same projection. Each example's activation at the
     layer is flattened and centred, as scikit-learn's ``PCA`` does.
+
+    ``channel``, ``neuron`` or ``logit`` (of ``layer``; as in
+    :func:`featureviz.top_examples`) colours each example by that unit's value
+    on a sequential scale instead of by label: where the examples that excite
+    the unit sit in the layer's representation.
     """
     name = _check_layer(layer)
     count = _int(components, "components", *_COMPONENTS)
@@ -178,5 +188,8 @@ def pca(
         "components": count,
         "seed": _int(seed, "seed", *_SEED),
     }
+    colored = (channel, neuron, logit) != (None, None, None)
+    if colored or reduce != schema_default("ChannelTarget", "reduce"):
+        body["colorBy"] = _target(layer, channel, neuron, logit, reduce)
     # The builders' shared model, title and display handling, as a result view.
     return Pca(_spec("pca", model, body, {**options, "keep_frames": False}).spec)

@@ -150,6 +150,7 @@ def top_examples(
     reduce: str = schema_default("ChannelTarget", "reduce"),
     bottom: bool = schema_default("TopExamplesSpec", "bottom"),
     patches: bool = schema_default("TopExamplesSpec", "patches"),
+    histogram: bool = schema_default("TopExamplesSpec", "histogram"),
     **options: Any,
 ) -> TopExamples:
     """The k examples of ``data`` that most excite a unit (and with ``bottom``, least).
@@ -168,7 +169,9 @@ def top_examples(
     digits when None). Each example is shown with its value, label and the
     model's prediction, sorted by value (ties by index); ``patches`` shows the
     input patch the unit's strongest position sees (its receptive field) and
-    its box on the whole example. The browser computes it in one batched pass;
+    its box on the whole example; ``histogram`` also shows the histogram of
+    the unit's value over every example of ``data`` (range, mean, the share
+    of exact zeros), with the top-k threshold marked. The browser computes it in one batched pass;
     ``await out.result()`` returns the ranking as NumPy arrays.
     """
     body = {
@@ -178,5 +181,8 @@ def top_examples(
         "bottom": _flag(bottom, "bottom"),
         "patches": _flag(patches, "patches"),
     }
+    if histogram is not False:
+        # Left out when off, so specs built before the option stay the same.
+        body["histogram"] = _flag(histogram, "histogram")
     # The builders' shared model, title and display handling, as a result view.
     return TopExamples(_spec("top-examples", model, body, {**options, "keep_frames": False}).spec)

@@ -1,2 +1,3 @@
 import './base.css';
 import './explorer.css';
+import './histogram.css';

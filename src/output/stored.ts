@@ -242,6 +242,7 @@ function readTopExamplesSummary(
   const { count, skipped, k, unit, batchSize, labelNames } = value;
   const top = readRanked(value.top);
   const bottom = value.bottom === null ? null : readRanked(value.bottom);
+  const histogram = readHistogram(value.histogram);
   if (
     !isNumber(count) ||
     !isNumber(skipped) ||
@@ -266,8 +267,25 @@ function readTopExamplesSummary(
     batchSize,
     labelNames: labelNames as string[] | null,
     top,
-    bottom
+    bottom,
+    ...(histogram ? { histogram } : {})
   };
+}
+
+type StoredHistogram = NonNullable<ITopExamplesSummary['histogram']>;
+
+/** A stored histogram (issue 16), or undefined when absent or malformed. */
+function readHistogram(value: unknown): StoredHistogram | undefined {
+  if (!isObject(value)) {
+    return undefined;
+  }
+  const { count, min, max, counts, mean, zeros, threshold } = value;
+  const ok =
+    [count, min, max, mean, zeros].every(isNumber) &&
+    Array.isArray(counts) &&
+    counts.every(isNumber) &&
+    (threshold === null || isNumber(threshold));
+  return ok ? (value as unknown as StoredHistogram) : undefined;
 }
 
 /** One end of a stored ranking: four arrays of the same length. */
@@ -425,7 +443,8 @@ function readPcaSummary(value: Record<string, unknown>): IPcaSummary | null {
     labelNames,
     batchSize: batchSize as number,
     // Saved before selections were kept: none.
-    selection: numbers(selection) ? selection : []
+    selection: numbers(selection) ? selection : [],
+    ...(typeof value.colorBy === 'string' ? { colorBy: value.colorBy } : {})
   };
 }
 

@@ -143,7 +143,8 @@ export const VIEWS: {
       layer: spec.layer,
       data: resolvedData(inputs),
       components: spec.components,
-      seed: spec.seed
+      seed: spec.seed,
+      ...(spec.colorBy ? { colorBy: spec.colorBy } : {})
     })
   }
 };

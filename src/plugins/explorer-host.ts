@@ -20,6 +20,7 @@ import { FeatureVizOutput } from '../output/renderer';
 import { resolveModel } from '../output/resolve';
 import { MIME_TYPE } from '../spec';
 import type {
+  ICardArea,
   ICardOutput,
   IExplorerHost,
   IExplorerState
@@ -35,6 +36,8 @@ export interface IExplorerServices {
   readonly rendermime: IRenderMimeRegistry;
   readonly notebooks: INotebookTracker | null;
   readonly state: IStateDB | null;
+  /** Where the card is shown (the main area); null: in the sidebar. */
+  readonly cards: ICardArea | null;
 }
 
 export function explorerHost(
@@ -52,6 +55,7 @@ export function explorerHost(
   let rendermime: IRenderMimeRegistry | null = null;
   return {
     engine,
+    ...(services.cards ? { cards: services.cards } : {}),
     settings: () => settings.current,
     resolveModel: ref =>
       resolveModel(ref, {

@@ -19,6 +19,7 @@ import { featureVizIcon } from '../icons';
 import { FeatureVizSidebar } from '../sidebar/panel';
 import { IFeatureVizEngine, IFeatureVizSettings } from '../tokens';
 import { addExplorerCommands } from './explorer-commands';
+import { cardArea } from './explorer-card';
 import { explorerHost } from './explorer-host';
 
 export const OPEN_SIDEBAR_COMMAND = 'featureviz:open-sidebar';
@@ -56,7 +57,9 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       settings,
       rendermime,
       notebooks,
-      state
+      state,
+      // The card in the main area: the sidebar is too narrow for it.
+      cards: cardArea(app, restorer)
     });
     const panel = new FeatureVizSidebar(host);
     panel.title.icon = featureVizIcon;

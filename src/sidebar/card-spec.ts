@@ -149,6 +149,7 @@ export function cardSpecs(
       k: SPEC_DEFAULTS.TopExamplesSpec.k,
       bottom: true,
       patches: unit.kind === 'channel',
+      histogram: true,
       ...titled(unit),
       version: VERSION
     },
@@ -159,7 +160,9 @@ export function cardSpecs(
       data: options.data,
       components: SPEC_DEFAULTS.PcaSpec.components,
       seed: SPEC_DEFAULTS.PcaSpec.seed,
-      title: `${modelName(unit.model)}/${unit.layer}`,
+      // Where the unit sits in its layer: the examples coloured by it.
+      colorBy: examplesTarget(unit),
+      ...titled(unit),
       version: VERSION
     }
   };

@@ -21,6 +21,7 @@ import {
   type IExplorerUnit,
   modelName,
   unitCount,
+  unitId,
   unitKind
 } from './card-spec';
 import type { IExplorerHost, IExplorerState } from './host';
@@ -31,12 +32,17 @@ import { NeuronCard } from './neuron-card';
 /** The most cells an atlas shows (a flatten layer has thousands of units). */
 export const MAX_CELLS = 1024;
 
-/** The explorer's dataset setting as the spec's data reference. */
+/**
+ * The explorer's dataset setting as the spec's data reference. The setting
+ * is a path from the server's root; the spec names it from the root ('/…')
+ * so that the card and the code it inserts read the same file, whatever
+ * folder the notebook is in (a bare path would be the notebook's).
+ */
 export function explorerData(setting: string | undefined): DataRef {
-  const path = (setting ?? '').trim();
+  const path = (setting ?? '').trim().replace(/^\/+/, '');
   return path === ''
     ? { builtin: 'mnist', split: SPEC_DEFAULTS.BuiltinDataRef.split }
-    : { path };
+    : { path: `/${path}` };
 }
 
 /** The card's options from the settings. */
@@ -140,7 +146,7 @@ export class Explorer {
     this._layer = null;
     this._unit = null;
     this._layerPart.replaceChildren();
-    this._cardPart.replaceChildren();
+    this._closeCard();
     this._opener.say('');
     const { description } = opened;
     this._tree = new LayerTree(
@@ -178,8 +184,7 @@ export class Explorer {
     }
     this._layerAbort.abort();
     this._layerAbort = new AbortController();
-    this._cardAbort.abort();
-    this._cardPart.replaceChildren();
+    this._closeCard();
     this._layer = layer;
     this._unit = null;
     this._tree?.mark(name);
@@ -245,7 +250,7 @@ export class Explorer {
         cardOptions(this._host.settings()),
         this._cardAbort.signal
       );
-      this._cardPart.replaceChildren(card.node);
+      this._showCard(unitId(explorerUnit), card.node);
     } catch (reason) {
       this._cardPart.replaceChildren(
         h('div', {
@@ -256,6 +261,60 @@ export class Explorer {
       );
     }
     this._save();
+  }
+
+  /**
+   * The card in the main area where the host has one (the sidebar is too
+   * narrow for its grids and plot), with a line here that brings it back;
+   * else here.
+   */
+  private _showCard(id: string, node: HTMLElement): void {
+    const cards = this._host.cards;
+    if (!cards) {
+      this._cardPart.replaceChildren(node);
+      return;
+    }
+    const abort = this._cardAbort;
+    cards.show(id, node, () => abort.abort());
+    const unit = this._unit;
+    const reveal = h('button', {
+      className: 'jp-FeatureViz-button jp-mod-styled',
+      text: 'Show card',
+      attrs: { type: 'button', 'aria-label': `Show the card of ${id}` }
+    });
+    reveal.addEventListener(
+      'click',
+      () => {
+        // A card the user closed is made again (its runs were cancelled).
+        if ((abort.signal.aborted || !cards.reveal()) && unit !== null) {
+          this.selectUnit(unit);
+        }
+      },
+      { signal: this._modelAbort.signal }
+    );
+    const words = h('span', {
+      className: 'jp-FeatureViz-sidebar-detail',
+      text: `Card of ${id} open in the main area.`
+    });
+    abort.signal.addEventListener(
+      'abort',
+      () => (words.textContent = `Card of ${id} closed.`),
+      { once: true }
+    );
+    this._cardPart.replaceChildren(
+      h('div', {
+        className: 'jp-FeatureViz-explorer-cardlink',
+        attrs: { 'data-unit-id': id },
+        children: [words, reveal]
+      })
+    );
+  }
+
+  /** Cancels the card's runs and closes it wherever it is shown. */
+  private _closeCard(): void {
+    this._cardAbort.abort();
+    this._cardPart.replaceChildren();
+    this._host.cards?.close();
   }
 
   private _save(): void {

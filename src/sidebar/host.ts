@@ -42,4 +42,22 @@ export interface IExplorerHost {
   insertCode(code: string): Promise<boolean>;
   /** Saves the explorer's state (the state database); may be absent. */
   saveState?(state: IExplorerState | null): void;
+  /**
+   * Where cards go when the sidebar is too narrow for them: the main area
+   * (a "Neuron card" tab). Absent: the card is shown in the sidebar.
+   */
+  readonly cards?: ICardArea;
+}
+
+/** A place outside the sidebar that shows one card at a time. */
+export interface ICardArea {
+  /**
+   * Shows `node` (the card of unit `id`) in place of the card shown, and
+   * brings it to the front; `onClosed` runs when the user closes it.
+   */
+  show(id: string, node: HTMLElement, onClosed: () => void): void;
+  /** Brings the card shown to the front; false when none is open. */
+  reveal(): boolean;
+  /** Closes the card shown (its unit is no longer selected). */
+  close(): void;
 }

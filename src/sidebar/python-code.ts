@@ -5,12 +5,7 @@
  * "The explorer").
  */
 import type { DataRef, ModelRef } from '../spec';
-import {
-  type ICardOptions,
-  type IExplorerUnit,
-  modelName,
-  unitId
-} from './card-spec';
+import { type ICardOptions, type IExplorerUnit, unitId } from './card-spec';
 
 /** A Python string literal (JSON's escapes are Python's for these strings). */
 export function pyString(text: string): string {
@@ -72,7 +67,6 @@ function pyOptimization(options: ICardOptions): string {
  */
 export function cardCode(unit: IExplorerUnit, options: ICardOptions): string {
   const id = pyString(unitId(unit));
-  const layerId = pyString(`${modelName(unit.model)}/${unit.layer}`);
   const patches = unit.kind === 'channel' ? ', patches=True' : '';
   return [
     `# ${unitId(unit)}: the Feature Viz explorer's neuron card`,
@@ -81,8 +75,8 @@ export function cardCode(unit: IExplorerUnit, options: ICardOptions): string {
     `net = ${pyModel(unit.model)}`,
     `data = ${pyData(options.data)}`,
     `ascent = fv.gradient_ascent(net, ${pyUnit(unit)}${pyOptimization(options)}, title=${id})`,
-    `examples = fv.top_examples(net, ${pyUnit(unit)}, data=data, bottom=True${patches}, title=${id})`,
-    `pca = fv.pca(net, ${pyString(unit.layer)}, data=data, title=${layerId})`,
+    `examples = fv.top_examples(net, ${pyUnit(unit)}, data=data, bottom=True${patches}, histogram=True, title=${id})`,
+    `pca = fv.pca(net, ${pyUnit(unit)}, data=data, title=${id})`,
     'display(ascent, examples)',
     'pca'
   ].join('\n');

@@ -51,7 +51,7 @@ export const SPEC_DEFAULTS = {
   },
   ChannelTarget: { reduce: 'max' },
   LayerAtlasSpec: { reduce: 'auto' },
-  TopExamplesSpec: { k: 16, bottom: false, patches: false },
+  TopExamplesSpec: { k: 16, bottom: false, patches: false, histogram: false },
   PcaSpec: { components: 2, seed: 0 },
   OcclusionSpec: { size: 7, fill: 0 },
   SaliencySpec: {

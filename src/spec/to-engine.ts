@@ -50,6 +50,7 @@ export function toTopExamplesRequest(
     data,
     k: spec.k,
     bottom: spec.bottom,
-    patches: spec.patches
+    patches: spec.patches,
+    ...(spec.histogram ? { histogram: true } : {})
   };
 }

@@ -86,6 +86,10 @@ export type UnitTarget = ChannelTarget | NeuronTarget | LogitTarget;
  */
 export type DataRef = BuiltinDataRef | PathDataRef | KernelDataRef;
 /**
+ * The unit whose activation ranks examples: a channel of a layer (reduced over positions), a neuron (a channel at one position, or a unit of a flat layer), or a class logit.
+ */
+export type UnitTarget1 = ChannelTarget | NeuronTarget | LogitTarget;
+/**
  * A saliency method: the gradient of the unit with respect to the input (Simonyan et al.); SmoothGrad, its mean over noisy copies of the input (Smilkov et al.); Integrated Gradients, the input minus the baseline times the mean gradient on the straight path between them (Sundararajan et al., Captum's riemann_middle rule); guided backpropagation and deconvnet, the gradient with the ReLUs' backward pass changed (Springenberg et al.; Zeiler & Fergus); Grad-CAM, a convolution layer's channels weighted by their mean gradient, upsampled to the input (Selvaraju et al.).
  */
 export type AttributionMethod =
@@ -445,6 +449,10 @@ export interface TopExamplesSpec {
    * Show the receptive-field patch that the unit's strongest position sees, beside its box on the whole example.
    */
   patches?: boolean;
+  /**
+   * Also show the histogram of the unit's value over every example of the dataset (its range, mean and share of exact zeros), with the top-k threshold marked.
+   */
+  histogram?: boolean;
   display?: Display;
 }
 /**
@@ -570,6 +578,7 @@ export interface PcaSpec {
    * Seeds the randomized solver's test matrix (wide layers): the same seed gives the same projection.
    */
   seed?: number;
+  colorBy?: UnitTarget1;
   display?: Display;
 }
 /**

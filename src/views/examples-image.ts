@@ -14,6 +14,12 @@ import {
   paint
 } from './frames';
 import type { ICaption } from './examples-grid';
+import type { IUnitHistogram } from '../engine/dataset/top-examples';
+import {
+  HISTOGRAM_SHEET_HEIGHT,
+  HISTOGRAM_SHEET_WIDTH,
+  drawHistogram
+} from './histogram-image';
 
 export interface ISheetSection {
   readonly title: string;
@@ -21,6 +27,13 @@ export interface ISheetSection {
   readonly captions: readonly ICaption[];
   /** Receptive-field boxes (top, left, bottom, right) per image, or none. */
   readonly boxes: Int32Array | null;
+}
+
+/** The unit's histogram, drawn under the grids. */
+export interface ISheetHistogram {
+  readonly histogram: IUnitHistogram;
+  readonly unit: string;
+  readonly k: number;
 }
 
 const MAX_COLUMNS = 8;
@@ -31,7 +44,8 @@ const BOX_COLOUR = '#e8710a';
 
 export function examplesSheet(
   sections: readonly ISheetSection[],
-  scale: number
+  scale: number,
+  histogram: ISheetHistogram | null = null
 ): IImage {
   const first = sections.find(s => s.images.length > 0)?.images[0];
   if (!first) {
@@ -59,13 +73,17 @@ export function examplesSheet(
     ...sections.map(s => gridShape(s.images.length, MAX_COLUMNS).columns)
   );
   const rows = sections.map(s => gridShape(s.images.length, MAX_COLUMNS).rows);
-  canvas.width = GAP + columns * (cellWidth + GAP);
-  canvas.height =
+  canvas.width = Math.max(
+    GAP + columns * (cellWidth + GAP),
+    histogram ? 2 * GAP + HISTOGRAM_SHEET_WIDTH : 0
+  );
+  const grids =
     GAP +
     sections.reduce(
       (total, _, i) => total + TITLE + rows[i] * (cellHeight + GAP),
       0
     );
+  canvas.height = grids + (histogram ? HISTOGRAM_SHEET_HEIGHT + GAP : 0);
   context.fillStyle = '#ffffff';
   context.fillRect(0, 0, canvas.width, canvas.height);
   context.imageSmoothingEnabled = false;
@@ -129,6 +147,10 @@ export function examplesSheet(
     });
     y += rows[s] * (cellHeight + GAP);
   });
+  if (histogram) {
+    const { unit, k } = histogram;
+    drawHistogram(context, histogram.histogram, unit, k, GAP, grids);
+  }
   const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
   return { width: canvas.width, height: canvas.height, data };
 }

@@ -21,6 +21,7 @@ import {
   placeBox
 } from './examples-grid';
 import { type ISheetSection, examplesSheet } from './examples-image';
+import { histogramSection } from './histogram';
 import { autoScale, paint } from './frames';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
@@ -184,6 +185,15 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
         });
       })
     );
+    if (result?.histogram) {
+      grids.appendChild(
+        histogramSection(
+          result.histogram,
+          props.unit,
+          result.top.indices.length
+        )
+      );
+    }
     redraw();
   }
 
@@ -270,7 +280,14 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
       : Math.max(result.width, result.height);
     return examplesSheet(
       shown,
-      props.scale ?? Math.min(16, Math.max(1, Math.ceil(72 / side)))
+      props.scale ?? Math.min(16, Math.max(1, Math.ceil(72 / side))),
+      result.histogram
+        ? {
+            histogram: result.histogram,
+            unit: props.unit,
+            k: result.top.indices.length
+          }
+        : null
     );
   }
 

@@ -141,3 +141,23 @@ def test_the_oracle_agrees_with_an_svd_and_flips_signs_as_svd_flip():
     for axis in pca.components_:
         assert axis[np.argmax(np.abs(axis))] > 0
     np.testing.assert_allclose(np.abs(pca.components_), np.abs(vt[:4]), atol=1e-10)
+
+
+def test_colours_by_a_unit_of_the_layer():
+    net = fv.models.mnist_cnn()
+    spec = fv.pca(net, "conv2d_1", channel=5).spec
+    validate(spec)
+    assert spec["colorBy"] == {
+        "type": "channel",
+        "layer": "conv2d_1",
+        "channel": 5,
+        "reduce": "max",
+    }
+    assert fv.pca(net, "dense", logit=3).spec["colorBy"] == {
+        "type": "logit",
+        "index": 3,
+        "layer": "dense",
+    }
+    assert "colorBy" not in fv.pca(net, "conv2d_1").spec
+    with pytest.raises(ValueError, match="give exactly one of channel, neuron and logit"):
+        fv.pca(net, "conv2d_1", channel=1, logit=2)

@@ -57,6 +57,13 @@ def test_defaults_come_from_the_schema():
     spec = fv.top_examples(NET, logit=8).spec
     assert (spec["k"], spec["bottom"], spec["patches"]) == (16, False, False)
     assert spec["data"] == {"builtin": "mnist", "split": "test"}
+    assert "histogram" not in spec  # left out when off: older specs keep their hash
+
+
+def test_asks_for_the_histogram():
+    spec = fv.top_examples(NET, layer="conv2d_1", channel=5, histogram=True).spec
+    validate(spec)
+    assert spec["histogram"] is True
 
 
 def test_every_dataset_makes_a_valid_spec(tmp_path):
@@ -89,6 +96,7 @@ def test_every_dataset_makes_a_valid_spec(tmp_path):
         ({"logit": 8, "k": 1000}, ValueError, "k must be an integer from 1 to 256"),
         ({"logit": 8, "bottom": "yes"}, TypeError, "bottom must be True or False"),
         ({"logit": 8, "patches": 1}, TypeError, "patches must be True or False"),
+        ({"logit": 8, "histogram": "no"}, TypeError, "histogram must be True or False"),
         ({"logit": 8, "data": "digits.npy"}, TypeError, "data must be a featureviz dataset"),
         ({"logit": 8, "data": fv.datasets.mnist()[3]}, TypeError, "not one example"),
         ({"logit": 8, "kk": 3}, TypeError, "unexpected keyword argument 'kk'; did you mean 'k'"),

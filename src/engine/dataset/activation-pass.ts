@@ -134,6 +134,8 @@ export interface IPassOptions {
   readonly k: number;
   /** Also keep the bottom k. */
   readonly bottom: boolean;
+  /** Also keep every example's value, in order (for the histogram). */
+  readonly keepScores?: boolean;
   readonly batchSize: number;
   readonly signal?: AbortSignal;
   /** After each batch: examples done so far. */
@@ -145,6 +147,8 @@ export interface IPassOptions {
 export interface IPassResult {
   readonly top: IRanked;
   readonly bottom: IRanked | null;
+  /** Every example's value of the range, in order; null unless kept. */
+  readonly scores: Float32Array | null;
 }
 
 export async function activationPass(
@@ -154,6 +158,7 @@ export async function activationPass(
   const [start, end] = options.range;
   const top = new RunningTopK(options.k, 'top');
   const bottom = options.bottom ? new RunningTopK(options.k, 'bottom') : null;
+  const scores = options.keepScores ? new Float32Array(end - start) : null;
   for (let first = start; first < end; first += options.batchSize) {
     if (signal?.aborted) {
       throw new CancelledError();
@@ -185,6 +190,7 @@ export async function activationPass(
     }
     top.push(values, positions, first);
     bottom?.push(values, positions, first);
+    scores?.set(values, first - start);
     options.onBatch?.(last - start);
     // Lets Cancel and other messages through (and the page breathe when the
     // engine runs on its thread).
@@ -193,7 +199,7 @@ export async function activationPass(
   if (signal?.aborted) {
     throw new CancelledError();
   }
-  return { top: top.result(), bottom: bottom?.result() ?? null };
+  return { top: top.result(), bottom: bottom?.result() ?? null, scores };
 }
 
 /** One value per example, and where (flat y·width + x) it was strongest. */

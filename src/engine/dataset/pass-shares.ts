@@ -22,6 +22,7 @@ import {
   resolveUnit
 } from './activation-pass';
 import { type IDataset, type IInputFit, fitTo } from './dataset';
+import { joinScores } from './histogram';
 import type { DataRequest, DatasetStore } from './store';
 import { mergeRanked } from './top-k';
 
@@ -74,19 +75,21 @@ export async function pooledActivationPass(
       range,
       k: Math.min(options.k, range[1] - range[0]),
       bottom: options.bottom,
-      batchSize: options.batchSize
+      batchSize: options.batchSize,
+      ...(options.keepScores ? { keepScores: true } : {})
     })),
     signal,
     done => options.onBatch?.(done)
   );
-  return mergePasses(parts, options.k, options.bottom);
+  return mergePasses(parts, options.k, options.bottom, options.keepScores);
 }
 
 /** The exact top (and bottom) k of the shares' partial results. */
 export function mergePasses(
   parts: readonly IPassShareResult[],
   k: number,
-  bottom: boolean
+  bottom: boolean,
+  keepScores = false
 ): IPassResult {
   return {
     top: mergeRanked(
@@ -100,6 +103,10 @@ export function mergePasses(
           k,
           'bottom'
         )
+      : null,
+    // Shares are contiguous and in order: their scores join end to end.
+    scores: keepScores
+      ? joinScores(parts.map(p => p.scores ?? new Float32Array(0)))
       : null
   };
 }
@@ -165,6 +172,7 @@ export async function runPassShare(
       unit: resolveUnit(executor, share.target),
       k: share.k,
       bottom: share.bottom,
+      keepScores: share.keepScores,
       batchSize: share.batchSize,
       signal: context.signal,
       onBatch: context.onProgress

@@ -23,6 +23,7 @@ import {
   fitTo,
   inputBatch
 } from './dataset';
+import { type IValueHistogram, histogramOf } from './histogram';
 import type { DataRequest } from './store';
 import type { IRanked } from './top-k';
 
@@ -33,6 +34,13 @@ export interface ITopExamplesRequest {
   readonly k?: number;
   readonly bottom?: boolean;
   readonly patches?: boolean;
+  readonly histogram?: boolean;
+}
+
+/** The unit's histogram over the dataset, with where the top k begins. */
+export interface IUnitHistogram extends IValueHistogram {
+  /** The k-th top example's value: the top-k grid shows values ≥ this. */
+  readonly threshold: number | null;
 }
 
 /** One end of the ranking as the notebook keeps it (plain JSON). */
@@ -57,6 +65,8 @@ export interface ITopExamplesSummary {
   readonly top: IRankedSummary;
   readonly bottom: IRankedSummary | null;
   readonly batchSize: number;
+  /** Present when the spec asked for the histogram. */
+  readonly histogram?: IUnitHistogram;
 }
 
 /** One end of the ranking with what the view draws. */
@@ -89,6 +99,8 @@ export interface ITopExamplesResult {
   readonly unit: string;
   readonly top: IRankedExamples;
   readonly bottom: IRankedExamples | null;
+  /** Present when the spec asked for the histogram. */
+  readonly histogram?: IUnitHistogram;
 }
 
 export async function runTopExamplesJob(
@@ -125,6 +137,7 @@ export async function runTopExamplesJob(
       unit,
       k: Math.min(k, count),
       bottom: request.bottom ?? defaults.bottom,
+      keepScores: request.histogram ?? defaults.histogram,
       batchSize,
       signal: context.signal,
       onBatch: done => context.emit(clock.tick(done))
@@ -139,6 +152,12 @@ export async function runTopExamplesJob(
       }
     }
   );
+  const histogram: IUnitHistogram | undefined = pass.scores
+    ? {
+        ...histogramOf(pass.scores),
+        threshold: pass.top.values.at(-1) ?? null
+      }
+    : undefined;
   const field =
     (request.patches ?? defaults.patches) ? unitField(executor, unit) : null;
   const look = { executor, dataset, fit, unit, field };
@@ -154,7 +173,8 @@ export async function runTopExamplesJob(
       labelNames: dataset.labelNames ? [...dataset.labelNames] : null,
       top: summarize(top),
       bottom: bottom && summarize(bottom),
-      batchSize
+      batchSize,
+      ...(histogram ? { histogram } : {})
     },
     result: {
       kind: 'top-examples',
@@ -165,7 +185,8 @@ export async function runTopExamplesJob(
       labelNames: dataset.labelNames,
       unit: unit.description,
       top,
-      bottom
+      bottom,
+      ...(histogram ? { histogram } : {})
     }
   };
 }

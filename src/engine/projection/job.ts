@@ -9,7 +9,9 @@ import { FeatureVizError } from '../errors';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
 import type { JobRequestOf } from '../runtime/protocol';
-import { batchSizeFor } from '../dataset/activation-pass';
+import { batchSizeFor, resolveUnit } from '../dataset/activation-pass';
+import { unitValues } from '../dataset/unit-values';
+import type { UnitTarget } from '../../spec/types.generated';
 import { exampleBytes, fitTo, type IDataset } from '../dataset/dataset';
 import type { DataRequest } from '../dataset/store';
 import { type PcaSolver, passesOf, solverFor, streamingPca } from './pca';
@@ -25,6 +27,8 @@ export interface IPcaRequest {
   readonly seed?: number;
   /** 'auto' when omitted: exact for narrow layers, randomized for wide. */
   readonly solver?: PcaSolver | 'auto';
+  /** Colour the examples by this unit's value (issue 16). */
+  readonly colorBy?: UnitTarget;
 }
 
 /** The kind-specific part of a PCA job's summary (plain JSON). */
@@ -48,6 +52,8 @@ export interface IPcaSummary {
    * run; the view updates it, so a saved notebook keeps it).
    */
   readonly selection: readonly number[];
+  /** The unit the points are coloured by, in words (with `colorBy`). */
+  readonly colorBy?: string;
 }
 
 export interface IPcaResult {
@@ -73,6 +79,10 @@ export interface IPcaResult {
   readonly images: Uint8Array;
   /** The selected dataset indices (empty after a run; the view updates it). */
   readonly selection: Int32Array;
+  /** With `colorBy`: each example's value of that unit, in order. */
+  readonly unitValues?: Float32Array;
+  /** With `colorBy`: the unit in words. */
+  readonly colorBy?: string;
 }
 
 /** The most thumbnail bytes a result carries to the page (a million digits: 784 MB would not). */
@@ -107,7 +117,15 @@ export async function runPcaJob(
     solver: request.solver
   };
   const passes = passesOf(solverFor(options, width));
-  const clock = new ProgressClock(passes * count, 'images');
+  // A unit to colour by is checked before the long passes; its pass is one more.
+  const colorBy = request.colorBy;
+  if (colorBy) {
+    resolveUnit(executor, colorBy);
+  }
+  const clock = new ProgressClock(
+    (passes + (colorBy ? 1 : 0)) * count,
+    'images'
+  );
   let pass = 0;
   const stream = {
     executor,
@@ -129,6 +147,18 @@ export async function runPcaJob(
       share: { model: request.model, data: request.data }
     })
   );
+  const coloured = colorBy
+    ? await unitValues({
+        executor,
+        dataset,
+        range,
+        fit,
+        target: colorBy,
+        backend: context.backend,
+        signal: context.signal,
+        onBatch: done => context.emit(clock.tick(passes * count + done))
+      })
+    : null;
   const labels = Int32Array.from(
     { length: count },
     (_, i) => dataset.labels?.[range[0] + i] ?? -1
@@ -146,7 +176,8 @@ export async function runPcaJob(
       explainedVarianceRatio: Array.from(outcome.explainedVarianceRatio),
       labelNames: dataset.labelNames ? [...dataset.labelNames] : null,
       batchSize,
-      selection: []
+      selection: [],
+      ...(coloured ? { colorBy: coloured.unit } : {})
     },
     result: {
       kind: 'pca',
@@ -161,7 +192,10 @@ export async function runPcaJob(
       first: range[0],
       imageShape: dataset.imageShape,
       images: thumbnails(dataset, range),
-      selection: new Int32Array(0)
+      selection: new Int32Array(0),
+      ...(coloured
+        ? { unitValues: coloured.values, colorBy: coloured.unit }
+        : {})
     }
   };
 }

@@ -1,5 +1,9 @@
 import { MIME_TYPE, SPEC_VERSION, SUMMARY_MIME_TYPE } from '../../spec';
-import { jobSummary } from '../../views/testing/fixtures';
+import {
+  jobSummary,
+  topExamplesResult,
+  topExamplesSummary
+} from '../../views/testing/fixtures';
 import {
   readBase64,
   readStored,
@@ -40,6 +44,30 @@ describe('stored summary', () => {
       savedAt: '2025-01-02T03:04:05.000Z'
     });
     expect(readSummary(roundTrip(summary))).toEqual(summary);
+  });
+
+  it("reads a top-examples summary's histogram back, and drops a malformed one", () => {
+    const histogram = {
+      count: 4,
+      min: 0,
+      max: 2,
+      counts: [3, 1],
+      mean: 0.5,
+      zeros: 3,
+      threshold: 2
+    };
+    const base = topExamplesSummary(topExamplesResult());
+    const summary = storedSummary({ ...base, histogram }, 'h', savedAt);
+    const read = readSummary(roundTrip(summary));
+    expect(read?.kind === 'top-examples' && read.histogram).toEqual(histogram);
+    const bad = storedSummary(
+      { ...base, histogram: { ...histogram, counts: 'many' } as never },
+      'h',
+      savedAt
+    );
+    const readBad = readSummary(roundTrip(bad));
+    expect(readBad?.kind).toBe('top-examples');
+    expect(readBad).not.toHaveProperty('histogram');
   });
 
   it('reads a NaN objective back from its JSON null', () => {

@@ -16,6 +16,7 @@ import {
   unitId,
   unitKind
 } from '../card-spec';
+import { explorerData } from '../explorer';
 import { cardCode } from '../python-code';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -67,16 +68,25 @@ const CASES: readonly [string, IExplorerUnit, ICardOptions][] = [
       unit: 3,
       kind: 'logit'
     },
-    { data: { path: 'data/digits.npy' }, steps: 128, size: null }
+    // The setting's path, from the server's root as the sidebar reads it.
+    { data: explorerData('data/digits.npy'), steps: 128, size: null }
   ],
   [
     'a channel over a folder of images',
     { model: BUNDLED, layer: 'conv2d', unit: 0, kind: 'channel' },
-    { data: { path: 'images/' }, steps: null, size: 28 }
+    { data: explorerData('/images/'), steps: null, size: 28 }
   ]
 ];
 
 describe('the neuron card', () => {
+  it("names the setting's dataset from the server's root in the card and the code", () => {
+    expect(explorerData(' data/digits.npy ')).toEqual({
+      path: '/data/digits.npy'
+    });
+    expect(explorerData('/images/')).toEqual({ path: '/images/' });
+    expect(explorerData('')).toMatchObject({ builtin: 'mnist' });
+  });
+
   it.each(CASES)(
     'builds the specs its inserted code builds in Python: %s',
     (_, unit, options) => {
@@ -100,7 +110,10 @@ describe('the neuron card', () => {
     expect(unitId(unit)).toBe('mnist-cnn/conv2d_1/5');
     expect(specs.ascent.title).toBe('mnist-cnn/conv2d_1/5');
     expect(specs.examples.title).toBe('mnist-cnn/conv2d_1/5');
-    expect(specs.pca.title).toBe('mnist-cnn/conv2d_1');
+    // The PCA of the layer, coloured by the unit: about the unit too.
+    expect(specs.pca.title).toBe('mnist-cnn/conv2d_1/5');
+    expect(specs.pca.colorBy).toEqual(specs.examples.target);
+    expect(specs.examples.histogram).toBe(true);
   });
 
   it('reads spatial layers by channel, flat ones by neuron, the last by logit', () => {

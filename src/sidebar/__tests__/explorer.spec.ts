@@ -16,7 +16,7 @@ import {
 import { installCanvas } from '../../views/testing/fixtures';
 import { cardSpecs } from '../card-spec';
 import { Explorer, cardOptions } from '../explorer';
-import type { IExplorerHost, IExplorerState } from '../host';
+import type { ICardArea, IExplorerHost, IExplorerState } from '../host';
 import { cardCode } from '../python-code';
 
 installCanvas();
@@ -165,7 +165,7 @@ describe('Explorer', () => {
     expect(titles).toEqual([
       'mnist-cnn/conv2d/3',
       'mnist-cnn/conv2d/3',
-      'mnist-cnn/conv2d'
+      'mnist-cnn/conv2d/3'
     ]);
     (
       card.querySelector('.jp-FeatureViz-explorer-insert') as HTMLButtonElement
@@ -215,5 +215,54 @@ describe('Explorer', () => {
     expect(cardJobs).toHaveLength(3);
     view.selectLayer('conv2d');
     expect(cardJobs.every(j => j.options.signal?.aborted)).toBe(true);
+  });
+
+  it('shows the card in the main area where the host has one', async () => {
+    const engine = new FakeEngine();
+    const { host } = makeHost(engine);
+    const shown: { id: string; node: HTMLElement; closed: () => void }[] = [];
+    let open = false;
+    let closes = 0;
+    const cards: ICardArea = {
+      show: (id, node, closed) => {
+        shown.push({ id, node, closed });
+        open = true;
+      },
+      reveal: () => open,
+      close: () => {
+        open = false;
+        closes++;
+      }
+    };
+    const view = explorer({ ...host, cards });
+    await view.open({ builtin: 'mnist-cnn' });
+    view.selectLayer('conv2d');
+    view.selectUnit(3);
+    await flush();
+    expect(shown.map(s => s.id)).toEqual(['mnist-cnn/conv2d/3']);
+    expect(shown[0].node.dataset.unitId).toBe('mnist-cnn/conv2d/3');
+    // The sidebar keeps a line and a button, not the card.
+    expect(view.node.querySelector('.jp-FeatureViz-explorer-card')).toBeNull();
+    const link = view.node.querySelector(
+      '.jp-FeatureViz-explorer-cardlink'
+    ) as HTMLElement;
+    expect(link.textContent).toContain(
+      'Card of mnist-cnn/conv2d/3 open in the main area.'
+    );
+    // The user closes the tab: its runs are cancelled; Show card makes it again.
+    const jobs = engine.jobs.filter(j => j.request.kind !== 'layer-atlas');
+    open = false;
+    shown[0].closed();
+    expect(jobs.every(j => j.options.signal?.aborted)).toBe(true);
+    expect(link.textContent).toContain('Card of mnist-cnn/conv2d/3 closed.');
+    link.querySelector('button')?.click();
+    expect(shown.map(s => s.id)).toEqual([
+      'mnist-cnn/conv2d/3',
+      'mnist-cnn/conv2d/3'
+    ]);
+    // Another layer closes the card.
+    const before = closes;
+    view.selectLayer('dense');
+    expect(closes).toBe(before + 1);
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { IPcaResult } from '../../engine/runtime/protocol';
 import { classesOf, className } from './palette';
+import { colouredByValue } from './value-colours';
 
 export interface IPlotData {
   readonly count: number;
@@ -23,6 +24,10 @@ export interface IPlotData {
   readonly yTitle: string;
   /** The data range of each axis: [xmin, xmax, ymin, ymax]. */
   readonly extent: readonly [number, number, number, number];
+  /** One colour per class where they are not the labels' (value-colours.ts). */
+  readonly colours?: readonly string[];
+  /** What the colours mean, where they are not labels. */
+  readonly colourTitle?: string;
 }
 
 const MARGIN = 0.95;
@@ -62,7 +67,7 @@ export function plotData(result: IPcaResult): IPlotData {
   );
   const title = (c: number) =>
     `PC${c + 1} (${percent(result.explainedVarianceRatio[c])} of variance)`;
-  return {
+  const byLabel: IPlotData = {
     count,
     x,
     y,
@@ -73,6 +78,10 @@ export function plotData(result: IPcaResult): IPlotData {
     yTitle: title(1),
     extent: [xl, xh, yl, yh]
   };
+  // Coloured by a unit's value where the spec asked (colorBy, issue 16).
+  return result.unitValues
+    ? colouredByValue(byLabel, result.unitValues, result.colorBy ?? 'the unit')
+    : byLabel;
 }
 
 /**

@@ -16,9 +16,10 @@ export type Scatterplot = ReturnType<Loaded['library']['default']>;
 /** Point colours: one per class, then grey for points outside a selection. */
 export function pointColours(data: IPlotData): string[] {
   return [
-    ...data.classes.map(label =>
-      label < 0 ? UNLABELLED : CLASS_COLOURS[label % CLASS_COLOURS.length]
-    ),
+    ...(data.colours ??
+      data.classes.map(label =>
+        label < 0 ? UNLABELLED : CLASS_COLOURS[label % CLASS_COLOURS.length]
+      )),
     INACTIVE
   ];
 }

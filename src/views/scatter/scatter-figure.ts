@@ -9,6 +9,7 @@
 import type { IFigureStyle } from '../figure';
 import { CLASS_COLOURS, INACTIVE, UNLABELLED } from './palette';
 import type { IPlotData } from './plot-data';
+import { wrapWords } from './value-colours';
 
 export const PLOT_SIDE = 360;
 const LEFT = 48;
@@ -29,6 +30,9 @@ export function scatterFigureSize(): { width: number; height: number } {
 }
 
 function colourOf(data: IPlotData, category: number): string {
+  if (data.colours) {
+    return data.colours[category];
+  }
   const label = data.classes[category];
   return label < 0 ? UNLABELLED : CLASS_COLOURS[label % CLASS_COLOURS.length];
 }
@@ -117,6 +121,17 @@ export function drawScatterFigure(
     context.fillStyle = hidden ? style.muted : style.text;
     context.fillText(hidden ? `${name} (hidden)` : name, x + 16, y);
   });
+  if (data.colourTitle) {
+    context.fillStyle = style.muted;
+    const lines = wrapWords(context, data.colourTitle, LEGEND - 20);
+    lines.forEach((line, n) =>
+      context.fillText(
+        line,
+        x,
+        TOP + PLOT_SIDE - 8 - (lines.length - 1 - n) * 14
+      )
+    );
+  }
   if (selecting) {
     context.fillStyle = style.text;
     context.fillText(

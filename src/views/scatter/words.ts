@@ -11,7 +11,10 @@ export function pcaSentence(summary: IPcaSummary): string {
   const selected = summary.selection.length
     ? ` ${summary.selection.length.toLocaleString('en-US')} selected.`
     : '';
-  return `${examples} at ${summary.layer} (${summary.width.toLocaleString('en-US')} values each) on their first two principal components: ${percent(first + second)} of the variance together (${summary.solver} solver, ${summary.passes} passes).${selected}`;
+  const coloured = summary.colorBy
+    ? ` Coloured by the value of ${summary.colorBy}, brightest highest.`
+    : '';
+  return `${examples} at ${summary.layer} (${summary.width.toLocaleString('en-US')} values each) on their first two principal components: ${percent(first + second)} of the variance together (${summary.solver} solver, ${summary.passes} passes).${coloured}${selected}`;
 }
 
 export const HOW_TO =

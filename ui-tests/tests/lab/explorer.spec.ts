@@ -2,13 +2,20 @@
  * The sidebar's model explorer in a real JupyterLab: the bundled model opens
  * from the palette; its layer tree shows the shapes and parameter counts of
  * its model.json (computed here from the file's config and weights
- * manifest); a conv channel's card draws a non-blank animation and a
- * top-examples grid; "Insert code" adds a cell that runs and renders the
+ * manifest); a conv channel's card opens in the main area and draws a
+ * non-blank animation, a top-examples grid with the channel's histogram over
+ * the test digits (its counts sum to the digits counted), and its layer's
+ * PCA coloured by the channel; "Insert code" adds a cell that runs and renders the
  * same picture; a reload shows the same model and selection; a malformed
  * model.json opened from the file browser gives a clear error; switching
  * layers quickly leaves no job of the old layers, and the queue empties.
  */
-import { type IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
+import {
+  type JupyterLabPage,
+  type IJupyterLabPageFixture,
+  expect,
+  test
+} from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -99,6 +106,9 @@ async function openBundled(page: IJupyterLabPageFixture): Promise<void> {
   await new FeatureVizHelper(page).runFromPalette('Open the Bundled MNIST CNN');
 }
 
+/** The neuron card, in its main-area tab. */
+const CARD = '#jp-featureviz-neuron-card .jp-FeatureViz-explorer-card';
+
 function layerItem(sidebar: Locator, name: string): Locator {
   return sidebar.locator(`[role="treeitem"][data-layer="${name}"]`);
 }
@@ -175,8 +185,15 @@ test.describe('model explorer', () => {
     await grid.locator('[data-unit="4"]').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    const card = sidebar.locator('.jp-FeatureViz-explorer-card');
+    // The card opens in the main area (the sidebar is too narrow for it).
+    const card = page.locator(CARD);
     await expect(card).toHaveAttribute('data-unit-id', 'mnist-cnn/conv2d_1/5');
+    await expect(
+      page.getByRole('tab', { name: 'Neuron card: mnist-cnn/conv2d_1/5' })
+    ).toBeVisible();
+    await expect(
+      sidebar.locator('.jp-FeatureViz-explorer-cardlink')
+    ).toHaveAttribute('data-unit-id', 'mnist-cnn/conv2d_1/5');
     await expect(
       card.getByRole('heading', { name: 'mnist-cnn/conv2d_1/5' })
     ).toBeVisible();
@@ -196,6 +213,33 @@ test.describe('model explorer', () => {
       'mnist-cnn/conv2d_1/5'
     );
     const cardPixels = await canvasPixels(lenses.nth(0));
+
+    // The channel's histogram over every test digit: bars drawn, and the
+    // bins' counts sum to the number of digits its title counts.
+    const histogram = lenses.nth(1).locator('.jp-FeatureViz-histogram');
+    await expect(histogram.locator('.jp-FeatureViz-example-title')).toHaveText(
+      /over 2,000 examples/
+    );
+    expect(
+      await histogram.locator('rect.jp-FeatureViz-histogram-values').count()
+    ).toBeGreaterThan(3);
+    const counts = await histogram
+      .locator('.jp-FeatureViz-histogram-count')
+      .allTextContents();
+    expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(2000);
+    await expect(histogram).toHaveAttribute('data-count', '2000');
+
+    // Where it sits in its layer's PCA: the points coloured by its value,
+    // the legend a colour bar of 8 value bands.
+    await expect(lenses.nth(2)).toHaveAttribute('data-state', 'done', {
+      timeout: 240000
+    });
+    await expect(
+      lenses.nth(2).locator('.jp-FeatureViz-sentence')
+    ).toContainText('Coloured by the value of channel 5 of conv2d_1');
+    await expect(
+      lenses.nth(2).locator('.jp-FeatureViz-pca-legend button')
+    ).toHaveCount(8);
 
     // Insert code: a new cell below the active one, which runs and renders
     // the same picture.
@@ -217,7 +261,10 @@ test.describe('model explorer', () => {
     // After a reload: the same model and selection. (Galata's own wait
     // after a reload is for the Launcher tab, which a notebook covers.)
     await runCommand(page, 'featureviz:open-sidebar');
-    await page.reload({ waitForIsReady: false });
+    // The fixture's type keeps Playwright's reload; Galata's takes this option.
+    await (page as unknown as Pick<JupyterLabPage, 'reload'>).reload({
+      waitForIsReady: false
+    });
     await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
     await expect(fv.sidebar).toBeVisible();
     await expect(layerItem(fv.sidebar, 'conv2d_1')).toHaveAttribute(
@@ -225,9 +272,10 @@ test.describe('model explorer', () => {
       'true',
       { timeout: 60000 }
     );
-    await expect(
-      fv.sidebar.locator('.jp-FeatureViz-explorer-card')
-    ).toHaveAttribute('data-unit-id', 'mnist-cnn/conv2d_1/5');
+    await expect(page.locator(CARD)).toHaveAttribute(
+      'data-unit-id',
+      'mnist-cnn/conv2d_1/5'
+    );
     await fv.sidebar
       .getByRole('button', { name: 'Cancel all engine jobs' })
       .click();

@@ -29,11 +29,15 @@ export interface IPassShare {
   readonly range: readonly [number, number];
   /** The single-worker batch size: shares cut the same batches. */
   readonly batchSize: number;
+  /** Also return every example's value (a histogram's job asked for it). */
+  readonly keepScores?: boolean;
 }
 
 export interface IPassShareResult {
   readonly top: IRanked;
   readonly bottom: IRanked | null;
+  /** The share's values in order, when it was asked to keep them. */
+  readonly scores?: Float32Array | null;
 }
 
 /**
