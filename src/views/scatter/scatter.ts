@@ -15,7 +15,7 @@ import type {
   IPcaSummary,
   JobResult
 } from '../../engine/runtime/protocol';
-import { h, storedImage } from '../dom';
+import { storedImage } from '../dom';
 import { themeStyle } from '../figure';
 import { type IRunState, INITIAL, startsNewRun } from '../run-state';
 import { mountRunBar } from '../run-bar';
@@ -23,29 +23,13 @@ import { type IDrawnFigure, encodeFigureHere, pngAction } from '../save';
 import { type IViewProps, type MountView, Lifetime } from '../view';
 import { scatterLayout } from './layout';
 import { legendButtons } from './legend';
-import {
-  type AxisScale,
-  type Scatterplot,
-  axisScales,
-  createPlot,
-  drawPoints
-} from './plot';
-import {
-  type IPlotData,
-  datasetIndices,
-  plotData,
-  shownPoints
-} from './plot-data';
-import { Navigator } from './navigator';
+import { LivePlot } from './live-plot';
+import { type IPlotData, datasetIndices, plotData } from './plot-data';
 import { scatterLibrary } from './renderer';
-import {
-  IDENTITY,
-  type IScreenTransform,
-  domainsAfter
-} from './screen-transform';
-import { PLOT_SIDE, drawScatterFigure } from './scatter-figure';
+import { drawScatterFigure } from './scatter-figure';
 import { SELECTION_SHOWN, selectionGrid } from './selection-grid';
 import { Thumbnails } from './thumbnails';
+import { showPointTooltip } from './tooltip';
 import { HOW_TO, pcaSentence } from './words';
 
 export interface IPcaProps extends IViewProps {
@@ -60,10 +44,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   let data: IPlotData | null = null;
   let thumbnails: Thumbnails | null = null;
   let stored: string | null = null;
-  let scatterplot: Scatterplot | null = null;
-  let navigator: Navigator | null = null;
-  // Aborted when the plot goes: its navigator's listeners go with it.
-  let plotLife: AbortController | null = null;
+  let live: LivePlot | null = null;
   let hidden = new Set<number>();
   let selected: number[] = [];
   // Bumped on every result: a late WebGL start for an older one is dropped.
@@ -91,10 +72,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       onLasso: () =>
         setMode(lassoButton.getAttribute('aria-pressed') !== 'true'),
       onClear: () => select([]),
-      onReset: () => {
-        navigator?.cancel();
-        void scatterplot?.reset();
-      }
+      onReset: () => live?.resetView()
     },
     life.signal
   );
@@ -121,34 +99,12 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
 
   function setMode(lasso: boolean): void {
     lassoButton.setAttribute('aria-pressed', String(lasso));
-    void scatterplot?.set({ mouseMode: lasso ? 'lasso' : 'panZoom' });
-  }
-
-  /**
-   * The axes' data values at the plot's edges, as the camera shows them, or
-   * as a previewed zoom or pan `t` will show them.
-   */
-  function showEnds(
-    [x, y]: readonly [AxisScale, AxisScale],
-    t: IScreenTransform = IDENTITY
-  ): void {
-    const [[xLow, xHigh], [yLow, yHigh]] = domainsAfter(
-      x.domain(),
-      y.domain(),
-      t,
-      PLOT_SIDE
-    );
-    [xLow, xHigh, yLow, yHigh].forEach((value, i) => {
-      ends[i].textContent = value.toPrecision(3);
-    });
+    live?.setLasso(lasso);
   }
 
   function destroyScatter(): void {
-    plotLife?.abort();
-    plotLife = null;
-    navigator = null;
-    scatterplot?.destroy();
-    scatterplot = null;
+    live?.destroy();
+    live = null;
   }
 
   /** The figure written back and saved: the plot as shown, on a 2D canvas. */
@@ -179,26 +135,9 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     }
     hidden = next;
     drawLegend();
-    if (data && scatterplot) {
-      const shown = shownPoints(data, hidden);
-      void (shown ? scatterplot.filter(shown) : scatterplot.unfilter());
-    }
-    if (!scatterplot) {
+    live?.filter(hidden);
+    if (!live) {
       drawStill();
-    }
-  }
-
-  let redrawing = false;
-  /** Draws the points with the selection's colours, keeping the legend's filter. */
-  async function redraw(): Promise<void> {
-    if (!data || !scatterplot) {
-      return;
-    }
-    redrawing = true;
-    try {
-      await drawPoints(scatterplot, data, selected, hidden);
-    } finally {
-      redrawing = false;
     }
   }
 
@@ -208,8 +147,8 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       return;
     }
     selected = [...points].sort((a, b) => a - b);
-    void redraw();
-    if (!scatterplot) {
+    void live?.draw(selected, hidden);
+    if (!live) {
       drawStill();
     }
     showSelection(result, selected, thumbnails);
@@ -240,39 +179,18 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
 
   function showTooltip(point: number): void {
     const current = result;
-    if (!current || !scatterplot || !thumbnails) {
+    const shown = thumbnails;
+    if (!current || !live || !shown) {
       return;
     }
-    const at = scatterplot.getScreenPosition(point);
-    const label = current.labels[point];
-    const name =
-      label >= 0 ? (current.labelNames?.[label] ?? String(label)) : 'no label';
-    const image = thumbnails.get(point, 3);
-    tooltip.replaceChildren(
-      ...(image ? [image] : []),
-      h('div', { text: `label ${name}` }),
-      h('div', { text: `example #${current.first + point}` })
+    showPointTooltip(
+      tooltip,
+      point,
+      current,
+      shown,
+      live.screenPosition(point),
+      () => thumbnails === shown && !tooltip.hidden
     );
-    tooltip.dataset.index = String(current.first + point);
-    if (!image) {
-      // Not carried by the result: the engine's dataset has it.
-      const shown = thumbnails;
-      void shown.load([point]).then(ok => {
-        const later = ok && thumbnails === shown && !tooltip.hidden;
-        if (later && tooltip.dataset.index === String(current.first + point)) {
-          const loaded = shown.get(point, 3);
-          if (loaded) {
-            tooltip.prepend(loaded);
-          }
-        }
-      });
-    }
-    if (at) {
-      const [x, y] = at;
-      tooltip.style.left = `${Math.min(x + 12, PLOT_SIDE - 60)}px`;
-      tooltip.style.top = `${Math.max(y - 40, 0)}px`;
-    }
-    tooltip.hidden = false;
   }
 
   function drawStill(): void {
@@ -305,48 +223,36 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
       return;
     }
     node.dataset.webgl = 'on';
-    const scales = axisScales(current);
-    const plotter = createPlot(
+    const plotter = new LivePlot(
       loaded,
-      canvas,
       current,
-      themeStyle(node),
-      scales
-    );
-    showEnds(scales);
-    plotter.subscribe('view', () => showEnds(scales));
-    scatterplot = plotter;
-    plotLife = new AbortController();
-    navigator = new Navigator(plotter, canvas, plot, {
-      side: PLOT_SIDE,
-      background: () => themeStyle(node).background,
-      panning: () => lassoButton.getAttribute('aria-pressed') !== 'true',
-      onPreview: t => showEnds(scales, t),
-      signal: plotLife.signal
-    });
-    // A re-run's plot keeps the tool the user picked.
-    setMode(lassoButton.getAttribute('aria-pressed') === 'true');
-    plotter.subscribe('select', ({ points }) => {
-      if (!redrawing) {
-        select(points);
+      {
+        canvas,
+        host: plot,
+        ends,
+        style: () => themeStyle(node),
+        lassoing: () => lassoButton.getAttribute('aria-pressed') === 'true'
+      },
+      {
+        onSelect: select,
+        onPointOver: showTooltip,
+        onPointOut: () => (tooltip.hidden = true)
       }
-    });
-    plotter.subscribe('pointOver', showTooltip);
-    plotter.subscribe('pointOut', () => (tooltip.hidden = true));
-    await redraw();
+    );
+    live = plotter;
+    await plotter.draw(selected, hidden);
     node.dataset.drawn = 'true';
     render();
   }
 
   function render(): void {
     node.dataset.state = run.state;
-    const live = data !== null;
-    stage.hidden = !live;
-    tools.hidden = !live || !scatterplot;
-    plot.hidden = !scatterplot;
-    still.hidden =
-      scatterplot !== null || !live || node.dataset.webgl !== 'none';
-    notice.hidden = node.dataset.webgl !== 'none' || !live;
+    const shown = data !== null;
+    stage.hidden = !shown;
+    tools.hidden = !shown || !live;
+    plot.hidden = !live;
+    still.hidden = live !== null || !shown || node.dataset.webgl !== 'none';
+    notice.hidden = node.dataset.webgl !== 'none' || !shown;
     bar.update(run);
   }
 
