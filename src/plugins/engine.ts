@@ -67,6 +67,17 @@ async function startWorker(options: CoreOptions): Promise<ICoreConnection> {
 }
 
 /** Provides the page's one engine (docs/architecture.md, "One engine per page"). */
+/**
+ * The UI tests' stand-in for the machine's cores (`featurevizTestCores` on
+ * the page, set before it loads); read only where test hooks are on.
+ */
+function testCores(): number | undefined {
+  const cores = Number(
+    (globalThis as { featurevizTestCores?: unknown }).featurevizTestCores
+  );
+  return Number.isInteger(cores) && cores > 0 ? cores : undefined;
+}
+
 const enginePlugin: JupyterFrontEndPlugin<IFeatureVizEngine> = {
   id: 'jupyterlab-featureviz:engine',
   description: 'Provides the page-wide Feature Viz engine.',
@@ -89,7 +100,8 @@ const enginePlugin: JupyterFrontEndPlugin<IFeatureVizEngine> = {
       lost: restart?.lost ?? [],
       testHooks,
       // Read at each start: a changed setting applies to the next engine.
-      maxWorkers: settings.current.maxWorkers
+      maxWorkers: settings.current.maxWorkers,
+      testCores: testHooks ? testCores() : undefined
     });
     let inWorker = true;
     const engine = await EngineClient.supervised(async restart => {

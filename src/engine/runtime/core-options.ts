@@ -40,6 +40,12 @@ export interface IEngineCoreOptions {
    */
   readonly maxWorkers?: number;
   /**
+   * The cores the pool is sized from instead of the machine's, honoured
+   * only with testHooks: headless Chromium here reports 2 cores (a pool of
+   * one), and the UI tests check a pool of two in a real page.
+   */
+  readonly testCores?: number;
+  /**
    * How this core starts the pool's workers; absent: no pool, every job runs
    * here (on the main thread, and in tests that want one engine).
    */

@@ -92,9 +92,10 @@ export class EngineCore {
 
   /** Engine workers batched jobs use on the active backend (this one too). */
   workers(): number {
-    const host = this._options.pool;
-    return host
-      ? poolSize(host.cores, this._ladder.backend, this._options.maxWorkers)
+    const { pool: host, testHooks, testCores, maxWorkers } = this._options;
+    const cores = testHooks && testCores ? testCores : host?.cores;
+    return host && cores
+      ? poolSize(cores, this._ladder.backend, maxWorkers)
       : 1;
   }
 

@@ -19,6 +19,8 @@ export interface IStatus {
   reason: string;
   probes: IProbe[];
   worker: boolean;
+  /** Engine workers batched jobs use (1: no pool). */
+  workers?: number;
 }
 
 /** Runs in the page: the URL of one of the extension's static assets. */

@@ -229,3 +229,40 @@ export const COUNT_WEBGL_CONTEXTS = `(() => {
     return original.call(this, kind, ...rest);
   };
 })()`;
+
+/**
+ * Runs `code` in a cell at the end of the active notebook (the empty last
+ * cell when there is one, as running a cell leaves); returns its index.
+ */
+export async function append(
+  page: IJupyterLabPageFixture,
+  code: string
+): Promise<number> {
+  const count = await page.notebook.getCellCount();
+  const last = count - 1;
+  const empty =
+    count > 0 && (await page.notebook.getCellTextInput(last)) === '';
+  const index = empty ? last : count;
+  if (empty) {
+    await page.notebook.setCell(index, 'code', code);
+  } else {
+    await page.notebook.addCell('code', code);
+  }
+  await page.notebook.runCell(index, true);
+  return index;
+}
+
+/** The text of a cell's outputs. */
+export async function printed(
+  page: IJupyterLabPageFixture,
+  index: number
+): Promise<string> {
+  return (
+    (await page
+      .locator('.jp-Notebook .jp-Cell')
+      .nth(index)
+      .locator('.jp-OutputArea-output')
+      .last()
+      .textContent()) ?? ''
+  );
+}

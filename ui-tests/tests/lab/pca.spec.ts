@@ -14,41 +14,12 @@ import {
   OUTPUT,
   WALKTHROUGH,
   openWalkthrough,
-  pixelVariance
+  pixelVariance,
+  append,
+  printed
 } from '../helpers/featureviz';
 
 type Page = Parameters<Parameters<typeof test>[2]>[0]['page'];
-
-/**
- * Runs `code` in a cell at the end of the active notebook (the empty last
- * cell when there is one, as running a cell leaves); returns its index.
- */
-async function append(page: Page, code: string): Promise<number> {
-  const count = await page.notebook.getCellCount();
-  const last = count - 1;
-  const empty =
-    count > 0 && (await page.notebook.getCellTextInput(last)) === '';
-  const index = empty ? last : count;
-  if (empty) {
-    await page.notebook.setCell(index, 'code', code);
-  } else {
-    await page.notebook.addCell('code', code);
-  }
-  await page.notebook.runCell(index, true);
-  return index;
-}
-
-/** The text of a cell's outputs. */
-async function printed(page: Page, index: number): Promise<string> {
-  return (
-    (await page
-      .locator('.jp-Notebook .jp-Cell')
-      .nth(index)
-      .locator('.jp-OutputArea-output')
-      .last()
-      .textContent()) ?? ''
-  );
-}
 
 /** Moves the mouse over the plot until a point's tooltip shows. */
 async function hoverSomePoint(page: Page, output: Locator): Promise<boolean> {

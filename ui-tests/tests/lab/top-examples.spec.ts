@@ -13,7 +13,9 @@ import {
   OUTPUT,
   WALKTHROUGH,
   openWalkthrough,
-  pixelVariance
+  pixelVariance,
+  append,
+  printed
 } from '../helpers/featureviz';
 
 /** The dataset indices and values the grid of one end shows, in order. */
@@ -32,37 +34,6 @@ async function grid(output: Locator, end: 0 | 1 = 0) {
 }
 
 type Page = Parameters<Parameters<typeof test>[2]>[0]['page'];
-
-/**
- * Runs `code` in a cell at the end of the active notebook (the empty last
- * cell when there is one), in place; returns the cell's index.
- */
-async function append(page: Page, code: string): Promise<number> {
-  const count = await page.notebook.getCellCount();
-  const last = count - 1;
-  const empty =
-    count > 0 && (await page.notebook.getCellTextInput(last)) === '';
-  const index = empty ? last : count;
-  if (empty) {
-    await page.notebook.setCell(index, 'code', code);
-  } else {
-    await page.notebook.addCell('code', code);
-  }
-  await page.notebook.runCell(index, true);
-  return index;
-}
-
-/** The text of a cell's last output. */
-async function printed(page: Page, index: number): Promise<string> {
-  return (
-    (await page
-      .locator('.jp-Notebook .jp-Cell')
-      .nth(index)
-      .locator('.jp-OutputArea-output')
-      .last()
-      .textContent()) ?? ''
-  );
-}
 
 test.describe('top examples', () => {
   test.setTimeout(300000);
