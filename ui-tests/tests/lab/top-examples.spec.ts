@@ -33,8 +33,6 @@ async function grid(output: Locator, end: 0 | 1 = 0) {
     );
 }
 
-type Page = Parameters<Parameters<typeof test>[2]>[0]['page'];
-
 test.describe('top examples', () => {
   test.setTimeout(300000);
 
