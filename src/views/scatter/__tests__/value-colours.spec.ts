@@ -5,6 +5,7 @@
  */
 import type { IPcaResult } from '../../../engine/runtime/protocol';
 import { installCanvas } from '../../testing/fixtures';
+import { legendButtons } from '../legend';
 import { pointColours } from '../plot';
 import { plotData } from '../plot-data';
 import { drawScatterFigure } from '../scatter-figure';
@@ -48,6 +49,22 @@ describe('PCA coloured by a unit', () => {
     expect(data.colourTitle).toBe(
       'Colour: channel 5 of conv2d_1 (max over positions)'
     );
+  });
+
+  it('titles the live legend with the unit; its bands toggle like classes', () => {
+    const data = plotData(result);
+    const [title, ...bands] = legendButtons(
+      data,
+      new Set([0]),
+      () => undefined,
+      new AbortController().signal
+    );
+    expect(title.textContent).toBe(
+      'Colour: channel 5 of conv2d_1 (max over positions)'
+    );
+    expect(bands).toHaveLength(VALUE_BANDS);
+    expect(bands[0].getAttribute('aria-pressed')).toBe('false');
+    expect(bands[0].textContent).toBe(data.classNames[0]);
   });
 
   it('puts every point in one band when the unit is constant', () => {
