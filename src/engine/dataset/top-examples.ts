@@ -9,7 +9,6 @@ import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
 import type { UnitTarget } from '../../spec/types.generated';
 import { FeatureVizError } from '../errors';
 import type { IExecutor } from '../model/executor';
-import { type IBox, boxSize } from '../model/receptive-field';
 import { toRgba } from '../optvis/render';
 import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import { ProgressClock } from '../runtime/progress';
@@ -25,6 +24,7 @@ import {
 } from './dataset';
 import { type IValueHistogram, histogramOf } from './histogram';
 import type { DataRequest } from './store';
+import { type IUnitField, crop, origin, unitField } from './patches';
 import type { IRanked } from './top-k';
 
 /** What a top-examples job asks for. */
@@ -199,44 +199,6 @@ interface ILook {
   readonly field: IUnitField | null;
 }
 
-/** The input pixels a unit's positions see (model/receptive-field.ts). */
-interface IUnitField {
-  /** A patch's [height, width]: the largest box of any position. */
-  readonly size: [number, number];
-  /** The box position (y, x) sees, clipped to the image; null: padding only. */
-  box(y: number, x: number): IBox | null;
-  /** The input's [height, width]. */
-  readonly input: [number, number];
-}
-
-/**
- * The unit's receptive field, or null when the executor cannot tell (a
- * graph model). A patch is as large as the largest box: the unclipped field
- * where some position sees it whole, the image where none does.
- */
-function unitField(executor: IExecutor, unit: PassUnit): IUnitField | null {
-  const [, height, width] = executor.inputShape;
-  const box = (y: number, x: number) =>
-    executor.receptiveField(unit.layer, y, x);
-  const [rows, cols] =
-    unit.kind === 'flat' ? [1, 1] : [unit.height, unit.width];
-  // The centre position sees pixels whenever any does (padding is at edges).
-  const [cy, cx] = [Math.floor(rows / 2), Math.floor(cols / 2)];
-  if (height === null || width === null || !box(cy, cx)) {
-    return null;
-  }
-  const size: [number, number] = [0, 0];
-  for (let y = 0; y < rows; y++) {
-    const b = box(y, cx);
-    size[0] = Math.max(size[0], b ? boxSize(b)[0] : 0);
-  }
-  for (let x = 0; x < cols; x++) {
-    const b = box(cy, x);
-    size[1] = Math.max(size[1], b ? boxSize(b)[1] : 0);
-  }
-  return { size, box, input: [height, width] };
-}
-
 /** The ranked examples' images, labels, predictions, boxes and patches. */
 async function examples(
   ranked: IRanked,
@@ -306,54 +268,6 @@ async function examples(
     crop(rgba, n, fit, origin(field, box), [ph, pw], patches);
   });
   return { ...ranked, labels, predictions, rgba, boxes, patches };
-}
-
-/**
- * Where a patch starts in the image: a box cut by the image's edge keeps its
- * unclipped size, the part outside the image left clear (the field reaches
- * past the top or left edge: the patch starts before the image).
- */
-function origin(field: IUnitField, box: IBox): [number, number] {
-  const [ph, pw] = field.size;
-  const [height, width] = field.input;
-  const [bh, bw] = boxSize(box);
-  const start = (first: number, extent: number, size: number, image: number) =>
-    size >= image || extent >= size || first > 0
-      ? first
-      : first + extent - size;
-  return [start(box.top, bh, ph, height), start(box.left, bw, pw, width)];
-}
-
-/** Copies image n's window at `from` into patch n; outside stays clear. */
-function crop(
-  rgba: Uint8ClampedArray,
-  n: number,
-  fit: IInputFit,
-  from: [number, number],
-  size: [number, number],
-  patches: Uint8ClampedArray
-): void {
-  const { width, height } = fit;
-  const [ph, pw] = size;
-  const image = n * width * height * 4;
-  const patch = n * ph * pw * 4;
-  for (let py = 0; py < ph; py++) {
-    const y = from[0] + py;
-    if (y < 0 || y >= height) {
-      continue;
-    }
-    for (let px = 0; px < pw; px++) {
-      const x = from[1] + px;
-      if (x < 0 || x >= width) {
-        continue;
-      }
-      const source = image + (y * width + x) * 4;
-      patches.set(
-        rgba.subarray(source, source + 4),
-        patch + (py * pw + px) * 4
-      );
-    }
-  }
 }
 
 function summarize(examples: IRankedExamples): IRankedSummary {
