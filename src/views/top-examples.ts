@@ -16,13 +16,12 @@ import {
   type Ranked,
   captions,
   describeCaption,
-  exampleImage,
-  gridCell,
-  placeBox
+  gridCell
 } from './examples-grid';
-import { type ISheetSection, examplesSheet } from './examples-image';
+import { enlargedExample } from './enlarged-example';
+import { rankedSections, topExamplesSheet } from './top-examples-sheet';
 import { histogramSection } from './histogram';
-import { autoScale, paint } from './frames';
+import { autoScale } from './frames';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';
 import {
@@ -124,24 +123,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
   }
 
   function sections(): { title: string; ranked: Ranked }[] {
-    if (!result) {
-      return [];
-    }
-    const k = result.top.indices.length;
-    return [
-      {
-        title: `Top ${k}: most exciting for ${props.unit}`,
-        ranked: result.top
-      },
-      ...(result.bottom
-        ? [
-            {
-              title: `Bottom ${result.bottom.indices.length}: least exciting`,
-              ranked: result.bottom
-            }
-          ]
-        : [])
-    ];
+    return result ? rankedSections(result, props.unit) : [];
   }
 
   function layout(): void {
@@ -210,39 +192,16 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
     if (!result) {
       return;
     }
-    const scale = scaleFor(false) * ENLARGED;
-    const whole = h('canvas', { className: 'jp-FeatureViz-canvas' });
-    const image = exampleImage(result, ranked, n, false);
-    paint(whole, image);
-    whole.style.width = `${image.width * scale}px`;
-    whole.style.height = `${image.height * scale}px`;
-    const box = h('div', { className: 'jp-FeatureViz-rf-box' });
-    placeBox(box, ranked.boxes.subarray(n * 4, n * 4 + 4), scale);
-    const parts: HTMLElement[] = [
-      h('div', {
-        className: 'jp-FeatureViz-example-frame',
-        attrs: { role: 'img', 'aria-label': `${words}, enlarged` },
-        children: [whole, box]
-      })
-    ];
-    if (result.patchWidth > 0) {
-      const patch = h('canvas', { className: 'jp-FeatureViz-canvas' });
-      const crop = exampleImage(result, ranked, n, true);
-      paint(patch, crop);
-      const patchScale = Math.max(
-        1,
-        Math.floor((image.height * scale) / crop.height)
-      );
-      patch.style.width = `${crop.width * patchScale}px`;
-      patch.style.height = `${crop.height * patchScale}px`;
-      patch.setAttribute('role', 'img');
-      patch.setAttribute('aria-label', 'Its receptive-field patch');
-      parts.push(patch);
-    }
     detail.replaceChildren(
-      h('div', { className: 'jp-FeatureViz-example-large', children: parts }),
-      h('div', { className: 'jp-FeatureViz-step', text: words }),
-      button('Close the enlarged example', 'Close', close, signal)
+      ...enlargedExample(
+        result,
+        ranked,
+        n,
+        words,
+        scaleFor(false) * ENLARGED,
+        close,
+        signal
+      )
     );
     detail.hidden = false;
     detail.focus();
@@ -254,41 +213,14 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
   }
 
   function currentImage() {
-    if (!result) {
-      return null;
-    }
-    const patches = patchMode && result.patchWidth > 0;
-    const shown: ISheetSection[] = sections().map(({ title, ranked }) => ({
-      title,
-      images: Array.from(ranked.indices, (_, n) =>
-        exampleImage(result as ITopExamplesResult, ranked, n, patches)
-      ),
-      captions: captions(
-        {
-          indices: Array.from(ranked.indices),
-          values: Array.from(ranked.values),
-          labels: Array.from(ranked.labels),
-          predictions: Array.from(ranked.predictions)
-        },
-        result?.labelNames ?? null
-      ),
-      boxes: patches || ranked.boxes.length === 0 ? null : ranked.boxes
-    }));
-    // Tiles of about 72 pixels: a 28×28 digit ×3, a 5×5 patch ×15.
-    const side = patches
-      ? Math.max(result.patchWidth, result.patchHeight)
-      : Math.max(result.width, result.height);
-    return examplesSheet(
-      shown,
-      props.scale ?? Math.min(16, Math.max(1, Math.ceil(72 / side))),
-      result.histogram
-        ? {
-            histogram: result.histogram,
-            unit: props.unit,
-            k: result.top.indices.length
-          }
-        : null
-    );
+    return result
+      ? topExamplesSheet(
+          result,
+          props.unit,
+          patchMode && result.patchWidth > 0,
+          props.scale
+        )
+      : null;
   }
 
   /** The sheet written back and saved, at its live size. */
