@@ -9,17 +9,17 @@ import * as path from 'path';
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
 export type TestBackend = (typeof TEST_BACKENDS)[number];
 
+/** Where tfjs's WASM binaries are in Node: the package's own folder. */
+export const WASM_PATH = path.join(
+  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
+  path.sep
+);
+
 let wasmPathsSet = false;
 
 export async function useBackend(name: TestBackend): Promise<void> {
   if (name === 'wasm' && !wasmPathsSet) {
-    // In Node the WASM binaries load from the package's own folder.
-    setWasmPaths(
-      path.join(
-        path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-        path.sep
-      )
-    );
+    setWasmPaths(WASM_PATH);
     wasmPathsSet = true;
   }
   if (!(await tf.setBackend(name))) {

@@ -5,7 +5,6 @@
  * no tensor behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'path';
 import { fileFetch, fileUrl } from '../../testing/files';
 import { loadIdxDataset } from '../../dataset/images';
 import { EngineCore } from '../../runtime/core';
@@ -16,11 +15,8 @@ import type {
   JobResult
 } from '../../runtime/protocol';
 import type { ExampleRequest } from '../types';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const DATASET = fileUrl('assets/datasets/mnist/mnist.json');
 const digit = (index: number): ExampleRequest => ({
@@ -42,7 +38,7 @@ describe('attribution jobs', () => {
   beforeAll(async () => {
     core = new EngineCore({
       candidates: ['wasm'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(),
       cachedProbes: [{ backend: 'wasm', ok: true, msPerStep: 1 }]
     });

@@ -8,7 +8,6 @@
  * `histogram` keeps nothing, and a PCA coloured by a unit (`colorBy`)
  * carries every example's value, in order, as the oracle computes it.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { type ILoadedLayersModel, loadModel } from '../../model/load';
 import { EngineCore } from '../../runtime/core';
@@ -26,11 +25,8 @@ import { arrayDataset, fitTo } from '../dataset';
 import { HISTOGRAM_BINS, histogramOf } from '../histogram';
 import { type IImageDataset, loadIdxDataset } from '../images';
 import { mergePasses, splitBatches } from '../pass-shares';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
 // The bundled test split is digits 8000–9999 of the file.
@@ -60,7 +56,7 @@ describe('the unit histogram', () => {
   beforeAll(async () => {
     core = new EngineCore({
       candidates: ['wasm', 'cpu'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(),
       decode: decodePng
     });

@@ -24,11 +24,8 @@ import { activationPass, resolveUnit } from '../activation-pass';
 import { arrayDataset, fitTo } from '../dataset';
 import { type IImageDataset, loadIdxDataset } from '../images';
 import type { DataRequest } from '../store';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
 const TEST_DIGITS: DataRequest = {
@@ -53,7 +50,7 @@ describe('top examples', () => {
   beforeAll(async () => {
     core = new EngineCore({
       candidates: ['wasm', 'cpu'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(),
       decode: decodePng
     });

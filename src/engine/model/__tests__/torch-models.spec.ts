@@ -23,7 +23,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   type TestBackend,
   TEST_BACKENDS,
-  useBackend
+  useBackend,
+  WASM_PATH
 } from '../../testing/backends';
 import { EngineCore } from '../../runtime/core';
 import type { JobEvent } from '../../runtime/protocol';
@@ -31,10 +32,6 @@ import { LayersExecutor } from '../executor';
 import { KernelModelStore, kernelModelUrl } from '../kernel-models';
 import { loadModel } from '../load';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const LIGHT = ['residual-concat', 'resnet18', 'mobilenet_v2', 'squeezenet1_1'];
 const HEAVY = ['vgg11_bn', 'densenet121'];
 const NETS =
@@ -197,7 +194,7 @@ for (const net of NETS) {
         const core = new EngineCore({
           candidates: [backend],
           choice: backend,
-          wasmPaths: WASM
+          wasmPaths: WASM_PATH
         });
         await core.start();
         core.putArrays(key, kernelArrays(folder));

@@ -26,11 +26,8 @@ import { type IImageDataset, loadIdxDataset } from '../../dataset/images';
 import type { DataRequest } from '../../dataset/store';
 import { type IPcaOptions, type IPcaOutcome, streamingPca } from '../pca';
 import { layerWidth } from '../passes';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
 
@@ -83,7 +80,7 @@ describe('streaming PCA', () => {
   beforeAll(async () => {
     core = new EngineCore({
       candidates: ['wasm', 'cpu'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(),
       decode: decodePng
     });

@@ -1,21 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
-import * as path from 'path';
 import { CancelledError } from '../../errors';
 import { fileFetch, fileUrl } from '../../testing/files';
 import { EngineClient } from '../client';
 import { EngineCore } from '../core';
 import type { IProbeResult, JobEvent, JobRequest } from '../protocol';
 import { createWorkerApi } from '../worker-api';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const options = {
   candidates: ['wasm', 'cpu'] as const,
-  wasmPaths: WASM,
+  wasmPaths: WASM_PATH,
   fetch: fileFetch()
 };
 
@@ -277,7 +273,7 @@ describe('EngineClient', () => {
     );
     const client = await EngineClient.remote(
       port2 as unknown as Comlink.Endpoint,
-      { wasmPaths: WASM }
+      { wasmPaths: WASM_PATH }
     );
     const status = await client.status();
     expect(status.worker).toBe(true);

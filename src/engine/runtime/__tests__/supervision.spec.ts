@@ -6,7 +6,6 @@
  * job ends with its reason, the engine is replaced, the queue goes on and
  * memory returns to its baseline.
  */
-import * as path from 'path';
 import {
   CancelledError,
   InterruptedError,
@@ -19,11 +18,8 @@ import type { ICoreApi, ICoreConnection, IRestart } from '../connection';
 import { localConnection } from '../connection';
 import { EngineCore, type JobListener } from '../core';
 import type { IEngineFault, JobEvent, JobRequest } from '../protocol';
+import { WASM_PATH } from '../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const WATCHDOG = { firstMs: 20000, minMs: 1500, maxMs: 20000, factor: 10 };
 
@@ -50,7 +46,7 @@ function faultyConnection(
 ): ICoreConnection {
   const core = new EngineCore({
     candidates: ['wasm', 'cpu'],
-    wasmPaths: WASM,
+    wasmPaths: WASM_PATH,
     fetch: fileFetch(),
     cachedProbes: restart?.probes ? [...restart.probes] : undefined,
     lost: restart?.lost ?? []

@@ -8,7 +8,6 @@
  * mid-job leaves no running share and no leaked tensor. Tiny ranges and
  * small batches keep it quick.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineCore } from '../../core';
 import type { JobRequestOf } from '../../protocol';
@@ -25,11 +24,8 @@ import { fileFetch, fileUrl } from '../../../testing/files';
 import { doneJob, expectCleanCancel, runJob } from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
+import { WASM_PATH } from '../../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
 const DIGITS: DataRequest = {
@@ -68,14 +64,14 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     const bundle = await bundleShareWorker();
     pooled = new EngineCore({
       candidates: ['wasm'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(),
       // Three workers (this core and two threads), whatever this machine has.
       pool: nodePoolHost(bundle, 4)
     });
     single = new EngineCore({
       candidates: ['wasm'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch()
     });
     // One after the other: two backend probes at once in one process can

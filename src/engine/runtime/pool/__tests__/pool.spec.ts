@@ -7,7 +7,6 @@
  * worker killed mid-job is replaced and its share re-run, and a second death
  * fails the job with a clear message.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineCore } from '../../core';
 import type { JobRequest, JobSummaryOf } from '../../protocol';
@@ -23,11 +22,8 @@ import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
 import { RunningTopK, mergeRanked } from '../../../dataset/top-k';
 import { poolSize } from '../pool-size';
+import { WASM_PATH } from '../../../testing/backends';
 
-const WASM = path.join(
-  path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
-  path.sep
-);
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const DIGITS = fileUrl('assets/datasets/mnist/mnist.json');
 
@@ -123,7 +119,7 @@ describe('the pool of engine workers', () => {
 
   beforeAll(async () => {
     const bundle = await bundleShareWorker();
-    const base = { candidates: ['wasm' as const], wasmPaths: WASM };
+    const base = { candidates: ['wasm' as const], wasmPaths: WASM_PATH };
     single = new EngineCore({ ...base, fetch: fileFetch() });
     // Three workers (this core and two threads), whatever this machine has.
     host = nodePoolHost(bundle, 4);
@@ -161,7 +157,7 @@ describe('the pool of engine workers', () => {
     const asked: string[] = [];
     const core = new EngineCore({
       candidates: ['wasm'],
-      wasmPaths: WASM,
+      wasmPaths: WASM_PATH,
       fetch: fileFetch(asked),
       pool: nodePoolHost(await bundleShareWorker(), 3)
     });
