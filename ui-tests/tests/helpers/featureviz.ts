@@ -1,5 +1,10 @@
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { type ConsoleMessage, type Locator, type Page } from '@playwright/test';
+import {
+  type ConsoleMessage,
+  type Locator,
+  type Page,
+  expect
+} from '@playwright/test';
 import * as path from 'path';
 
 export const PLUGIN_IDS = [
@@ -11,6 +16,13 @@ export const PLUGIN_IDS = [
 ];
 
 export const OUTPUT = '.jp-FeatureViz-output';
+
+/**
+ * The tag of a test that measures time (a deadline, a long task, Cancel
+ * within a second): `ui-tests/run` runs these alone, after the others have
+ * run two at a time, so that another test's load cannot fail them.
+ */
+export const TIMED = { tag: '@timed' };
 
 export const WALKTHROUGH = path.resolve(
   __dirname,
@@ -132,7 +144,7 @@ export class FeatureVizHelper {
   /** Creates a notebook whose first cell runs `source`, and runs it. */
   async runInNewNotebook(source: string, name?: string): Promise<Locator> {
     await this.page.notebook.createNew(name);
-    await this.page.notebook.setCell(0, 'code', source);
+    await putCell(this.page, 0, source);
     await this.page.notebook.runCell(0);
     return this.output(0);
   }
@@ -147,11 +159,7 @@ export class FeatureVizHelper {
   ): Promise<Locator[]> {
     await this.page.notebook.createNew(name);
     for (const [i, source] of sources.entries()) {
-      if (i > 0) {
-        await this.page.notebook.addCell('code', source);
-      } else {
-        await this.page.notebook.setCell(0, 'code', source);
-      }
+      await putCell(this.page, i, source);
     }
     await this.page.notebook.run();
     return sources.map((_, i) => this.output(i));
@@ -200,6 +208,19 @@ export async function pixelVariance(output: Locator): Promise<number> {
   });
 }
 
+/**
+ * Waits until an animation's player shows its last frame ("step N / N"):
+ * after "done" it still paints at the animation's pace, so a picture read
+ * at "done" can be an earlier frame (seen under load: the inserted cell's
+ * picture differed from the card's by that).
+ */
+export async function lastFrameShown(output: Locator): Promise<void> {
+  await expect(output.locator('.jp-FeatureViz-step').first()).toHaveText(
+    /^step (\d+) \/ \1$/,
+    { timeout: 30000 }
+  );
+}
+
 /** The pixels of an output's first canvas, for comparing two outputs. */
 export async function canvasPixels(output: Locator): Promise<number[]> {
   return output
@@ -231,6 +252,63 @@ export const COUNT_WEBGL_CONTEXTS = `(() => {
 })()`;
 
 /**
+ * Sets code cell `index` of the active notebook to `source`, adding a code
+ * cell at the end when `index` is the cell count. It goes through the
+ * notebook's shared model: Galata's setCell and addCell type the source a
+ * key at a time (seconds for a long cell, which the editor re-indents as it
+ * goes), and what is under test here is what the cell does, not typing.
+ */
+export async function putCell(
+  page: Page,
+  index: number,
+  source: string
+): Promise<void> {
+  await page.evaluate(
+    ({ index, source }) => {
+      interface ISharedCell {
+        readonly cell_type: string;
+        setSource(source: string): void;
+      }
+      // The few members of JupyterLab's objects used here, typed by hand:
+      // the page's modules are not importable from the test runner.
+      const { shell } = (
+        window as unknown as {
+          jupyterapp: {
+            shell: {
+              currentWidget: {
+                content?: {
+                  model?: {
+                    sharedModel: {
+                      readonly cells: readonly ISharedCell[];
+                      insertCell(
+                        index: number,
+                        cell: { cell_type: 'code'; source: string }
+                      ): void;
+                    };
+                  };
+                };
+              } | null;
+            };
+          };
+        }
+      ).jupyterapp;
+      const shared = shell.currentWidget?.content?.model?.sharedModel;
+      if (!shared) {
+        throw new Error('putCell: the active widget is not a notebook');
+      }
+      if (index === shared.cells.length) {
+        shared.insertCell(index, { cell_type: 'code', source });
+      } else if (shared.cells[index]?.cell_type === 'code') {
+        shared.cells[index].setSource(source);
+      } else {
+        throw new Error(`putCell: cell ${index} is not a code cell`);
+      }
+    },
+    { index, source }
+  );
+}
+
+/**
  * Runs `code` in a cell at the end of the active notebook (the empty last
  * cell when there is one, as running a cell leaves); returns its index.
  */
@@ -243,11 +321,7 @@ export async function append(
   const empty =
     count > 0 && (await page.notebook.getCellTextInput(last)) === '';
   const index = empty ? last : count;
-  if (empty) {
-    await page.notebook.setCell(index, 'code', code);
-  } else {
-    await page.notebook.addCell('code', code);
-  }
+  await putCell(page, index, code);
   await page.notebook.runCell(index, true);
   return index;
 }

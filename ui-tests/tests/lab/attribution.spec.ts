@@ -1,7 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { FeatureVizHelper, OUTPUT, pixelVariance } from '../helpers/featureviz';
+import {
+  FeatureVizHelper,
+  OUTPUT,
+  pixelVariance,
+  putCell
+} from '../helpers/featureviz';
 
 const WALKTHROUGH = path.resolve(
   __dirname,
@@ -100,9 +105,8 @@ test.describe('attribution lenses', () => {
       'fv.saliency(net, np.zeros((27, 28), np.uint8), label=1)',
       'fv.saliency(net, fv.datasets.mnist()[0], method="grad-cam", cam_layer="dense")'
     ];
-    await page.notebook.setCell(0, 'code', cells[0]);
-    for (const source of cells.slice(1)) {
-      await page.notebook.addCell('code', source);
+    for (const [i, source] of cells.entries()) {
+      await putCell(page, i, source);
     }
     // One at a time, in place: Run All would stop at the first cell's error,
     // and running the last cell and advancing would add an empty cell.

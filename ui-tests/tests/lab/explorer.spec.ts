@@ -20,10 +20,12 @@ import type { Locator } from '@playwright/test';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import {
-  FeatureVizHelper,
-  OUTPUT,
   canvasPixels,
-  pixelVariance
+  FeatureVizHelper,
+  lastFrameShown,
+  OUTPUT,
+  pixelVariance,
+  putCell
 } from '../helpers/featureviz';
 
 const MODEL_JSON = path.resolve(
@@ -150,7 +152,7 @@ test.describe('model explorer', () => {
 
     // A notebook with a started kernel, for Insert code below its cell.
     await page.notebook.createNew();
-    await page.notebook.setCell(0, 'code', 'import featureviz as fv');
+    await putCell(page, 0, 'import featureviz as fv');
     await page.notebook.runCell(0, true);
     await runCommand(page, 'featureviz:open-sidebar');
 
@@ -212,6 +214,7 @@ test.describe('model explorer', () => {
     await expect(lenses.nth(0).locator('.jp-FeatureViz-title')).toHaveText(
       'mnist-cnn/conv2d_1/5'
     );
+    await lastFrameShown(lenses.nth(0));
     const cardPixels = await canvasPixels(lenses.nth(0));
 
     // The channel's histogram over every test digit: bars drawn, and the
@@ -256,6 +259,7 @@ test.describe('model explorer', () => {
     await expect(cell.nth(0).locator('.jp-FeatureViz-title')).toHaveText(
       'mnist-cnn/conv2d_1/5'
     );
+    await lastFrameShown(cell.nth(0));
     expect(await canvasPixels(cell.nth(0))).toEqual(cardPixels);
 
     // After a reload: the same model and selection. (Galata's own wait

@@ -3,7 +3,12 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { engineTensors, FeatureVizHelper } from '../helpers/featureviz';
+import {
+  engineTensors,
+  FeatureVizHelper,
+  putCell,
+  TIMED
+} from '../helpers/featureviz';
 
 /**
  * Faults (docs/architecture.md, "One engine per page"): a lost WebGL
@@ -123,11 +128,7 @@ async function startLongRuns(
     timeout: 120000
   });
   const baseline = await warmBaseline(page);
-  await page.notebook.setCell(
-    0,
-    'code',
-    displays([ascent(2, 3000), ascent(3, 3000)])
-  );
+  await putCell(page, 0, displays([ascent(2, 3000), ascent(3, 3000)]));
   await page.notebook.runCell(0);
   return baseline;
 }
@@ -136,86 +137,90 @@ test.describe('faults', () => {
   test.setTimeout(300000);
 
   for (const atStep of [0, 5]) {
-    test(`a WebGL context lost at step ${atStep} interrupts the run with its reason; Re-run and the queue finish on WASM`, async ({
-      page
-    }) => {
-      const fv = new FeatureVizHelper(page);
-      await engine(page, 'pin-webgl');
-      const pinned = await engine<IStatus>(page, 'status');
-      test.skip(pinned.backend !== 'webgl', 'no WebGL in this browser');
-      expect(
-        await engine<boolean>(page, 'fault', { type: 'lose-context', atStep })
-      ).toBe(true);
-      await fv.runInNewNotebook(displays([ascent(1, 200), ascent(2, 8)]));
-      const [first, queued] = [outputs(page).nth(0), outputs(page).nth(1)];
-      await expect(first).toHaveAttribute('data-state', 'interrupted', {
-        timeout: 120000
-      });
-      // Frames come every third step of 200: lost at the first at or after.
-      const at = Number(
-        /^Interrupted at step (\d+)/.exec(await statusText(first))?.[1]
-      );
-      expect(at).toBeGreaterThanOrEqual(atStep);
-      expect(at).toBeLessThan(atStep + 3);
-      expect(await runError(first)).toContain('the WebGL context was lost');
-      expect(await runError(first)).toContain(
-        'Feature Viz stopped using WEBGL; Re-run computes this on the next backend'
-      );
-      // The last good frame stays on screen.
-      await expect(first.locator('canvas').first()).toBeVisible();
-      await expect(queued).toHaveAttribute('data-state', 'done', {
-        timeout: 120000
-      });
-      await expect(queued.locator('.jp-FeatureViz-badge').first()).toHaveText(
-        'WASM'
-      );
-      await first.getByRole('button', { name: 'Run again' }).click();
-      await expect(first).toHaveAttribute('data-state', 'done', {
-        timeout: 120000
-      });
-      await expect(first.locator('.jp-FeatureViz-badge').first()).toHaveText(
-        'WASM'
-      );
-      const status = await engine<IStatus>(page, 'status');
-      expect(status.backend).toBe('wasm');
-      expect(status.lost?.[0]?.backend).toBe('webgl');
-      // The replacement engine holds the cached model only: a run leaves
-      // nothing behind.
-      const baseline = await warmBaseline(page);
-      await first.getByRole('button', { name: 'Run again' }).click();
-      await expect(first).toHaveAttribute('data-state', 'done', {
-        timeout: 120000
-      });
-      expect(await warmBaseline(page)).toBe(baseline);
-    });
+    test(
+      `a WebGL context lost at step ${atStep} interrupts the run with its reason; Re-run and the queue finish on WASM`,
+      TIMED,
+      async ({ page }) => {
+        const fv = new FeatureVizHelper(page);
+        await engine(page, 'pin-webgl');
+        const pinned = await engine<IStatus>(page, 'status');
+        test.skip(pinned.backend !== 'webgl', 'no WebGL in this browser');
+        expect(
+          await engine<boolean>(page, 'fault', { type: 'lose-context', atStep })
+        ).toBe(true);
+        await fv.runInNewNotebook(displays([ascent(1, 200), ascent(2, 8)]));
+        const [first, queued] = [outputs(page).nth(0), outputs(page).nth(1)];
+        await expect(first).toHaveAttribute('data-state', 'interrupted', {
+          timeout: 120000
+        });
+        // Frames come every third step of 200: lost at the first at or after.
+        const at = Number(
+          /^Interrupted at step (\d+)/.exec(await statusText(first))?.[1]
+        );
+        expect(at).toBeGreaterThanOrEqual(atStep);
+        expect(at).toBeLessThan(atStep + 3);
+        expect(await runError(first)).toContain('the WebGL context was lost');
+        expect(await runError(first)).toContain(
+          'Feature Viz stopped using WEBGL; Re-run computes this on the next backend'
+        );
+        // The last good frame stays on screen.
+        await expect(first.locator('canvas').first()).toBeVisible();
+        await expect(queued).toHaveAttribute('data-state', 'done', {
+          timeout: 120000
+        });
+        await expect(queued.locator('.jp-FeatureViz-badge').first()).toHaveText(
+          'WASM'
+        );
+        await first.getByRole('button', { name: 'Run again' }).click();
+        await expect(first).toHaveAttribute('data-state', 'done', {
+          timeout: 120000
+        });
+        await expect(first.locator('.jp-FeatureViz-badge').first()).toHaveText(
+          'WASM'
+        );
+        const status = await engine<IStatus>(page, 'status');
+        expect(status.backend).toBe('wasm');
+        expect(status.lost?.[0]?.backend).toBe('webgl');
+        // The replacement engine holds the cached model only: a run leaves
+        // nothing behind.
+        const baseline = await warmBaseline(page);
+        await first.getByRole('button', { name: 'Run again' }).click();
+        await expect(first).toHaveAttribute('data-state', 'done', {
+          timeout: 120000
+        });
+        expect(await warmBaseline(page)).toBe(baseline);
+      }
+    );
   }
 
-  test('a hung step fails within its deadline, the engine is replaced and the next job runs', async ({
-    page
-  }) => {
-    const fv = new FeatureVizHelper(page);
-    const before = await engine<IStatus>(page, 'status');
-    await engine(page, 'fault', { type: 'hang', ms: 600000, atStep: 5 });
-    const started = Date.now();
-    await fv.runInNewNotebook(displays([ascent(3, 200), ascent(4, 8)]));
-    const [hung, next] = [outputs(page).nth(0), outputs(page).nth(1)];
-    await expect(hung).toHaveAttribute('data-state', 'failed', {
-      timeout: 150000
-    });
-    const failedAfter = Date.now() - started;
-    expect(await runError(hung)).toMatch(
-      /^The job stopped answering: a step took over \d+\.\d s .*The engine was restarted; Re-run to try again/
-    );
-    await expect(next).toHaveAttribute('data-state', 'done', {
-      timeout: 120000
-    });
-    const status = await engine<IStatus>(page, 'status');
-    expect(status.restarts).toBe((before.restarts ?? 0) + 1);
-    console.log(`hung step failed after ${failedAfter} ms`);
-    // Frames every few steps take well under a second here: the deadline is
-    // its floor (10 s), plus loading the model and the first steps.
-    expect(failedAfter).toBeLessThan(60000);
-  });
+  test(
+    'a hung step fails within its deadline, the engine is replaced and the next job runs',
+    TIMED,
+    async ({ page }) => {
+      const fv = new FeatureVizHelper(page);
+      const before = await engine<IStatus>(page, 'status');
+      await engine(page, 'fault', { type: 'hang', ms: 600000, atStep: 5 });
+      const started = Date.now();
+      await fv.runInNewNotebook(displays([ascent(3, 200), ascent(4, 8)]));
+      const [hung, next] = [outputs(page).nth(0), outputs(page).nth(1)];
+      await expect(hung).toHaveAttribute('data-state', 'failed', {
+        timeout: 150000
+      });
+      const failedAfter = Date.now() - started;
+      expect(await runError(hung)).toMatch(
+        /^The job stopped answering: a step took over \d+\.\d s .*The engine was restarted; Re-run to try again/
+      );
+      await expect(next).toHaveAttribute('data-state', 'done', {
+        timeout: 120000
+      });
+      const status = await engine<IStatus>(page, 'status');
+      expect(status.restarts).toBe((before.restarts ?? 0) + 1);
+      console.log(`hung step failed after ${failedAfter} ms`);
+      // Frames every few steps take well under a second here: the deadline is
+      // its floor (10 s), plus loading the model and the first steps.
+      expect(failedAfter).toBeLessThan(60000);
+    }
+  );
 
   test('non-finite weights and activations fail naming the tensor or layer, with no PNG written back', async ({
     page,

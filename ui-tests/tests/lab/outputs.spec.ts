@@ -3,9 +3,10 @@ import { readFileSync } from 'fs';
 import {
   CHANNEL_SPEC,
   COUNT_WEBGL_CONTEXTS,
+  displayCode,
   FeatureVizHelper,
   OUTPUT,
-  displayCode
+  TIMED
 } from '../helpers/featureviz';
 
 test.describe('many outputs, one engine', () => {
@@ -86,32 +87,34 @@ for c in range(20):
 });
 
 test.describe('controls', () => {
-  test('Cancel stops a run within a second, and Re-run starts it again', async ({
-    page
-  }) => {
-    const fv = new FeatureVizHelper(page);
-    const output = await fv.runInNewNotebook(
-      displayCode({ ...CHANNEL_SPEC, optimization: { steps: 5000 } })
-    );
-    await expect(output).toHaveAttribute('data-state', 'running', {
-      timeout: 60000
-    });
-    await expect(output.locator('.jp-FeatureViz-step')).toHaveText(
-      /step [1-9]/
-    );
-    const clicked = Date.now();
-    await output.getByRole('button', { name: 'Cancel the run' }).click();
-    await expect(output).toHaveAttribute('data-state', 'cancelled', {
-      timeout: 1000
-    });
-    expect(Date.now() - clicked).toBeLessThan(1000);
-    await output.getByRole('button', { name: 'Run again' }).click();
-    await expect(output).toHaveAttribute('data-state', 'running', {
-      timeout: 30000
-    });
-    await output.getByRole('button', { name: 'Cancel the run' }).click();
-    await expect(output).toHaveAttribute('data-state', 'cancelled');
-  });
+  test(
+    'Cancel stops a run within a second, and Re-run starts it again',
+    TIMED,
+    async ({ page }) => {
+      const fv = new FeatureVizHelper(page);
+      const output = await fv.runInNewNotebook(
+        displayCode({ ...CHANNEL_SPEC, optimization: { steps: 5000 } })
+      );
+      await expect(output).toHaveAttribute('data-state', 'running', {
+        timeout: 60000
+      });
+      await expect(output.locator('.jp-FeatureViz-step')).toHaveText(
+        /step [1-9]/
+      );
+      const clicked = Date.now();
+      await output.getByRole('button', { name: 'Cancel the run' }).click();
+      await expect(output).toHaveAttribute('data-state', 'cancelled', {
+        timeout: 1000
+      });
+      expect(Date.now() - clicked).toBeLessThan(1000);
+      await output.getByRole('button', { name: 'Run again' }).click();
+      await expect(output).toHaveAttribute('data-state', 'running', {
+        timeout: 30000
+      });
+      await output.getByRole('button', { name: 'Cancel the run' }).click();
+      await expect(output).toHaveAttribute('data-state', 'cancelled');
+    }
+  );
 
   // One finished output for both checks: a page and a kernel fewer.
   test('a finished animation: every control is reachable by keyboard and labelled, and it exports as a GIF with more than one frame', async ({

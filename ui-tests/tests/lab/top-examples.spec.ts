@@ -176,8 +176,7 @@ print(json.dumps({"top": res.indices.tolist(), "bottom": res.bottom_indices.toli
     const fv = new FeatureVizHelper(page);
     await fv.runInNewNotebook(`import featureviz as fv, numpy as np, zlib, struct, os
 net = fv.models.mnist_cnn()`);
-    // Python refuses these before anything is displayed. (One statement a
-    // line, none indented: the cell editor indents as it is typed.)
+    // Python refuses these before anything is displayed.
     const refused = await printed(
       page,
       await append(

@@ -6,7 +6,11 @@
  * kernel counts the comm's messages).
  */
 import { expect, test } from '@jupyterlab/galata';
-import { FeatureVizHelper, pixelVariance } from '../helpers/featureviz';
+import {
+  FeatureVizHelper,
+  pixelVariance,
+  putCell
+} from '../helpers/featureviz';
 
 const NETWORK = `import json, torch, torch.nn as nn, torch.nn.functional as F
 import featureviz as fv
@@ -45,13 +49,13 @@ test.describe('user models', () => {
     page
   }) => {
     const fv = new FeatureVizHelper(page);
-    // One line: the cell editor would re-indent a class typed into it.
     await page.notebook.createNew('user-model.ipynb');
-    await page.notebook.setCell(0, 'code', `exec(${JSON.stringify(NETWORK)})`);
+    await putCell(page, 0, NETWORK);
     // Importing torch takes a while: the next cell waits for it.
     await page.notebook.runCell(0, true);
-    await page.notebook.addCell(
-      'code',
+    await putCell(
+      page,
+      1,
       'fv.gradient_ascent(net, "layer1.1.conv2", channel=2, steps=24)'
     );
     await page.notebook.runCell(1, true);
@@ -63,11 +67,8 @@ test.describe('user models', () => {
     await expect.poll(() => pixelVariance(output)).toBeGreaterThan(10);
 
     const counts = async (): Promise<Record<string, number>> => {
-      await page.notebook.addCell(
-        'code',
-        'print(json.dumps(dict(_comm.counts)))'
-      );
-      const index = (await page.notebook.getCellCount()) - 1;
+      const index = await page.notebook.getCellCount();
+      await putCell(page, index, 'print(json.dumps(dict(_comm.counts)))');
       await page.notebook.runCell(index, true);
       const text = await page
         .locator('.jp-Notebook .jp-Cell')
