@@ -5,13 +5,15 @@
  * MNIST CNN's conv2d_1, 64 channels, Fourier, small transforms, 16 timed
  * steps) with the engine's pool of 1, 2 and 4 workers (Node worker threads,
  * each its own WASM instance; bench/pool-atlas-bench.ts, one process per
- * size so that each peak RSS is that pool's alone), beside PyTorch with 2
+ * size so that each peak RSS is that pool's alone; the sizes run in turn,
+ * `rounds` times, so that another process's load spreads over every size),
+ * beside PyTorch with 2
  * threads doing the same atlas in the same run (bench/reference/
  * torch_bench.py's batched atlas). Prints each size's median, min and max,
  * its speed-up over one worker and its ratio to PyTorch, and writes
  * bench/results/pool-atlas.json.
  *
- *   node bench/pool-atlas.mjs [--repetitions N] [--workers 1,2,4]
+ *   node bench/pool-atlas.mjs [--repetitions N] [--rounds R] [--workers 1,2,4]
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -28,6 +30,7 @@ import {
 } from './common.mjs';
 
 const repetitions = Number(option('repetitions', 5));
+const rounds = Number(option('rounds', 2));
 const sizes = option('workers', '1,2,4').split(',').map(Number);
 const spec = JSON.parse(
   readFileSync(join(ROOT, 'bench/workloads.json'), 'utf8')
@@ -47,9 +50,16 @@ const stats = values => roundedStats(values, 1);
 
 const bundle = await bundleForNode('bench/pool-atlas-bench.ts', 'pool-atlas.cjs');
 console.log(
-  `${workload.id}: ${repetitions} repetitions after a warm-up run; ${machineLine()}`
+  `${workload.id}: ${rounds} rounds of ${repetitions} repetitions after a warm-up run; ${machineLine()}`
 );
-const runs = await runPerPoolSize(bundle, workload, sizes);
+const runs = [];
+for (let round = 0; round < rounds; round++) {
+  (await runPerPoolSize(bundle, workload, sizes)).forEach((run, i) => {
+    runs[i] = runs[i]
+      ? { ...run, values: [...runs[i].values, ...run.values] }
+      : run;
+  });
+}
 const torch = runPython(
   'bench/reference/torch_bench.py',
   [
