@@ -12,15 +12,13 @@
  *
  *   node pool-atlas.cjs '<workload JSON>' <repo root> <wasm dir> <worker bundle> <workers>
  */
-import { EngineCore } from '../src/engine/runtime/core';
+import type { EngineCore } from '../src/engine/runtime/core';
 import type {
   JobEvent,
   JobRequest,
   JobSummaryOf
 } from '../src/engine/runtime/protocol';
-import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
-import { fileFetch } from '../src/engine/testing/files';
-import { nodePoolHost } from '../src/engine/testing/node-pool';
+import { closeWithMemory, pooledCore, runMain } from './pool-core';
 
 interface IAtlasWorkload {
   readonly model: string;
@@ -65,14 +63,7 @@ async function main(): Promise<void> {
   const [spec, root, wasmDir, bundle, count] = process.argv.slice(2);
   const work = JSON.parse(spec) as IAtlasWorkload;
   const workers = Number(count);
-  const core = new EngineCore({
-    candidates: ['wasm'],
-    wasmPaths: wasmDir,
-    fetch: fileFetch(),
-    maxWorkers: workers,
-    // As many "cores" as asked for, plus the page's: oversubscribed at 4.
-    pool: workers > 1 ? nodePoolHost(bundle, workers + 1) : undefined
-  });
+  const core = pooledCore(wasmDir, bundle, workers);
   const status = await core.start();
   const request = (seed: number): JobRequest => ({
     kind: 'layer-atlas',
@@ -98,26 +89,16 @@ async function main(): Promise<void> {
     const { ms } = await timedAtlas(core, request(rep), work.steps + 1);
     values.push(work.channels / (ms / 1000));
   }
-  const states = (await core.pool?.states()) ?? [];
-  const heaps = [wasmHeapBytes() ?? 0, ...states.map(s => s.peakBytes)];
-  core.close();
+  const memory = await closeWithMemory(core);
   process.stdout.write(
     JSON.stringify({
       backend: status.backend,
       workers: status.workers,
       values,
       perImage: first.perImage,
-      wasmHeapMB: heaps.map(b => Math.round(b / 1e4) / 100),
-      workerTensors: states.reduce((a, s) => a + s.numTensors, 0),
-      maxRssMB: process.resourceUsage().maxRSS / 1024
+      ...memory
     }) + '\n'
   );
 }
 
-main().then(
-  () => process.exit(0),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+runMain(main);

@@ -23,6 +23,8 @@ import {
   bundleForNode,
   machineLine,
   option,
+  poolRow,
+  printPoolRow,
   roundedStats,
   runPerPoolSize,
   runPython,
@@ -48,7 +50,10 @@ const workload = {
 };
 const stats = values => roundedStats(values, 1);
 
-const bundle = await bundleForNode('bench/pool-atlas-bench.ts', 'pool-atlas.cjs');
+const bundle = await bundleForNode(
+  'bench/pool-atlas-bench.ts',
+  'pool-atlas.cjs'
+);
 console.log(
   `${workload.id}: ${rounds} rounds of ${repetitions} repetitions after a warm-up run; ${machineLine()}`
 );
@@ -80,28 +85,20 @@ const pytorch = torchRow && {
   ...stats(torchRow.values)
 };
 const single = stats(runs[0].values).median;
-const round = v => Math.round(v * 100) / 100;
-const rows = runs.map(run => {
-  const row = stats(run.values);
-  return {
-    workers: run.workers,
-    backend: `node-${run.backend}`,
+const rows = runs.map(run =>
+  poolRow(run, {
     unit: 'channels/s',
-    ...row,
-    speedup: round(row.median / single),
-    vsPytorch: pytorch ? round(row.median / pytorch.median) : null,
+    single,
+    pytorch: pytorch?.median,
     // The pooled atlas equals one worker's: the seed-0 run's values.
-    sameAsOneWorker:
-      JSON.stringify(run.perImage) === JSON.stringify(runs[0].perImage),
-    maxRssMB: Math.round(run.maxRssMB),
-    wasmHeapMB: run.wasmHeapMB,
-    workerTensors: run.workerTensors
-  };
-});
+    check: {
+      sameAsOneWorker:
+        JSON.stringify(run.perImage) === JSON.stringify(runs[0].perImage)
+    }
+  })
+);
 for (const row of rows) {
-  console.log(
-    `${`${row.backend} × ${row.workers}`.padEnd(22)} ${String(row.median).padStart(8)} ${row.unit} (min ${row.min}, max ${row.max}); ${row.speedup}× one worker${pytorch ? `, ${row.vsPytorch}× PyTorch` : ''}; peak RSS ${row.maxRssMB} MB (WASM heaps ${row.wasmHeapMB.join(' + ')} MB); equals one worker: ${row.sameAsOneWorker}`
-  );
+  printPoolRow(row, { 'equals one worker': row.sameAsOneWorker });
 }
 if (pytorch) {
   console.log(

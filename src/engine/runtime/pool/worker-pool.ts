@@ -156,13 +156,7 @@ export class WorkerPool implements ISharePool {
   ): Promise<ShareResultOf<K>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this._attempt(
-          index,
-          share,
-          onProgress,
-          signal,
-          onPartial
-        );
+        return await this._attempt(index, share, onProgress, signal, onPartial);
       } catch (reason) {
         if (!(reason instanceof WorkerDiedError)) {
           throw reason;

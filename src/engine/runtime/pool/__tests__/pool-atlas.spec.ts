@@ -9,26 +9,22 @@
  * share re-run from its first frame, and the atlas still equals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EngineCore } from '../../core';
+import type { EngineCore } from '../../core';
 import { StepMerge, joinFrames } from '../../../optvis/atlas-merge';
 import type { IFrame } from '../../../optvis/render';
 import type { JobRequestOf } from '../../protocol';
-import { fileFetch, fileUrl } from '../../../testing/files';
+import { fileUrl } from '../../../testing/files';
 import {
   type IJobRun,
   doneJob,
   expectCleanCancel,
   runJob
 } from '../../../testing/jobs';
-import { nodePoolHost } from '../../../testing/node-pool';
-import { bundleShareWorker } from '../../../testing/node-pool-bundle';
-import { WASM_PATH } from '../../../testing/backends';
+import { type ITestCores, startTestCores } from '../../../testing/pool-cores';
 
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 
-type Optimization = NonNullable<
-  JobRequestOf<'layer-atlas'>['optimization']
->;
+type Optimization = NonNullable<JobRequestOf<'layer-atlas'>['optimization']>;
 
 const atlas = (
   optimization: Optimization,
@@ -98,7 +94,10 @@ function frameOf(step: number, first: number, batch: number): IFrame {
     batch,
     height: 1,
     width: 2,
-    rgba: Uint8ClampedArray.from({ length: batch * 8 }, (_, i) => first * 8 + i),
+    rgba: Uint8ClampedArray.from(
+      { length: batch * 8 },
+      (_, i) => first * 8 + i
+    ),
     elapsedMs: 0
   };
 }
@@ -142,7 +141,7 @@ describe('merging an atlas step by step', () => {
 describe('the layer atlas over the pool of engine workers', () => {
   let single: EngineCore;
   let pooled: EngineCore;
-  let host: ReturnType<typeof nodePoolHost>;
+  let host: ITestCores['host'];
   const oracles = new Map<Optimization, IJobRun>();
   const oracle = async (optimization: Optimization) => {
     if (!oracles.has(optimization)) {
@@ -152,16 +151,7 @@ describe('the layer atlas over the pool of engine workers', () => {
   };
 
   beforeAll(async () => {
-    const bundle = await bundleShareWorker();
-    const base = { candidates: ['wasm' as const], wasmPaths: WASM_PATH };
-    single = new EngineCore({ ...base, fetch: fileFetch() });
-    // Three workers (this core and two threads), whatever this machine has.
-    host = nodePoolHost(bundle, 4);
-    pooled = new EngineCore({ ...base, fetch: fileFetch(), pool: host });
-    // One after the other: two backend probes at once in one process can
-    // leave one core on the CPU backend.
-    await single.start();
-    await pooled.start();
+    ({ single, pooled, host } = await startTestCores());
     await pooled.describeModel(MODEL); // its weights stay cached
   }, 120000);
 
