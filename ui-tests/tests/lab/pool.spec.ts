@@ -110,7 +110,9 @@ test.describe('pool', () => {
     values.forEach(value => expect(value).toMatch(/\d/));
     // Not blank: each cell's picture has more than one grey (a bitmap
     // canvas, read back through a 2D one).
-    const flat = await output.locator('.jp-FeatureViz-cell canvas').evaluateAll(
+    const pictures = output.locator('.jp-FeatureViz-cell canvas');
+    await expect(pictures).toHaveCount(32);
+    const flat = await pictures.evaluateAll(
       canvases =>
         canvases.filter(node => {
           const canvas = node as HTMLCanvasElement;
