@@ -166,3 +166,33 @@ export function writeResults(name, value) {
   );
   console.log(`\nwrote bench/results/${name}`);
 }
+
+/**
+ * A pool size's row (bench/pool.mjs, pool-atlas.mjs): its rates' stats, its
+ * speed-up over one worker's median, its ratio to PyTorch's (null without
+ * a yardstick), `check` (whether its result agrees), and its memory.
+ */
+export function poolRow(run, { unit, single, pytorch, check }) {
+  const round = v => Math.round(v * 100) / 100;
+  const row = roundedStats(run.values, 1);
+  return {
+    workers: run.workers,
+    backend: `node-${run.backend}`,
+    unit,
+    ...row,
+    speedup: round(row.median / single),
+    vsPytorch: pytorch ? round(row.median / pytorch) : null,
+    ...check,
+    maxRssMB: Math.round(run.maxRssMB),
+    wasmHeapMB: run.wasmHeapMB,
+    workerTensors: run.workerTensors
+  };
+}
+
+/** Prints a pool size's row; `check` says what its check is called. */
+export function printPoolRow(row, check) {
+  const [name, value] = Object.entries(check)[0];
+  console.log(
+    `${`${row.backend} × ${row.workers}`.padEnd(22)} ${String(row.median).padStart(8)} ${row.unit} (min ${row.min}, max ${row.max}); ${row.speedup}× one worker${row.vsPytorch === null ? '' : `, ${row.vsPytorch}× PyTorch`}; peak RSS ${row.maxRssMB} MB (WASM heaps ${row.wasmHeapMB.join(' + ')} MB); ${name}: ${value}`
+  );
+}

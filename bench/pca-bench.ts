@@ -11,15 +11,13 @@
  *   node pca.cjs '<workload JSON>' <repo root> <wasm dir> [<worker bundle> <workers>]
  */
 import * as tf from '@tensorflow/tfjs';
-import { EngineCore } from '../src/engine/runtime/core';
+import type { EngineCore } from '../src/engine/runtime/core';
 import type {
   JobRequest,
   JobResultOf,
   JobSummaryOf
 } from '../src/engine/runtime/protocol';
-import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
-import { fileFetch } from '../src/engine/testing/files';
-import { nodePoolHost } from '../src/engine/testing/node-pool';
+import { closeWithMemory, pooledCore, runMain } from './pool-core';
 
 interface IPcaWorkload {
   readonly model: string;
@@ -53,14 +51,7 @@ async function main(): Promise<void> {
   const work = JSON.parse(spec) as IPcaWorkload;
   const workers = Number(count ?? 1);
   const url = (relative: string) => new URL(relative, `file://${root}/`).href;
-  const core = new EngineCore({
-    candidates: ['wasm'],
-    wasmPaths: wasmDir,
-    fetch: fileFetch(),
-    maxWorkers: workers,
-    // As many "cores" as asked for, plus the page's: oversubscribed at 4.
-    pool: workers > 1 ? nodePoolHost(bundle, workers + 1) : undefined
-  });
+  const core = pooledCore(wasmDir, bundle, workers);
   const status = await core.start();
   const request: JobRequest = {
     kind: 'pca',
@@ -88,10 +79,8 @@ async function main(): Promise<void> {
   if (!last) {
     throw new Error('no repetitions');
   }
-  const states = (await core.pool?.states()) ?? [];
-  const heaps = [wasmHeapBytes() ?? 0, ...states.map(s => s.peakBytes)];
   const leaked = tf.memory().numTensors - before;
-  core.close();
+  const { wasmHeapMB, maxRssMB } = await closeWithMemory(core);
   process.stdout.write(
     JSON.stringify({
       backend: last.summary.backend,
@@ -106,17 +95,11 @@ async function main(): Promise<void> {
       values: seconds,
       // The model and digits stay loaded in the engine (as on a page).
       leaked,
-      wasmHeapMB: heaps.map(b => Math.round(b / 1e4) / 100),
-      maxRssMB: process.resourceUsage().maxRSS / 1024
+      wasmHeapMB,
+      maxRssMB
     }) + '\n'
   );
 }
 
-main().then(
-  // The JSON line is long (every coordinate): exit once it is written.
-  () => process.stdout.write('', () => process.exit(0)),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+// The JSON line is long (every coordinate): runMain exits once it is written.
+runMain(main);

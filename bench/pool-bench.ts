@@ -9,10 +9,7 @@
  *
  *   node pool.cjs '<workload JSON>' <repo root> <wasm dir> <worker bundle> <workers>
  */
-import { EngineCore } from '../src/engine/runtime/core';
-import { wasmHeapBytes } from '../src/engine/runtime/pool/share-worker-api';
-import { fileFetch } from '../src/engine/testing/files';
-import { nodePoolHost } from '../src/engine/testing/node-pool';
+import { closeWithMemory, pooledCore, runMain } from './pool-core';
 import {
   type ITopExamplesWorkload,
   timedTopExamples
@@ -23,20 +20,11 @@ async function main(): Promise<void> {
   const work = JSON.parse(spec) as ITopExamplesWorkload;
   const workers = Number(count);
   const url = (relative: string) => new URL(relative, `file://${root}/`).href;
-  const core = new EngineCore({
-    candidates: ['wasm'],
-    wasmPaths: wasmDir,
-    fetch: fileFetch(),
-    maxWorkers: workers,
-    // As many "cores" as asked for, plus the page's: oversubscribed at 4.
-    pool: workers > 1 ? nodePoolHost(bundle, workers + 1) : undefined
-  });
+  const core = pooledCore(wasmDir, bundle, workers);
   const status = await core.start();
   // The first run loads the model and digits and starts the workers.
   const { first, rates } = await timedTopExamples(core, work, url);
-  const states = (await core.pool?.states()) ?? [];
-  const heaps = [wasmHeapBytes() ?? 0, ...states.map(s => s.peakBytes)];
-  core.close();
+  const memory = await closeWithMemory(core);
   process.stdout.write(
     JSON.stringify({
       backend: status.backend,
@@ -45,18 +33,9 @@ async function main(): Promise<void> {
       batchSize: first.batchSize,
       top: first.top.indices,
       values: rates,
-      wasmHeapMB: heaps.map(b => Math.round(b / 1e4) / 100),
-      // What the workers hold between jobs: the cached model's weights.
-      workerTensors: states.reduce((a, s) => a + s.numTensors, 0),
-      maxRssMB: process.resourceUsage().maxRSS / 1024
+      ...memory
     }) + '\n'
   );
 }
 
-main().then(
-  () => process.exit(0),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+runMain(main);

@@ -19,6 +19,8 @@ import {
   bundleForNode,
   machineLine,
   option,
+  poolRow,
+  printPoolRow,
   python,
   roundedStats,
   runJson,
@@ -71,26 +73,19 @@ const pytorch = {
   maxRssMB: Math.round(torch.maxRssMB)
 };
 const single = stats(engine[sizes[0]].values).median;
-const rows = sizes.map(size => {
-  const run = engine[size];
-  const row = stats(run.values);
-  return {
-    workers: run.workers,
-    backend: `node-${run.backend}`,
+const rows = sizes.map(size =>
+  poolRow(engine[size], {
     unit: 'digits/s',
-    ...row,
-    speedup: Math.round((row.median / single) * 100) / 100,
-    vsPytorch: Math.round((row.median / pytorch.median) * 100) / 100,
-    sameRanking: JSON.stringify(run.top) === JSON.stringify(torch.top),
-    maxRssMB: Math.round(run.maxRssMB),
-    wasmHeapMB: run.wasmHeapMB,
-    workerTensors: run.workerTensors
-  };
-});
+    single,
+    pytorch: pytorch.median,
+    check: {
+      sameRanking:
+        JSON.stringify(engine[size].top) === JSON.stringify(torch.top)
+    }
+  })
+);
 for (const row of rows) {
-  console.log(
-    `${`${row.backend} × ${row.workers}`.padEnd(22)} ${String(row.median).padStart(8)} ${row.unit} (min ${row.min}, max ${row.max}); ${row.speedup}× one worker, ${row.vsPytorch}× PyTorch; peak RSS ${row.maxRssMB} MB (WASM heaps ${row.wasmHeapMB.join(' + ')} MB); same ranking: ${row.sameRanking}`
-  );
+  printPoolRow(row, { 'same ranking': row.sameRanking });
 }
 console.log(
   `${pytorch.backend.padEnd(22)} ${String(pytorch.median).padStart(8)} ${pytorch.unit} (min ${pytorch.min}, max ${pytorch.max}); peak RSS ${pytorch.maxRssMB} MB`
@@ -104,5 +99,5 @@ writeResults('pool.json', {
   engine: rows,
   pytorch,
   layerAtlas:
-    'not split over the pool yet: the atlas runs on one worker (see bench/results/engine.json)'
+    'split over the pool: node bench/pool-atlas.mjs (bench/results/pool-atlas.json)'
 });

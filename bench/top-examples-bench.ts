@@ -18,6 +18,7 @@ import { LayersExecutor } from '../src/engine/model/executor';
 import { type ILoadedLayersModel, loadModel } from '../src/engine/model/load';
 import { EngineCore } from '../src/engine/runtime/core';
 import { fileFetch } from '../src/engine/testing/files';
+import { runMain } from './pool-core';
 import {
   type ITopExamplesWorkload,
   timedTopExamples
@@ -80,10 +81,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+runMain(main);

@@ -16,9 +16,9 @@ import { FeatureVizError } from '../errors';
 import { INPUT, type IActivationRef, refShape } from '../model/activation-ref';
 import type { IExecutor } from '../model/executor';
 import { checkLayers, compileObjective } from './compile';
-import { explainNotes, imageNotes, saturationHint } from './notes';
+import { labelLastFrame } from './notes';
 import type { Objective } from './objective';
-import { createParam } from './param';
+import { type IBatchPart, createParam } from './param';
 import {
   type IOptimizationConfig,
   describeRecipe,
@@ -46,19 +46,12 @@ export interface IRunContext {
 interface IRunOptions {
   /** The images are units of one layer: label the weak ones. */
   readonly compare?: boolean;
-}
-
-/** The last frame with its notes, and hints added to its caption. */
-function finish(frame: IFrame, objective: Objective, compare: boolean): IFrame {
-  const notes = imageNotes(frame, objective.focus, compare);
-  const caption = [
-    frame.caption,
-    notes && explainNotes(notes),
-    saturationHint(frame, objective.focus)
-  ]
-    .filter(Boolean)
-    .join('. ');
-  return { ...frame, caption, notes };
+  /**
+   * The run is images [start, start + batch) of a batch of `of` (a share
+   * of a layer atlas): it starts as that batch would, and leaves its last
+   * frame unlabelled (the notes compare every image of the whole batch).
+   */
+  readonly part?: IBatchPart;
 }
 
 /** Runs gradient ascent on an objective and yields its frames. */
@@ -111,7 +104,8 @@ export async function* runObjective(
     squash: config.squash,
     start,
     // The initial image and the transforms draw from separate streams.
-    random: createRandom(seed ^ 0x5bd1e995)
+    random: createRandom(seed ^ 0x5bd1e995),
+    part: options.part
   });
   try {
     const toModel = (image: tf.Tensor4D) =>
@@ -150,8 +144,8 @@ export async function* runObjective(
       signal: context.signal
     })) {
       last =
-        frame.step === steps
-          ? finish(frame, objective, options.compare === true)
+        frame.step === steps && !options.part
+          ? labelLastFrame(frame, objective.focus, options.compare === true)
           : frame;
       yield last;
     }
@@ -203,15 +197,56 @@ export function runLayerAtlas(
   context: IRunContext,
   reduce: Reduce = 'auto'
 ): AsyncGenerator<IFrame, IFrame, undefined> {
-  const { executor } = context;
-  const chosen = atlasChannels(executor, layer, channels);
+  const chosen = atlasChannels(context.executor, layer, channels);
+  return runObjective(
+    atlasObjective(context.executor, layer, chosen, config, reduce),
+    { ...config, batch: chosen.length },
+    context,
+    { compare: true }
+  );
+}
+
+/** The objective of an atlas of `channels` (each image its channel). */
+export function atlasObjective(
+  executor: IExecutor,
+  layer: string,
+  channels: readonly number[],
+  config: IOptimizationConfig,
+  reduce: Reduce = 'auto'
+): Objective {
   const plan = planRun(executor, config);
-  const objective = channelPerImage(
+  return channelPerImage(
     executor.optimizable(layer),
-    chosen,
+    channels,
     plan.reduceFor(layer, reduce)
   );
-  return runObjective(objective, { ...config, batch: chosen.length }, context, {
-    compare: true
-  });
+}
+
+/**
+ * Images [start, end) of the atlas of `channels`, as its one batched run
+ * computes them (a share of the atlas on the engine's pool): the same
+ * random start and transforms, each image its channel; the last frame is
+ * left for the whole atlas's notes.
+ */
+export function runAtlasPart(
+  layer: string,
+  channels: readonly number[],
+  range: readonly [number, number],
+  config: IOptimizationConfig,
+  context: IRunContext,
+  reduce: Reduce = 'auto'
+): AsyncGenerator<IFrame, IFrame, undefined> {
+  const [start, end] = range;
+  return runObjective(
+    atlasObjective(
+      context.executor,
+      layer,
+      channels.slice(start, end),
+      config,
+      reduce
+    ),
+    { ...config, batch: end - start },
+    context,
+    { part: { start, of: channels.length } }
+  );
 }

@@ -14,26 +14,12 @@ import type { IJobContext, IJobOutcome } from '../runtime/jobs';
 import type { IModelHandle } from '../runtime/model-cache';
 import type { JobRequest, JobRequestOf } from '../runtime/protocol';
 import { SPEC_DEFAULTS } from '../../spec/defaults.generated';
-import {
-  type IOptimizationConfig,
-  atlasChannels,
-  runGradientAscent,
-  runLayerAtlas
-} from './ascent';
+import { atlasChannels, runGradientAscent, runLayerAtlas } from './ascent';
+import { pooledAtlas } from './atlas-shares';
+import { streamFrames } from './frame-stream';
 import { planRun } from './recipe';
-import type { IFrame } from './render';
 
-/** The kind-specific part of a gradient-ascent or atlas job's summary. */
-export interface IAscentSummary {
-  readonly steps: number;
-  readonly seed: number;
-  /** The objective at the last step (NaN before the first step). */
-  readonly value: number;
-  /** Each image's share of the objective at the last step. */
-  readonly perImage: readonly number[];
-  /** Milliseconds to the first step's frame (shader compilation, warm-up). */
-  readonly firstFrameMs: number;
-}
+export type { IAscentSummary } from './frame-stream';
 
 export async function runAscentJob(
   request: JobRequestOf<'gradient-ascent'>,
@@ -61,6 +47,14 @@ export async function runAtlasJob(
     request.channels
   );
   context.emit({ type: 'running', backend: context.backend, channels });
+  // Its channels split over the engine's pool where it has workers.
+  const pooled = pooledAtlas(context.pool, channels);
+  if (pooled) {
+    return {
+      summary: await pooled(request, config, context),
+      result: null
+    };
+  }
   const frames = runLayerAtlas(
     request.layer,
     channels,
@@ -78,41 +72,6 @@ function runContext(context: IJobContext) {
     datasetMean: context.model.loaded.metadata.datasetMean,
     signal: context.signal
   };
-}
-
-/** Sends each frame with its progress and ETA; summarizes the last one. */
-async function streamFrames(
-  frames: AsyncGenerator<IFrame, IFrame, undefined>,
-  config: IOptimizationConfig,
-  context: IJobContext
-): Promise<IAscentSummary> {
-  const seed = config.seed ?? SPEC_DEFAULTS.Optimization.seed;
-  // The recipe decides the steps from the model: frames say how many.
-  let steps = config.steps ?? 0;
-  const started = performance.now();
-  let firstFrameMs = 0;
-  // Read before a frame is sent: sending transfers its buffers away.
-  let value = NaN;
-  let perImage: number[] = [];
-  for await (const frame of frames) {
-    const now = performance.now();
-    if (frame.step === 1 || (firstFrameMs === 0 && frame.step > 0)) {
-      firstFrameMs = now - started;
-    }
-    // ETA from the steady-state pace, not the warm-up.
-    const steady =
-      frame.step > 1 ? (now - started - firstFrameMs) / (frame.step - 1) : null;
-    steps = frame.steps;
-    value = frame.value;
-    perImage = Array.from(frame.perImage);
-    context.emit({
-      type: 'frame',
-      frame,
-      progress: frame.step / steps,
-      etaMs: steady === null ? null : steady * (steps - frame.step)
-    });
-  }
-  return { steps, seed, value, perImage, firstFrameMs };
 }
 
 /**

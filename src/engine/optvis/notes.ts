@@ -98,3 +98,20 @@ export function saturationHint(frame: IFrame, focus: IFocus): string | null {
   }
   return "The picture saturates: a channel's mean over positions is nearly linear in the pixels, so its best image is flat white or black. reduce='centre' shows what one unit at the centre looks for.";
 }
+
+/** The last frame with its notes, and hints added to its caption. */
+export function labelLastFrame(
+  frame: IFrame,
+  focus: IFocus,
+  compare: boolean
+): IFrame {
+  const notes = imageNotes(frame, focus, compare);
+  const caption = [
+    frame.caption,
+    notes && explainNotes(notes),
+    saturationHint(frame, focus)
+  ]
+    .filter(Boolean)
+    .join('. ');
+  return { ...frame, caption, notes };
+}

@@ -64,7 +64,11 @@ export async function expectCleanCancel(
   const before = (await core.pool?.states()) ?? [];
   const coreTensors = tf.memory().numTensors;
   const outcome = await runJob(core, request, (event, id) => {
-    if (event.type === 'progress' && event.done > 0) {
+    // Once some work is done: a pass's progress, an animation's frame.
+    if (
+      (event.type === 'progress' && event.done > 0) ||
+      (event.type === 'frame' && event.frame.step > 0)
+    ) {
       core.cancel(id);
     }
   });

@@ -239,4 +239,35 @@ describe('parameterizations', () => {
     expect(maxAbsDiff(make(4), make(4))).toBe(0);
     expect(maxAbsDiff(make(4), make(5))).toBeGreaterThan(0);
   });
+
+  it.each(['pixel', 'fourier'] as const)(
+    '%s: a part of a batch starts as those images of the whole batch',
+    async kind => {
+      await useBackend('cpu');
+      const make = (batch: number, part?: { start: number; of: number }) =>
+        createParam({
+          kind,
+          batch,
+          height: 5,
+          width: 6,
+          channels: 3,
+          decorrelate: true,
+          random: createRandom(11),
+          part
+        });
+      const tensors = tf.memory().numTensors;
+      const whole = make(5);
+      const part = make(2, { start: 2, of: 5 });
+      // The oracle: images 2 and 3 of the whole batch's random start.
+      const want = tf.tidy(() =>
+        values(tf.slice(whole.image(), [2, 0, 0, 0], [2, -1, -1, -1]))
+      );
+      const got = tf.tidy(() => values(part.image()));
+      whole.dispose();
+      part.dispose();
+      expect(got).toHaveLength(2 * 5 * 6 * 3);
+      expect(maxAbsDiff(got, want)).toBe(0);
+      expect(tf.memory().numTensors).toBe(tensors);
+    }
+  );
 });

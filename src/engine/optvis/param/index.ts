@@ -37,6 +37,19 @@ export interface IParamOptions {
    * start: mid-grey after the sigmoid).
    */
   readonly start?: Float32Array | null;
+  /**
+   * These images are [part.start, part.start + batch) of a batch of
+   * `part.of` (a share of a layer atlas): the random start is drawn for the
+   * whole batch and this slice kept, so each image starts as in the whole
+   * run.
+   */
+  readonly part?: IBatchPart;
+}
+
+/** Images [start, start + batch) of a batch of `of`. */
+export interface IBatchPart {
+  readonly start: number;
+  readonly of: number;
 }
 
 export interface IParam {
@@ -86,7 +99,7 @@ function variable(values: Float32Array, shape: number[]): tf.Variable {
 }
 
 export function createParam(options: IParamOptions): IParam {
-  const { batch, height, width, channels, random } = options;
+  const { batch, height, width, channels } = options;
   const sd = options.sd ?? 0.01;
   const decorrelation =
     options.decorrelate && channels === 3 ? decorrelationMatrix() : null;
@@ -101,7 +114,7 @@ export function createParam(options: IParamOptions): IParam {
     const v = variable(
       options.start
         ? unsquash(options.start, options, decorrelation !== null)
-        : normalArray(random, batch * height * width * channels, sd),
+        : randomStart(options, height * width * channels, 1, sd),
       shape
     );
     const imageFrom = (values: tf.Tensor): tf.Tensor4D =>
@@ -124,7 +137,7 @@ export function createParam(options: IParamOptions): IParam {
           options,
           unsquash(options.start, options, decorrelation !== null)
         )
-      : normalArray(random, 2 * height * columns, sd),
+      : randomStart(options, channels * halfWidth(width), 2 * height, sd),
     [2 * height, columns]
   );
   const scale = spectrumScale(height, width, batch, channels);
@@ -145,6 +158,34 @@ export function createParam(options: IParamOptions): IParam {
       owned.forEach(t => t.dispose());
     }
   };
+}
+
+/**
+ * The random start of a variable laid out as `rows` rows of `batch` images'
+ * `perImage` values each (a pixel batch is one row, a spectrum 2H rows),
+ * drawn for the whole batch of a part and cut to the part's images.
+ */
+function randomStart(
+  options: IParamOptions,
+  perImage: number,
+  rows: number,
+  sd: number
+): Float32Array {
+  const { batch, random } = options;
+  const { start, of } = options.part ?? { start: 0, of: batch };
+  const whole = normalArray(random, rows * of * perImage, sd);
+  if (of === batch) {
+    return whole;
+  }
+  const out = new Float32Array(rows * batch * perImage);
+  for (let row = 0; row < rows; row++) {
+    const from = (row * of + start) * perImage;
+    out.set(
+      whole.subarray(from, from + batch * perImage),
+      row * batch * perImage
+    );
+  }
+  return out;
 }
 
 /** The spectrum variable whose image (before the squash) is `t`. */

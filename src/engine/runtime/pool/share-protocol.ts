@@ -6,13 +6,15 @@
  * shares' into the single-worker result.
  */
 import type * as Comlink from 'comlink';
-import type { UnitTarget } from '../../../spec/types.generated';
+import type { Reduce, UnitTarget } from '../../../spec/types.generated';
 import type { DataRequest, INamedArrayLike } from '../../dataset/store';
 import type { IRanked } from '../../dataset/top-k';
 import type { IOcclusionGrid } from '../../attribution/occlusion';
 import type { SamplePath } from '../../attribution/samples';
 import type { IBatchMoments } from '../../projection/passes';
 import type { IMatrix } from '../../projection/linalg';
+import type { IOptimizationConfig } from '../../optvis/recipe';
+import type { IFrame } from '../../optvis/render';
 import type { WasmPaths } from '../backends';
 import type { BackendName } from '../capabilities';
 import type { IModelRequest } from '../protocol';
@@ -122,18 +124,61 @@ export interface ISampleShareResult {
   readonly sum: Float32Array;
 }
 
-/** One entry per kind of share: its request and its result. */
+/**
+ * Some channels of a layer atlas (optvis/atlas-shares.ts): images
+ * [start, end) of the whole atlas's batched run, computed as that run
+ * computes them (its random start drawn for the whole batch and sliced).
+ * Its frames stream to the core as it goes, which merges each step.
+ */
+export interface IAtlasShare {
+  readonly kind: 'layer-atlas';
+  readonly model: IModelRequest;
+  readonly layer: string;
+  /** Every channel of the atlas, in order: image i maximizes channels[i]. */
+  readonly channels: readonly number[];
+  readonly reduce?: Reduce;
+  readonly optimization: IOptimizationConfig;
+  /** The images of this share: [start, end) of the atlas's. */
+  readonly range: readonly [number, number];
+}
+
+export interface IAtlasShareResult {
+  /** Frames the share streamed (its last one ends it). */
+  readonly frames: number;
+}
+
+/**
+ * One entry per kind of share: its request, its result, and what it
+ * streams to the core while it runs (`partial`; kinds without one stream
+ * nothing).
+ */
 export interface IShareKinds {
   'activation-pass': { request: IPassShare; result: IPassShareResult };
   'pca-pass': { request: IPcaShare; result: IPcaShareResult };
   occlusion: { request: IOcclusionShare; result: IOcclusionShareResult };
   'gradient-samples': { request: ISampleShare; result: ISampleShareResult };
+  'layer-atlas': {
+    request: IAtlasShare;
+    result: IAtlasShareResult;
+    /** The share's images at one step, its buffers transferred. */
+    partial: IFrame;
+  };
 }
 
 export type ShareKind = keyof IShareKinds;
 export type ShareRequest = IShareKinds[ShareKind]['request'];
 export type ShareRequestOf<K extends ShareKind> = IShareKinds[K]['request'];
 export type ShareResultOf<K extends ShareKind> = IShareKinds[K]['result'];
+export type SharePartialOf<K extends ShareKind> = IShareKinds[K] extends {
+  partial: infer P;
+}
+  ? P
+  : never;
+
+/** Where a share's partial payloads go (the core merges them). */
+export type PartialSink<K extends ShareKind> = (
+  partial: SharePartialOf<K>
+) => void | Promise<void>;
 
 /** Runs shares of one job over the pool; what a job runner is given. */
 export interface ISharePool {
@@ -141,13 +186,16 @@ export interface ISharePool {
   readonly size: number;
   /**
    * Runs every share (one per worker) and returns their results in order.
-   * `onProgress` gets the items done over all shares. Cancel (the signal)
-   * stops every share and resolves only once none runs any more.
+   * `onProgress` gets the items done over all shares; `onPartial` what
+   * share i streams as it runs (a share re-run after its worker died
+   * streams again from its start). Cancel (the signal) stops every share
+   * and resolves only once none runs any more.
    */
   run<K extends ShareKind>(
     shares: readonly ShareRequestOf<K>[],
     signal: AbortSignal,
-    onProgress: (done: number) => void
+    onProgress: (done: number) => void,
+    onPartial?: (share: number, partial: SharePartialOf<K>) => void
   ): Promise<ShareResultOf<K>[]>;
 }
 
@@ -180,10 +228,16 @@ export interface IShareWorkerState {
 /** What a pool worker exposes (pool/share-worker-api.ts). */
 export interface IShareWorkerApi {
   init(init: IShareWorkerInit, fetch: ForwardedFetch): Promise<void>;
+  /**
+   * Runs a share; each partial payload is sent through `onPartial` (its
+   * buffers transferred) and awaited, so that every one has reached the
+   * core before the result does.
+   */
   run<K extends ShareKind>(
     id: string,
     share: ShareRequestOf<K>,
-    onProgress: (done: number) => void
+    onProgress: (done: number) => void,
+    onPartial?: (partial: SharePartialOf<K>) => void
   ): Promise<ShareResultOf<K>>;
   cancel(id: string): void;
   putArrays(key: string, arrays: readonly INamedArrayLike[]): void;

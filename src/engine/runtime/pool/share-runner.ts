@@ -8,19 +8,26 @@
 import { runOcclusionShare } from '../../attribution/occlusion-shares';
 import { runSampleShare } from '../../attribution/sample-shares';
 import { runPassShare } from '../../dataset/pass-shares';
+import { runAtlasShare } from '../../optvis/atlas-shares';
 import { runPcaShare } from '../../projection/pca-shares';
 import type { DatasetStore } from '../../dataset/store';
 import type { ModelCache } from '../model-cache';
 import type {
+  PartialSink,
   ShareKind,
   ShareRequestOf,
   ShareResultOf
 } from './share-protocol';
 import type { IShareContext } from '../../dataset/pass-shares';
 
+/** A share's context, with where its partial payloads go (awaited). */
+export interface IStreamingContext<K extends ShareKind> extends IShareContext {
+  readonly onPartial: PartialSink<K>;
+}
+
 type ShareFn<K extends ShareKind> = (
   share: ShareRequestOf<K>,
-  context: IShareContext
+  context: IStreamingContext<K>
 ) => Promise<ShareResultOf<K>>;
 
 /** One function per kind of share. */
@@ -28,7 +35,8 @@ const SHARES: { readonly [K in ShareKind]: ShareFn<K> } = {
   'activation-pass': runPassShare,
   'pca-pass': runPcaShare,
   occlusion: runOcclusionShare,
-  'gradient-samples': runSampleShare
+  'gradient-samples': runSampleShare,
+  'layer-atlas': runAtlasShare
 };
 
 export class ShareRunner {
@@ -48,7 +56,8 @@ export class ShareRunner {
     id: string,
     share: ShareRequestOf<K>,
     onProgress: (done: number) => void,
-    signal?: AbortSignal
+    signal?: AbortSignal,
+    onPartial: PartialSink<K> = () => undefined
   ): Promise<ShareResultOf<K>> {
     const controller = new AbortController();
     const abort = () => controller.abort();
@@ -64,7 +73,8 @@ export class ShareRunner {
         models: this._models,
         datasets: this._datasets,
         signal: controller.signal,
-        onProgress
+        onProgress,
+        onPartial
       });
     } finally {
       this._running.delete(id);

@@ -24,6 +24,12 @@ export function wasmHeapBytes(): number | null {
   return backend.wasm?.HEAPU8?.byteLength ?? null;
 }
 
+/** Frees a callback proxy's MessageChannel (a plain function has none). */
+function release(callback: unknown): void {
+  const remote = callback as Partial<Comlink.Remote<() => void>> | undefined;
+  remote?.[Comlink.releaseProxy]?.();
+}
+
 export function createShareWorkerApi(): IShareWorkerApi {
   let runner: ShareRunner | null = null;
   const datasets: { store: DatasetStore | null } = { store: null };
@@ -42,19 +48,28 @@ export function createShareWorkerApi(): IShareWorkerApi {
       datasets.store = new DatasetStore({ fetch });
       runner = new ShareRunner(new ModelCache(fetch), datasets.store);
     },
-    async run(id, share, onProgress) {
+    async run(id, share, onProgress, onPartial) {
       try {
-        const result = await ready().run(id, share, done => {
-          void onProgress(done);
-        });
+        const result = await ready().run(
+          id,
+          share,
+          done => {
+            void onProgress(done);
+          },
+          undefined,
+          // Awaited: each partial reaches the core before the next, and all
+          // before the result (they travel on the callback's own port). Its
+          // buffers move to the core, never copied.
+          async partial => {
+            await onPartial?.(Comlink.transfer(partial, buffersIn(partial)));
+          }
+        );
         // The result's buffers move to the core, never copied.
         return Comlink.transfer(result, buffersIn(result));
       } finally {
-        // The callback is a proxy holding a MessageChannel open: free it.
-        const remote = onProgress as unknown as Partial<
-          Comlink.Remote<(done: number) => void>
-        >;
-        remote[Comlink.releaseProxy]?.();
+        // The callbacks are proxies holding MessageChannels open: free them.
+        release(onProgress);
+        release(onPartial);
       }
     },
     cancel: id => ready().cancel(id),

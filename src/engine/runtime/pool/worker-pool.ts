@@ -9,36 +9,22 @@
  */
 import * as Comlink from 'comlink';
 import { CancelledError, FeatureVizError } from '../../errors';
+import { WorkerDiedError, describeShare, isCancel } from './share-faults';
+import { type ISlot, endSlot, giveArrays, spawnSlot } from './worker-slot';
 import type { INamedArrayLike } from '../../dataset/store';
 import type { ByteMemo } from './byte-memo';
 import type { IPoolHost } from './pool-size';
 import type {
-  IShareEndpoint,
-  IShareWorkerApi,
   IShareWorkerInit,
   IShareWorkerState,
   ISharePool,
   ShareKind,
-  ShareRequest,
+  PartialSink,
   ShareRequestOf,
+  SharePartialOf,
   ShareResultOf
 } from './share-protocol';
 import type { ShareRunner } from './share-runner';
-
-interface ISlot {
-  readonly end: IShareEndpoint;
-  readonly api: Comlink.Remote<IShareWorkerApi>;
-  readonly ready: Promise<void>;
-  /** Resolves with why, once the worker stops by itself. */
-  readonly died: Promise<string>;
-  /** Kernel arrays this worker was given. */
-  readonly arrays: Set<string>;
-  /** Ended by the test hook (and not yet seen to die). */
-  killed?: boolean;
-}
-
-/** A pool worker stopped under a share. */
-class WorkerDiedError extends FeatureVizError {}
 
 /** What the pool needs from the core. */
 export interface IPoolParts {
@@ -71,7 +57,8 @@ export class WorkerPool implements ISharePool {
   async run<K extends ShareKind>(
     shares: readonly ShareRequestOf<K>[],
     signal: AbortSignal,
-    onProgress: (done: number) => void
+    onProgress: (done: number) => void,
+    onPartial?: (share: number, partial: SharePartialOf<K>) => void
   ): Promise<ShareResultOf<K>[]> {
     const done = shares.map(() => 0);
     const report = (i: number) => (count: number) => {
@@ -85,11 +72,19 @@ export class WorkerPool implements ISharePool {
     if (signal.aborted) {
       all.abort();
     }
+    const partial = (i: number): PartialSink<K> | undefined =>
+      onPartial && (payload => onPartial(i, payload));
     const tasks = shares.map((share, i) => {
       const task =
         i === 0
-          ? this._parts.local.run(this._id(), share, report(i), all.signal)
-          : this._remote(i - 1, share, report(i), all.signal);
+          ? this._parts.local.run(
+              this._id(),
+              share,
+              report(i),
+              all.signal,
+              partial(i)
+            )
+          : this._remote(i - 1, share, report(i), all.signal, partial(i));
       return task.then(
         result => {
           report(i)(share.range[1] - share.range[0]);
@@ -156,11 +151,12 @@ export class WorkerPool implements ISharePool {
     index: number,
     share: ShareRequestOf<K>,
     onProgress: (done: number) => void,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onPartial?: PartialSink<K>
   ): Promise<ShareResultOf<K>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this._attempt(index, share, onProgress, signal);
+        return await this._attempt(index, share, onProgress, signal, onPartial);
       } catch (reason) {
         if (!(reason instanceof WorkerDiedError)) {
           throw reason;
@@ -182,23 +178,35 @@ export class WorkerPool implements ISharePool {
     index: number,
     share: ShareRequestOf<K>,
     onProgress: (done: number) => void,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onPartial?: PartialSink<K>
   ): Promise<ShareResultOf<K>> {
     const slot = await this._started(index);
     if (!slot) {
       // No worker here: the core runs the share itself.
-      return this._parts.local.run(this._id(), share, onProgress, signal);
+      return this._parts.local.run(
+        this._id(),
+        share,
+        onProgress,
+        signal,
+        onPartial
+      );
     }
     const id = this._id();
     const cancel = () => void slot.api.cancel(id).catch(() => undefined);
     signal.addEventListener('abort', cancel, { once: true });
     try {
-      await this._giveArrays(slot, share);
+      await giveArrays(slot, share, this._parts.arrays);
       const died = slot.died.then<never>(message => {
         throw new WorkerDiedError(message);
       });
       return await Promise.race([
-        slot.api.run(id, share, Comlink.proxy(onProgress)),
+        slot.api.run(
+          id,
+          share,
+          Comlink.proxy(onProgress),
+          onPartial && Comlink.proxy(onPartial)
+        ),
         died
       ]);
     } catch (reason) {
@@ -220,7 +228,7 @@ export class WorkerPool implements ISharePool {
     let slot = this._slots[index];
     if (!slot) {
       try {
-        slot = this._spawn();
+        slot = spawnSlot(this._parts);
       } catch {
         return null;
       }
@@ -241,59 +249,10 @@ export class WorkerPool implements ISharePool {
     }
   }
 
-  private _spawn(): ISlot {
-    const end = this._parts.host.spawn();
-    const api = Comlink.wrap<IShareWorkerApi>(end.endpoint);
-    const died = new Promise<string>(resolve => end.onExit(resolve));
-    const forward = (url: string) => this._parts.memo.bytes(url);
-    const ready = api.init(this._parts.init, Comlink.proxy(forward));
-    return { end, api, ready, died, arrays: new Set() };
-  }
-
   private _end(index: number, slot: ISlot): void {
     if (this._slots[index] === slot) {
       this._slots[index] = null;
     }
-    try {
-      slot.api[Comlink.releaseProxy]();
-    } catch {
-      // Its port is gone with it.
-    }
-    slot.end.terminate();
+    endSlot(slot);
   }
-
-  /** Sends the kernel arrays a share reads to a worker that lacks them. */
-  private async _giveArrays(slot: ISlot, share: ShareRequest): Promise<void> {
-    if (
-      !('data' in share) ||
-      share.data.source !== 'kernel' ||
-      slot.arrays.has(share.data.key)
-    ) {
-      return;
-    }
-    const arrays = this._parts.arrays(share.data.key);
-    if (arrays) {
-      await slot.api.putArrays(share.data.key, arrays);
-      slot.arrays.add(share.data.key);
-    }
-  }
-}
-
-function isCancel(reason: unknown): boolean {
-  return (
-    reason instanceof CancelledError ||
-    (reason as Error | undefined)?.name === 'CancelledError'
-  );
-}
-
-/** What a share computes, for messages. */
-function describeShare(share: ShareRequest): string {
-  const [start, end] = share.range;
-  const items =
-    share.kind === 'occlusion'
-      ? 'positions'
-      : share.kind === 'gradient-samples'
-        ? 'samples'
-        : 'examples';
-  return `${items} ${start} to ${end - 1}`;
 }

@@ -22,6 +22,7 @@ import { bundleShareWorker } from '../../../testing/node-pool-bundle';
 import { splitBatches } from '../../../dataset/pass-shares';
 import { RunningTopK, mergeRanked } from '../../../dataset/top-k';
 import { poolSize } from '../pool-size';
+import { type ITestCores, startTestCores } from '../../../testing/pool-cores';
 import { WASM_PATH } from '../../../testing/backends';
 
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
@@ -114,20 +115,11 @@ describe('poolSize', () => {
 describe('the pool of engine workers', () => {
   let single: EngineCore;
   let pooled: EngineCore;
-  let host: ReturnType<typeof nodePoolHost>;
+  let host: ITestCores['host'];
   let oracle: ReturnType<typeof done>;
 
   beforeAll(async () => {
-    const bundle = await bundleShareWorker();
-    const base = { candidates: ['wasm' as const], wasmPaths: WASM_PATH };
-    single = new EngineCore({ ...base, fetch: fileFetch() });
-    // Three workers (this core and two threads), whatever this machine has.
-    host = nodePoolHost(bundle, 4);
-    pooled = new EngineCore({ ...base, fetch: fileFetch(), pool: host });
-    // One after the other: two backend probes at once in one process can
-    // leave one core on the CPU backend (seen under load).
-    await single.start();
-    await pooled.start();
+    ({ single, pooled, host } = await startTestCores());
     oracle = done(await run(single, topExamples(3000)));
   }, 120000);
 
