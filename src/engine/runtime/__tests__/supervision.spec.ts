@@ -32,7 +32,7 @@ const job = (channel: number, steps: number): JobRequest => ({
 
 /** How a wrapped core misbehaves. */
 interface IFaulty {
-  /** Events of a job stop reaching the page after this many frames. */
+  /** Events stop reaching the page after this many frames (of any job). */
   silentAfterFrames?: number;
   /** The core never hears a cancel. */
   deafToCancel?: boolean;
@@ -52,6 +52,10 @@ function faultyConnection(
     lost: restart?.lost ?? []
   });
   const faultListeners: ((f: IEngineFault) => void)[] = [];
+  // Frames counted over every job: a hung engine says nothing more about
+  // any job (counted per job, a fast machine finished the hung job silently
+  // and started the queued one, which the replacement then failed too).
+  let frames = 0;
   made.push({ core, fault: f => faultListeners.forEach(l => l(f)) });
   const api: ICoreApi = {
     start: () => core.start(),
@@ -69,7 +73,6 @@ function faultyConnection(
     },
     cancel: id => (faulty.deafToCancel ? undefined : core.cancel(id)),
     submit: (request, listener: JobListener) => {
-      let frames = 0;
       return core.submit(request, event => {
         if (event.type === 'frame') {
           frames++;
