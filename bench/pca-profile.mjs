@@ -6,7 +6,14 @@
  *   node bench/pca-profile.mjs [--layer conv2d] [--limit 10000]
  *                              [--batch 256] [--columns 22]
  */
-import { ROOT, bundleForNode, machineLine, option, runJson, wasmDir } from './common.mjs';
+import {
+  ROOT,
+  bundleForNode,
+  machineLine,
+  option,
+  runJson,
+  wasmDir
+} from './common.mjs';
 
 const bundle = await bundleForNode('bench/pca-profile.ts', 'pca-profile.cjs');
 console.log(machineLine());

@@ -200,11 +200,11 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     expectClose(result.explainedVariance, want.explainedVariance);
     expectClose(result.explainedVarianceRatio, want.explainedVarianceRatio);
     expectClose(result.coordinates, want.coordinates);
-    // One queue: progress counts every share's digits over the six passes.
+    // One queue: progress counts every share's digits over the three passes.
     const progress = outcome.events.filter(e => e.type === 'progress');
     expect(progress[progress.length - 1]).toMatchObject({
-      done: 3600,
-      total: 3600
+      done: 1800,
+      total: 1800
     });
   }, 120000);
 
