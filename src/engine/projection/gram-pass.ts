@@ -91,7 +91,10 @@ export async function gramPass(
 
 /**
  * A batch's mean (from its column sums) and own scatter, made after Xᵀ is
- * freed so that one b×d temporary at a time joins X.
+ * freed so that one b×d temporary at a time joins X. The scatter is summed
+ * on the device in short runs (`runOf`) and the runs' sums in float64: one
+ * float32 sum of all b·d squares (5.5 M at conv2d) drifted by 0.3 % of the
+ * total variance, sums of whole rows (21,632) by 6e-6.
  */
 async function batchMoments(
   stream: IStream,
@@ -102,14 +105,34 @@ async function batchMoments(
   const b = x.shape[0];
   const mean = Float64Array.from(await sums.data(), v => v / b);
   checkFinite(mean, stream, first);
-  const spread = tf.tidy(() =>
-    tf.sum(tf.squaredDifference(x, tf.div(sums, b)))
+  const runs = tf.tidy(() =>
+    tf.sum(
+      tf.reshape(tf.squaredDifference(x, tf.div(sums, b)), [
+        -1,
+        runOf(x.shape[1])
+      ]),
+      1
+    )
   );
   try {
-    return { mean, size: b, spread: (await spread.data())[0] };
+    let spread = 0;
+    for (const v of await runs.data()) {
+      spread += v;
+    }
+    return { mean, size: b, spread };
   } finally {
-    spread.dispose();
+    runs.dispose();
   }
+}
+
+/** The shortest run of at least 64 values that divides a row (or the row). */
+export function runOf(width: number): number {
+  for (let run = 64; run <= Math.min(width, 4096); run++) {
+    if (width % run === 0) {
+      return run;
+    }
+  }
+  return width;
 }
 
 /**

@@ -110,7 +110,7 @@ export async function runPcaJob(
   }
   const fit = fitTo(dataset, executor.inputShape, loaded.metadata.inputRange);
   const count = range[1] - range[0];
-  const batchSize = batchSizeFor(context.backend, executor, request.layer, fit);
+  const batchSize = Math.min(Number(process.env.PCA_BATCH ?? 256), batchSizeFor(context.backend, executor, request.layer, fit));
   const options = {
     components,
     seed: request.seed ?? defaults.seed,

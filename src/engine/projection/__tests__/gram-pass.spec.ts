@@ -112,6 +112,8 @@ describe('the randomized solver’s Gram passes and range', () => {
     const moments = foldMoments(sums.batches ?? [], width);
     expect(moments.batchSizes).toEqual([32, 32, 6]);
     expect(relativeError(moments.mean, mean)).toBeLessThan(1e-5);
+    const scatter = centred.data.reduce((a, v) => a + v * v, 0);
+    expect(relativeError([moments.scatter], [scatter])).toBeLessThan(1e-6);
     const want = times(centred, times(centred, z), true);
     expect(relativeError(firstGram(sums.gram, moments, z).data, want.data))
       // Float32 sums of 70 products, against float64.
