@@ -190,7 +190,7 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     });
     const { summary, result } = doneJob<'pca'>(outcome);
     expect(summary.solver).toBe('randomized');
-    // At least three batches (256 on WASM): a share each.
+    // At least three batches (PCA_MAX_BATCH, 128, on WASM): a share each.
     expect(Math.ceil(600 / summary.batchSize)).toBeGreaterThanOrEqual(3);
     const want = await streamingPca(
       streamAt('conv2d', summary.batchSize, 600),
