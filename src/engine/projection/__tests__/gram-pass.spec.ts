@@ -15,7 +15,7 @@ import { type ILoadedLayersModel, loadModel } from '../../model/load';
 import { type IImageDataset, loadIdxDataset } from '../../dataset/images';
 import { arrayDataset, fitTo, inputBatch } from '../../dataset/dataset';
 import { fileFetch, fileUrl } from '../../testing/files';
-import { useBackend } from '../../testing/backends';
+import { relativeError, useBackend } from '../../testing/backends';
 import { centredGram, firstGram, gramPass } from '../gram-pass';
 import { type IMatrix, gaussian, matrix } from '../linalg';
 import { type IStream, foldMoments, layerWidth } from '../passes';
@@ -24,19 +24,6 @@ import { rangeAndProjection } from '../randomized';
 const MODEL = fileUrl('assets/models/mnist-cnn/model.json');
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
 const COUNT = 70;
-
-/** The largest difference, as a share of the largest entry of `want`. */
-function relativeError(got: ArrayLike<number>, want: ArrayLike<number>) {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  let error = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    error = Math.max(error, Math.abs(got[i] - want[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return error / scale;
-}
 
 /** a·b in float64, row-major, brute force. */
 function times(a: IMatrix, b: IMatrix, transposeA = false): IMatrix {

@@ -28,7 +28,7 @@ import { fileFetch, fileUrl } from '../../../testing/files';
 import { doneJob, expectCleanCancel, runJob } from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
-import { WASM_PATH } from '../../../testing/backends';
+import { WASM_PATH, relativeError } from '../../../testing/backends';
 
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
@@ -47,15 +47,7 @@ const DIGITS: DataRequest = {
  * relative precision of its own.
  */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  let error = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    error = Math.max(error, Math.abs(got[i] - want[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  expect(error).toBeLessThanOrEqual(1e-6 * scale);
+  expect(relativeError(got, want)).toBeLessThanOrEqual(1e-6);
 }
 
 describe('PCA passes and occlusion over the pool of engine workers', () => {
