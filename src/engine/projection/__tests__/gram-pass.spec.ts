@@ -5,8 +5,9 @@
  * corrected by the batch means' scatter (`firstGram`), and a Gram pass
  * centred by μᵀZ (`centredGram`) both give (X − 1μᵀ)ᵀ(X − 1μᵀ)Z; Q and Bᵀ
  * made from Y and CᵀY (`rangeAndProjection`) are orthonormal, span Y and
- * equal CᵀQ, with a zero column for a dependent one. Every pass, finished or
- * cancelled, leaves the tensors it found.
+ * equal CᵀQ, with a zero column for a dependent one; with fewer examples
+ * than columns the randomized PCA equals the eigen-decomposition of CCᵀ.
+ * Every pass, finished or cancelled, leaves the tensors it found.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from '../../errors';
@@ -17,7 +18,8 @@ import { arrayDataset, fitTo, inputBatch } from '../../dataset/dataset';
 import { fileFetch, fileUrl } from '../../testing/files';
 import { relativeError, useBackend } from '../../testing/backends';
 import { centredGram, firstGram, gramPass } from '../gram-pass';
-import { type IMatrix, gaussian, matrix } from '../linalg';
+import { type IMatrix, gaussian, matrix, symmetricEigen } from '../linalg';
+import { streamingPca } from '../pca';
 import { type IStream, foldMoments, layerWidth } from '../passes';
 import { rangeAndProjection } from '../randomized';
 
@@ -164,5 +166,68 @@ describe('the randomized solver’s Gram passes and range', () => {
     const back = times(q, times(q, y, true));
     expect(relativeError(back.data, y.data)).toBeLessThan(1e-12);
     expect(relativeError(bt.data, times(c, q, true).data)).toBeLessThan(1e-12);
+  });
+
+  it('is exact with fewer examples than columns (a rank-deficient range)', async () => {
+    // 15 digits: l = 15 columns for a centred rank of 14, so the range is
+    // the whole row space and the randomized PCA is the exact one: the
+    // eigen-decomposition of the 15×15 Gram matrix CCᵀ = U·S²·Uᵀ.
+    const n = 15;
+    const [start] = stream.range;
+    const rows = tf.tidy(() => {
+      const [a] = executor.forward(
+        inputBatch(stream.dataset, [start, start + n], stream.fit, true),
+        [{ layer: 'conv2d' }]
+      );
+      return a.dataSync();
+    });
+    const mu = new Float64Array(width);
+    rows.forEach((v, i) => (mu[i % width] += v / n));
+    const c = matrix(
+      n,
+      width,
+      Float64Array.from(rows, (v, i) => v - mu[i % width])
+    );
+    const gram = matrix(n, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let dot = 0;
+        for (let k = 0; k < width; k++) {
+          dot += c.data[i * width + k] * c.data[j * width + k];
+        }
+        gram.data[i * n + j] = dot;
+      }
+    }
+    const { values, vectors } = symmetricEigen(gram);
+    const tensors = tf.memory().numTensors;
+    const outcome = await streamingPca(
+      { ...stream, range: [start, start + n] },
+      width,
+      { components: 2, seed: 0 }
+    );
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(outcome.solver).toBe('randomized');
+    for (let k = 0; k < 2; k++) {
+      expect(outcome.explainedVariance[k] / (values[k] / (n - 1))).toBeCloseTo(
+        1,
+        4
+      );
+      // Coordinates U·S, up to sign.
+      const want = Array.from(
+        { length: n },
+        (_, r) => vectors.data[r * n + k] * Math.sqrt(values[k])
+      );
+      const got = Array.from(
+        { length: n },
+        (_, r) => outcome.coordinates[r * 2 + k]
+      );
+      const sign = Math.sign(got[0] * want[0]) || 1;
+      expect(
+        relativeError(
+          got.map(v => v * sign),
+          want
+        )
+      ).toBeLessThan(1e-4);
+    }
   });
 });
