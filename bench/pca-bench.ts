@@ -65,6 +65,13 @@ async function main(): Promise<void> {
       limit: work.limit
     }
   };
+  // This thread's own peaks, sampled between batches: what its RSS holds.
+  const peaks: Record<string, number> = {};
+  const sampler = setInterval(() => {
+    for (const [key, bytes] of Object.entries(process.memoryUsage())) {
+      peaks[key] = Math.max(peaks[key] ?? 0, Math.round(bytes / 1e6));
+    }
+  }, 20);
   const before = tf.memory().numTensors;
   const seconds: number[] = [];
   let last: {
@@ -79,12 +86,17 @@ async function main(): Promise<void> {
   if (!last) {
     throw new Error('no repetitions');
   }
+  clearInterval(sampler);
+  // The pool's worker threads that started (a share runs in the core where
+  // one cannot).
+  const threads = (await core.pool?.states())?.length ?? 0;
   const leaked = tf.memory().numTensors - before;
   const { wasmHeapMB, maxRssMB } = await closeWithMemory(core);
   process.stdout.write(
     JSON.stringify({
       backend: last.summary.backend,
       workers: status.workers,
+      threads,
       count: last.summary.count,
       width: last.summary.width,
       solver: last.summary.solver,
@@ -96,7 +108,8 @@ async function main(): Promise<void> {
       // The model and digits stay loaded in the engine (as on a page).
       leaked,
       wasmHeapMB,
-      maxRssMB
+      maxRssMB,
+      coreMemoryMB: peaks
     }) + '\n'
   );
 }

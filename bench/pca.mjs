@@ -115,6 +115,8 @@ if (!skip.has('engine')) {
     batchSize: run.batchSize,
     maxRssMB: Math.round(run.maxRssMB),
     wasmHeapMB: run.wasmHeapMB,
+    threads: run.threads,
+    coreMemoryMB: run.coreMemoryMB,
     leakedTensors: run.leaked,
     explainedVarianceRatio: run.ratio
   });

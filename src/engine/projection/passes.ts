@@ -1,9 +1,9 @@
 /**
  * The streaming passes of PCA (docs/architecture.md, "PCA"): the model run
  * over a dataset up to one layer, batch by batch, each batch's activations
- * flattened to rows of X and folded into small running results: the mean and
- * total variance, the product X·Z with a thin d×l matrix, the product Xᵀ·Q
- * with a thin n×l one (the d×d covariance is in `covariance-pass.ts`). The layer is
+ * flattened to rows of X and folded into small running results: the product
+ * X·Z with a thin d×l matrix here, Y = X·Z and XᵀY in one pass in
+ * `gram-pass.ts`, the d×d covariance in `covariance-pass.ts`. The layer is
  * recomputed on every pass; activations are never stored (10,000 × 21,632
  * floats would be 865 MB). Cancel is checked between batches, and every
  * tensor is freed however a pass ends.
@@ -124,64 +124,6 @@ export function foldMoments(
   };
 }
 
-/**
- * Each batch's moments, and X·Z (n×l, uncentred) when `z` (d×l) is given:
- * one pass.
- */
-export async function batchMoments(
-  stream: IStream,
-  width: number,
-  z: IMatrix | null
-): Promise<{ batches: IBatchMoments[]; product: IMatrix | null }> {
-  const count = stream.range[1] - stream.range[0];
-  const batches: IBatchMoments[] = [];
-  const product = z ? matrix(count, z.cols) : null;
-  const zTensor = z
-    ? tf.tensor2d(Float32Array.from(z.data), [z.rows, z.cols])
-    : null;
-  try {
-    await eachBatch(stream, async (x, first) => {
-      const b = x.shape[0];
-      const [sum, within, xz] = tf.tidy(() => {
-        const m = tf.mean(x, 0);
-        const spread = tf.sum(tf.square(tf.sub(x, m)));
-        stream.onPeak?.(tf.memory());
-        return [tf.sum(x, 0), spread, zTensor ? tf.matMul(x, zTensor) : null];
-      });
-      try {
-        const [sums, spread, rows] = await Promise.all([
-          sum.data(),
-          within.data(),
-          xz ? xz.data() : Promise.resolve(null)
-        ]);
-        const mean = Float64Array.from(sums as Float32Array, s => s / b);
-        checkFinite(mean, stream, first);
-        batches.push({ mean, size: b, spread: spread[0] });
-        if (product && rows) {
-          product.data.set(rows, first * product.cols);
-        }
-      } finally {
-        sum.dispose();
-        within.dispose();
-        xz?.dispose();
-      }
-    });
-  } finally {
-    zTensor?.dispose();
-  }
-  return { batches, product };
-}
-
-/** The mean and total scatter of the rows, and X·Z when `z` is given. */
-export async function momentsPass(
-  stream: IStream,
-  width: number,
-  z: IMatrix | null
-): Promise<{ moments: IMoments; product: IMatrix | null }> {
-  const { batches, product } = await batchMoments(stream, width, z);
-  return { moments: foldMoments(batches, width), product };
-}
-
 /** X·Z (n×l, uncentred) for a thin Z (d×l): one pass. */
 export async function productPass(
   stream: IStream,
@@ -207,50 +149,6 @@ export async function productPass(
     zTensor.dispose();
   }
   return product;
-}
-
-/**
- * Xᵀ·Q (d×l, uncentred) for a thin Q (n×l): one pass, summed on the device.
- * Each batch multiplies Q's rows, transposed in script, by X (a kept
- * transpose: transposed matMul is 10–20× slower on WASM).
- */
-export async function transposedProductPass(
-  stream: IStream,
-  q: IMatrix,
-  width: number
-): Promise<IMatrix> {
-  const l = q.cols;
-  let sum: tf.Tensor2D = tf.zeros([l, width]);
-  try {
-    await eachBatch(stream, async (x, first) => {
-      const b = x.shape[0];
-      const rows = new Float32Array(l * b);
-      for (let i = 0; i < b; i++) {
-        for (let c = 0; c < l; c++) {
-          rows[c * b + i] = q.data[(first + i) * l + c];
-        }
-      }
-      const next = tf.tidy(() => {
-        const out = tf.add(sum, tf.matMul(tf.tensor2d(rows, [l, b]), x));
-        stream.onPeak?.(tf.memory());
-        return out as tf.Tensor2D;
-      });
-      sum.dispose();
-      sum = next;
-      // Waiting here keeps the device's queue short and Cancel prompt.
-      await sum.data();
-    });
-    const values = await sum.data();
-    const out = matrix(width, l);
-    for (let c = 0; c < l; c++) {
-      for (let j = 0; j < width; j++) {
-        out.data[j * l + c] = values[c * width + j];
-      }
-    }
-    return out;
-  } finally {
-    sum.dispose();
-  }
 }
 
 /** A non-finite activation makes the projection meaningless: say where. */

@@ -2,10 +2,11 @@
  * PCA's passes over the engine's pool (docs/architecture.md, "Memory and
  * speed"): every pass is a sum over examples, so each is cut into one
  * contiguous share per worker on the single-worker pass's batch boundaries
- * and the shares' parts are merged in share order. The moments pass returns
- * each batch's moments, folded here in the single pass's batch order (the
- * same Chan updates); X·Z is the shares' rows stacked; Xᵀ·Q and the
- * covariance's scatter are the shares' partial sums added in share order.
+ * and the shares' parts are merged in share order. A Gram pass returns its
+ * rows of Y (stacked here), its partial sum XᵀY (added in share order) and,
+ * on the first pass, each batch's moments (folded by the caller in the
+ * single pass's batch order: the same Chan updates); X·Z is the shares' rows
+ * stacked; the covariance's scatter is the shares' partial sums added.
  * With one worker, or too few batches to share, the passes run here.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -26,28 +27,23 @@ import {
   finishCovariance
 } from './covariance-pass';
 import { type IMatrix, matrix } from './linalg';
+import { type IGramSums, gramPass } from './gram-pass';
 import {
   type IBatchMoments,
   type IMoments,
   type IStream,
-  batchMoments,
-  foldMoments,
-  momentsPass,
-  productPass,
-  transposedProductPass
+  productPass
 } from './passes';
 
 /** The passes the PCA solvers make over a stream (`pca.ts`). */
 export interface IPcaPasses {
-  /** The mean and total scatter, and X·Z (n×l, uncentred) when `z` is given. */
-  moments(
-    width: number,
-    z: IMatrix | null
-  ): Promise<{ moments: IMoments; product: IMatrix | null }>;
+  /**
+   * Y = X·Z − 1cᵀ and XᵀY (`gram-pass.ts`): c = `centre`, or each batch's
+   * own mean times Z when null (then with the batches' moments).
+   */
+  gram(z: IMatrix, centre: Float64Array | null): Promise<IGramSums>;
   /** X·Z (n×l, uncentred). */
   product(z: IMatrix): Promise<IMatrix>;
-  /** Xᵀ·Q (d×l, uncentred). */
-  transposed(q: IMatrix, width: number): Promise<IMatrix>;
   /** The covariance (d×d, on the device; the caller disposes it) and mean. */
   covariance(
     width: number
@@ -57,9 +53,8 @@ export interface IPcaPasses {
 /** The passes run here, on this worker alone. */
 export function localPasses(stream: IStream): IPcaPasses {
   return {
-    moments: (width, z) => momentsPass(stream, width, z),
+    gram: (z, centre) => gramPass(stream, z, centre),
     product: z => productPass(stream, z),
-    transposed: (q, width) => transposedProductPass(stream, q, width),
     covariance: width => covariancePass(stream, width)
   };
 }
@@ -101,15 +96,6 @@ function stack(blocks: readonly IMatrix[], cols: number): IMatrix {
   return out;
 }
 
-/** Rows [first, last) of a row-major matrix. */
-function rowsOf(a: IMatrix, first: number, last: number): IMatrix {
-  return matrix(
-    last - first,
-    a.cols,
-    a.data.slice(first * a.cols, last * a.cols)
-  );
-}
-
 /** The passes split over the pool where it has more than one worker. */
 export function pooledPasses(stream: IStream, pooled: IPooledPca): IPcaPasses {
   const { pool } = pooled;
@@ -120,7 +106,6 @@ export function pooledPasses(stream: IStream, pooled: IPooledPca): IPcaPasses {
   if (!pool || ranges.length < 2) {
     return localPasses(stream);
   }
-  const [start] = stream.range;
   const signal = stream.signal ?? new AbortController().signal;
   const run = (pass: (range: readonly [number, number]) => PcaPass) =>
     pool.run<'pca-pass'>(
@@ -136,19 +121,23 @@ export function pooledPasses(stream: IStream, pooled: IPooledPca): IPcaPasses {
       done => stream.onBatch?.(done)
     );
   return {
-    async moments(width, z) {
+    async gram(z, centre) {
       const parts = partsOf(
-        await run(() => ({ type: 'moments', width, z })),
-        'moments'
+        await run(() => ({ type: 'gram', z, centre })),
+        'gram'
       );
-      const batches = parts.flatMap(p => p.batches);
-      const product = z
-        ? stack(
-            parts.map(p => p.product as IMatrix),
-            z.cols
-          )
-        : null;
-      return { moments: foldMoments(batches, width), product };
+      const gram = matrix(z.rows, z.cols);
+      for (const part of parts) {
+        part.gram.data.forEach((v, i) => (gram.data[i] += v));
+      }
+      return {
+        rows: stack(
+          parts.map(p => p.rows),
+          z.cols
+        ),
+        gram,
+        batches: centre ? null : parts.flatMap(p => p.batches ?? [])
+      };
     },
     async product(z) {
       const parts = partsOf(
@@ -159,21 +148,6 @@ export function pooledPasses(stream: IStream, pooled: IPooledPca): IPcaPasses {
         parts.map(p => p.product),
         z.cols
       );
-    },
-    async transposed(q, width) {
-      const parts = partsOf(
-        await run(range => ({
-          type: 'transposed',
-          width,
-          q: rowsOf(q, range[0] - start, range[1] - start)
-        })),
-        'transposed'
-      );
-      const sum = matrix(width, q.cols);
-      for (const { product } of parts) {
-        product.data.forEach((v, i) => (sum.data[i] += v));
-      }
-      return sum;
     },
     async covariance(width) {
       const parts = partsOf(
@@ -212,18 +186,13 @@ export async function runPcaShare(
     };
     const { pass } = share;
     switch (pass.type) {
-      case 'moments':
+      case 'gram':
         return {
-          type: 'moments',
-          ...(await batchMoments(stream, pass.width, pass.z))
+          type: 'gram',
+          ...(await gramPass(stream, pass.z, pass.centre))
         };
       case 'product':
         return { type: 'product', product: await productPass(stream, pass.z) };
-      case 'transposed':
-        return {
-          type: 'transposed',
-          product: await transposedProductPass(stream, pass.q, pass.width)
-        };
       case 'covariance': {
         const { within, batches } = await covarianceSums(stream, pass.width);
         try {

@@ -10,26 +10,18 @@
  * - randomized (wide layers): Halko, Martinsson & Tropp's range finder
  *   (2011, algorithms 4.4 and 5.1) with a seeded Gaussian test matrix of
  *   k + p columns and q power iterations, on the implicitly centred X − 1μᵀ:
- *   2 + 2q passes; the coordinates come from the last factorization.
+ *   q + 1 passes, each applying X and Xᵀ (`randomized.ts`); the coordinates
+ *   come from the last factorization.
  *
  * Signs follow scikit-learn's `svd_flip(u_based_decision=False)`: each
  * component's entry of largest magnitude is positive.
  */
 import { FeatureVizError } from '../errors';
-import {
-  type IMatrix,
-  columnSums,
-  gaussian,
-  takeColumns,
-  matrix,
-  multiply,
-  multiplyTransposed,
-  orthonormalizeColumns,
-  symmetricEigen
-} from './linalg';
+import { type IMatrix, matrix, multiply } from './linalg';
 import type { IMoments, IStream } from './passes';
 import { type IPcaPasses, localPasses } from './pca-shares';
 import { leadingEigen } from './eigen';
+import { RANDOMIZED_PASSES, randomizedFactors } from './randomized';
 
 /** Above this width the d×d covariance is too large to sum (16 MB at 2048). */
 export const EXACT_MAX_WIDTH = 2048;
@@ -40,8 +32,6 @@ export const EXACT_MAX_WIDTH = 2048;
  * exact one; more columns cost a thin product, not another pass.
  */
 export const OVERSAMPLES = 20;
-/** Power iterations of the randomized range finder. */
-export const POWER_ITERATIONS = 2;
 
 export type PcaSolver = 'exact' | 'randomized';
 
@@ -83,7 +73,7 @@ export function solverFor(options: IPcaOptions, width: number): PcaSolver {
 
 /** How many passes over the data the solver makes. */
 export function passesOf(solver: PcaSolver): number {
-  return solver === 'exact' ? 2 : 2 + 2 * POWER_ITERATIONS;
+  return solver === 'exact' ? 2 : RANDOMIZED_PASSES;
 }
 
 /** Refuses a component count the layer or the data cannot give. */
@@ -138,21 +128,6 @@ function centreProduct(
   return product;
 }
 
-/** Subtracts μ·(1ᵀQ) from Xᵀ·Q: the product of the centred X. */
-function centreTransposed(
-  product: IMatrix,
-  mean: Float64Array,
-  q: IMatrix
-): IMatrix {
-  const sums = columnSums(q);
-  for (let j = 0; j < product.rows; j++) {
-    for (let c = 0; c < product.cols; c++) {
-      product.data[j * product.cols + c] -= mean[j] * sums[c];
-    }
-  }
-  return product;
-}
-
 async function randomizedPca(
   run: IPcaPasses,
   count: number,
@@ -160,49 +135,16 @@ async function randomizedPca(
   options: IPcaOptions
 ): Promise<IPcaOutcome> {
   const { components: k } = options;
-  const l = Math.min(k + OVERSAMPLES, width, count);
   const passes = passesOf('randomized');
   let pass = 0;
-  const next = () => options.onPass?.(pass++, passes);
-  const omega = gaussian(width, l, options.seed);
-  next();
-  const first = await run.moments(width, omega);
-  const { moments } = first;
-  let y = centreProduct(first.product as IMatrix, moments.mean, omega);
-  for (let i = 0; i < POWER_ITERATIONS; i++) {
-    const q = orthonormalizeColumns(y);
-    next();
-    const z = orthonormalizeColumns(
-      centreTransposed(await run.transposed(q, width), moments.mean, q)
-    );
-    next();
-    y = centreProduct(await run.product(z), moments.mean, z);
-  }
-  const q = orthonormalizeColumns(y);
-  next();
-  // Bᵀ = (X − 1μᵀ)ᵀQ (d×l); B·Bᵀ = U·S²·Uᵀ is l×l.
-  const bt = centreTransposed(await run.transposed(q, width), moments.mean, q);
-  const { values, vectors } = symmetricEigen(multiplyTransposed(bt, bt));
-  const sigma = Array.from(values.subarray(0, k), v =>
-    Math.sqrt(Math.max(v, 0))
-  );
-  // Right singular vectors V = Bᵀ·U·S⁻¹ (d×k); coordinates (X − 1μᵀ)V = Q·U·S.
-  const u = takeColumns(vectors, k);
-  const axes = multiply(bt, u);
-  for (let j = 0; j < width; j++) {
-    for (let c = 0; c < k; c++) {
-      axes.data[j * k + c] /= sigma[c] || 1;
-    }
-  }
-  const coordinates = multiply(q, u);
-  for (let r = 0; r < count; r++) {
-    for (let c = 0; c < k; c++) {
-      coordinates.data[r * k + c] *= sigma[c];
-    }
-  }
-  const variance = Float64Array.from(
-    sigma,
-    s => (s * s) / Math.max(count - 1, 1)
+  const { axes, coordinates, variance, moments } = await randomizedFactors(
+    run,
+    count,
+    width,
+    k,
+    options.seed,
+    Math.min(k + OVERSAMPLES, width, count),
+    () => options.onPass?.(pass++, passes)
   );
   return finish('randomized', axes, coordinates, variance, moments, passes);
 }

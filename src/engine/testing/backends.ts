@@ -45,6 +45,24 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
+ * The largest difference of `got` from `want` as a share of want's largest
+ * entry (an entry near zero has no relative precision of its own).
+ */
+export function relativeError(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>
+): number {
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  if (!(scale > 0)) {
+    throw new Error('nothing to compare: every expected entry is zero');
+  }
+  return maxAbsDiff(got, want) / scale;
+}
+
+/**
  * Checks an analytic gradient against central finite differences along a few
  * random unit directions v: |g·v − (L(x+εv) − L(x−εv)) / 2ε| / max(|g·v|, floor)
  * where L(x) = Σ w ⊙ f(x) for fixed random weights w. L is summed in float64

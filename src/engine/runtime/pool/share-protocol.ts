@@ -43,18 +43,18 @@ export interface IPassShareResult {
 }
 
 /**
- * One pass of PCA over a share's examples (projection/pca-shares.ts): its
- * batches' moments (and X·Z), X·Z, the partial sum Xᵀ·Q over its rows of Q,
- * or the partial sum of its batches' centred scatter (d×d).
+ * One pass of PCA over a share's examples (projection/pca-shares.ts): a
+ * Gram pass (its rows of Y = X·Z − 1cᵀ, its partial sum XᵀY and, with no
+ * centre, its batches' moments), X·Z, or the partial sum of its batches'
+ * centred scatter (d×d).
  */
 export type PcaPass =
   | {
-      readonly type: 'moments';
-      readonly width: number;
-      readonly z: IMatrix | null;
+      readonly type: 'gram';
+      readonly z: IMatrix;
+      readonly centre: Float64Array | null;
     }
   | { readonly type: 'product'; readonly z: IMatrix }
-  | { readonly type: 'transposed'; readonly width: number; readonly q: IMatrix }
   | { readonly type: 'covariance'; readonly width: number };
 
 export interface IPcaShare {
@@ -71,12 +71,12 @@ export interface IPcaShare {
 
 export type IPcaShareResult =
   | {
-      readonly type: 'moments';
-      readonly batches: IBatchMoments[];
-      readonly product: IMatrix | null;
+      readonly type: 'gram';
+      readonly rows: IMatrix;
+      readonly gram: IMatrix;
+      readonly batches: IBatchMoments[] | null;
     }
   | { readonly type: 'product'; readonly product: IMatrix }
-  | { readonly type: 'transposed'; readonly product: IMatrix }
   | {
       readonly type: 'covariance';
       /** Σ over the share's batches of their centred scatter, d×d. */

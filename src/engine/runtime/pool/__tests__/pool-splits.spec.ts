@@ -16,15 +16,19 @@ import { DatasetStore } from '../../../dataset/store';
 import { fitTo } from '../../../dataset/dataset';
 import { LayersExecutor } from '../../../model/executor';
 import { type ILoadedLayersModel, loadModel } from '../../../model/load';
-import { type IMatrix, gaussian } from '../../../projection/linalg';
-import { layerWidth, type IStream } from '../../../projection/passes';
+import { gaussian } from '../../../projection/linalg';
+import {
+  foldMoments,
+  layerWidth,
+  type IStream
+} from '../../../projection/passes';
 import { streamingPca } from '../../../projection/pca';
 import { localPasses, pooledPasses } from '../../../projection/pca-shares';
 import { fileFetch, fileUrl } from '../../../testing/files';
 import { doneJob, expectCleanCancel, runJob } from '../../../testing/jobs';
 import { nodePoolHost } from '../../../testing/node-pool';
 import { bundleShareWorker } from '../../../testing/node-pool-bundle';
-import { WASM_PATH } from '../../../testing/backends';
+import { WASM_PATH, relativeError } from '../../../testing/backends';
 
 const MODEL = { url: fileUrl('assets/models/mnist-cnn/model.json') };
 const MNIST = fileUrl('assets/datasets/mnist/mnist.json');
@@ -43,15 +47,7 @@ const DIGITS: DataRequest = {
  * relative precision of its own.
  */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  let error = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    error = Math.max(error, Math.abs(got[i] - want[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  expect(error).toBeLessThanOrEqual(1e-6 * scale);
+  expect(relativeError(got, want)).toBeLessThanOrEqual(1e-6);
 }
 
 describe('PCA passes and occlusion over the pool of engine workers', () => {
@@ -124,27 +120,35 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     });
   };
 
-  it('splits the moments, X·Z and Xᵀ·Q passes and merges them as one worker', async () => {
+  it('splits the Gram passes and X·Z and merges them as one worker', async () => {
     // conv2d: 21,632 values per digit (the randomized solver's layer).
     const stream = streamAt('conv2d', 50);
     const width = layerWidth(executor, 'conv2d');
     const z = gaussian(width, 4, 1);
-    const q: IMatrix = gaussian(300, 4, 2);
     const single = localPasses(stream);
     const split = pooledAt(stream);
     const tensors = tf.memory().numTensors;
 
-    const want = await single.moments(width, z);
-    const got = await split.moments(width, z);
-    expect(got.moments.count).toBe(300);
-    expect(got.moments.batchSizes).toEqual(want.moments.batchSizes);
-    expectClose(got.moments.mean, want.moments.mean);
-    expectClose([got.moments.scatter], [want.moments.scatter]);
-    expectClose(got.product!.data, want.product!.data);
+    // The first pass: each batch centred by its own mean, with the moments.
+    const want = await single.gram(z, null);
+    const got = await split.gram(z, null);
+    const wanted = foldMoments(want.batches!, width);
+    const moments = foldMoments(got.batches!, width);
+    expect(moments.count).toBe(300);
+    expect(moments.batchSizes).toEqual(wanted.batchSizes);
+    expectClose(moments.mean, wanted.mean);
+    expectClose([moments.scatter], [wanted.scatter]);
+    expectClose(got.rows.data, want.rows.data);
+    expect([got.gram.rows, got.gram.cols]).toEqual([width, 4]);
+    expectClose(got.gram.data, want.gram.data);
+    // A later pass: centred by a given μᵀZ, no moments.
+    const centre = Float64Array.from([0.5, -1, 2, 0]);
+    const later = await split.gram(z, centre);
+    const oracle = await single.gram(z, centre);
+    expect(later.batches).toBeNull();
+    expectClose(later.rows.data, oracle.rows.data);
+    expectClose(later.gram.data, oracle.gram.data);
     expectClose((await split.product(z)).data, (await single.product(z)).data);
-    const transposed = await split.transposed(q, width);
-    expect([transposed.rows, transposed.cols]).toEqual([width, 4]);
-    expectClose(transposed.data, (await single.transposed(q, width)).data);
     expect(tf.memory().numTensors).toBe(tensors);
     const states = await pooled.pool!.states();
     expect(states.map(s => s.running)).toEqual([0, 0]);
@@ -178,7 +182,7 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     });
     const { summary, result } = doneJob<'pca'>(outcome);
     expect(summary.solver).toBe('randomized');
-    // At least three batches (256 on WASM): a share each.
+    // At least three batches (PCA_MAX_BATCH, 128, on WASM): a share each.
     expect(Math.ceil(600 / summary.batchSize)).toBeGreaterThanOrEqual(3);
     const want = await streamingPca(
       streamAt('conv2d', summary.batchSize, 600),
@@ -188,11 +192,11 @@ describe('PCA passes and occlusion over the pool of engine workers', () => {
     expectClose(result.explainedVariance, want.explainedVariance);
     expectClose(result.explainedVarianceRatio, want.explainedVarianceRatio);
     expectClose(result.coordinates, want.coordinates);
-    // One queue: progress counts every share's digits over the six passes.
+    // One queue: progress counts every share's digits over the three passes.
     const progress = outcome.events.filter(e => e.type === 'progress');
     expect(progress[progress.length - 1]).toMatchObject({
-      done: 3600,
-      total: 3600
+      done: 1800,
+      total: 1800
     });
   }, 120000);
 
