@@ -54,7 +54,7 @@ function summary(r: IPcaResult): JobSummaryOf<'pca'> {
     width: 21632,
     components: 2,
     solver: 'randomized',
-    passes: 6,
+    passes: 3,
     explainedVariance: [4, 1],
     explainedVarianceRatio: [0.083, 0.0065],
     labelNames: null,
@@ -126,7 +126,7 @@ describe('PCA scatter view', () => {
     expect(after[1].getAttribute('aria-label')).toBe('Show class 1');
     expect(drawnTexts(still)).toContain('1 (hidden)');
     expect(host.textContent).toContain(
-      '30 examples at conv2d (21,632 values each) on their first two principal components: 9.0 % of the variance together (randomized solver, 6 passes).'
+      '30 examples at conv2d (21,632 values each) on their first two principal components: 9.0 % of the variance together (randomized solver, 3 passes).'
     );
     view.dispose();
   });
