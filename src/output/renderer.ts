@@ -8,6 +8,10 @@
  * kernel has just displayed the output (fresh.ts) or the user asks, so that
  * opening or trusting a notebook starts nothing. It feeds the view the
  * job's events and writes the labelled figure back (stored.ts).
+ *
+ * This module holds one output's state and the order of its steps; each
+ * step's work is a module of its own (docs/architecture.md, "Where each
+ * concept lives").
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
