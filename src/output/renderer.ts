@@ -8,92 +8,41 @@
  * kernel has just displayed the output (fresh.ts) or the user asks, so that
  * opening or trusting a notebook starts nothing. It feeds the view the
  * job's events and writes the labelled figure back (stored.ts).
+ *
+ * This module holds one output's state and the order of its steps; each
+ * step's work is a module of its own (docs/architecture.md, "Where each
+ * concept lives").
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import type { DataRequest } from '../engine/dataset/store';
-import { CancelledError, InterruptedError } from '../engine/errors';
-import {
-  type IJobSummary,
-  type JobEvent,
-  type JobResult,
-  serializeError
+import type {
+  IJobSummary,
+  JobEvent,
+  JobResult
 } from '../engine/runtime/protocol';
-import { MIME_TYPE } from '../spec';
 import { specHash } from '../spec/hash';
-import type { IFeatureVizEngine, ISettingValues } from '../tokens';
-import { h, storedImage } from '../views/dom';
+import type { ISettingValues } from '../tokens';
+import { h } from '../views/dom';
 import {
   type IRunState,
   type RunEvent,
   INITIAL,
   reduce
 } from '../views/run-state';
-import type { FigureEncoder } from '../views/figure';
-import {
-  base64,
-  blobBase64,
-  encodeFigureHere,
-  encodeViewFigure,
-  gifBytes
-} from '../views/save';
+import { encodeFigureHere } from '../views/save';
 import type { IView } from '../views/view';
-import {
-  savedNote,
-  showInvalidSpec,
-  showUnavailable,
-  showUntrusted,
-  specHeader,
-  staleNote
-} from './messages';
-import { resolveInputs } from './inputs';
-import type { IServerFiles } from './resolve-data';
-import {
-  type IStoredResult,
-  readStored,
-  storedSummary,
-  writeStored,
-  writeStoredSize
-} from './stored';
-import { type Validate, validateHere } from './worker-client';
-import { KernelLink, type KernelLookup, readResultId } from './kernel-link';
+import { savedNote, showInvalidSpec, specHeader, staleNote } from './messages';
+import { resolveOutputInputs, withLimits } from './output-job';
+import type { IRendererContext } from './renderer-context';
+import { runFailure } from './run-failure';
+import { saveFigure } from './saved-figure';
+import { type IStoredResult, readStored } from './stored';
+import { validateHere } from './worker-client';
+import { jobExamples } from './job-examples';
+import { KernelLink, readResultId } from './kernel-link';
 import { type ISpecView, viewFor } from './view-table';
-
-/** What an output renderer needs from the page, passed in by its plugin. */
-export interface IRendererContext {
-  readonly engine: IFeatureVizEngine;
-  readonly settings: () => ISettingValues;
-  /** The URL of one of the extension's static assets. */
-  readonly assetUrl: (path: string) => string;
-  /** Where the Jupyter server serves its files (`<base URL>files/`). */
-  readonly filesUrl: string;
-  /**
-   * Whether the kernel has just displayed an output with this spec hash in
-   * this page (fresh.ts), claimed once per display. An output for which it
-   * is false was read from a saved notebook: it starts nothing by itself.
-   * Without it, nothing starts by itself.
-   */
-  readonly freshOutput?: (hash: string) => boolean;
-  /** Validates a spec; on this thread when omitted. */
-  readonly validate?: Validate;
-  /** Draws and encodes figures (the outputs' worker); here when omitted. */
-  readonly encodeFigure?: FigureEncoder;
-  /** Tells the host about live renderers (it cancels them on kernel restarts). */
-  readonly track?: (output: FeatureVizOutput, live: boolean) => void;
-  /** The bridge to the kernel of the notebook that shows a node, if any. */
-  readonly kernelFor?: KernelLookup;
-  /**
-   * Makes sure the engine holds the kernel arrays under `key`, fetched from
-   * the kernel of the notebook that shows `node` once per page.
-   */
-  readonly kernelArrays?: (
-    node: HTMLElement,
-    key: string,
-    signal?: AbortSignal
-  ) => Promise<void>;
-  /** The Jupyter server's files (listings and sizes of data paths). */
-  readonly files?: IServerFiles;
-}
+import { showWithoutView } from './without-view';
 
 /** One featureviz output. */
 export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
@@ -154,16 +103,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     const stored = readStored(model.data, model.metadata);
     const entry = model.trusted ? viewFor(spec) : null;
     if (!entry) {
-      if (stored.png) {
-        this.node.appendChild(storedImage(stored.png, undefined, stored.width));
-      }
-      if (model.trusted) {
-        showUnavailable(this.node, spec);
-        this.node.dataset.state = 'unavailable';
-      } else {
-        showUntrusted(this.node);
-        this.node.dataset.state = 'untrusted';
-      }
+      showWithoutView(this.node, spec, stored, model.trusted);
       return;
     }
 
@@ -182,14 +122,7 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       onRerun: () => void this.start(),
       encodeFigure: this._context.encodeFigure,
       onResultChange: (result, summary) => this._resultChanged(result, summary),
-      examples: (indices, shape) => {
-        const data = this._jobData;
-        return data
-          ? this._context.engine
-              .examplePixels({ data, shape, indices })
-              .then(examples => examples.pixels)
-          : Promise.reject(new Error('This output has not run.'));
-      }
+      examples: jobExamples(this._context.engine, () => this._jobData)
     });
     this._context.track?.(this, true);
     // Claimed whatever happens next, so that no later output takes it.
@@ -225,30 +158,19 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     let result: JobResult | undefined;
     try {
       const settings = this._context.settings();
-      const { kernelArrays, files } = this._context;
-      const inputs = await resolveInputs(entry.spec, {
-        resolver: this._options.resolver ?? null,
-        assetUrl: this._context.assetUrl,
+      const inputs = await resolveOutputInputs(
+        entry.spec,
+        this._options.resolver ?? null,
+        this._context,
         settings,
-        origin: window.location.origin,
-        filesUrl: this._context.filesUrl,
-        files: files ?? null,
-        kernelArrays: kernelArrays
-          ? (key, signal) => kernelArrays(this.node, key, signal)
-          : null,
-        signal: abort.signal
-      });
+        this.node,
+        abort.signal
+      );
       link?.attach();
       const job = entry.job(inputs);
       this._jobData = 'data' in job && job.data ? job.data : null;
       const summary = await this._context.engine.run(
-        {
-          ...job,
-          limits: {
-            maxBytes: settings.maxJobMemoryMB * 1e6,
-            maxMs: settings.maxJobMinutes * 60000
-          }
-        },
+        withLimits(job, settings),
         {
           signal: abort.signal,
           onEvent: event => {
@@ -268,21 +190,13 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
       }
     } catch (reason) {
       if (current()) {
-        const cancelled =
-          reason instanceof CancelledError || abort.signal.aborted;
-        const why = this._cancelReason;
-        this._apply(
-          cancelled
-            ? { type: 'cancelled', reason: why ?? undefined }
-            : reason instanceof InterruptedError
-              ? { type: 'interrupted', backend: null, reason: reason.message }
-              : { type: 'failed', error: serializeError(reason) }
+        const failure = runFailure(
+          reason,
+          abort.signal.aborted,
+          this._cancelReason
         );
-        link?.failed(
-          cancelled
-            ? `The run was cancelled${why ? `: ${why}` : ''}.`
-            : serializeError(reason).message
-        );
+        this._apply(failure.event);
+        link?.failed(failure.message);
       }
     }
   }
@@ -386,44 +300,16 @@ export class FeatureVizOutput extends Widget implements IRenderMime.IRenderer {
     settings: ISettingValues,
     current: () => boolean
   ): Promise<void> {
-    const view = this._view;
     const hash = this._hash;
-    const figure = view?.figure();
-    if (!view || !figure || !hash) {
-      return;
-    }
-    const keepFrames = entry.spec.display?.keepFrames ?? settings.keepFrames;
-    const frames = keepFrames ? view.animation() : null;
-    const encode = this._context.encodeFigure ?? encodeFigureHere;
-    const png = await blobBase64(await encodeViewFigure(figure, encode));
-    const gif =
-      frames && frames.length > 1 ? await base64(await gifBytes(frames)) : null;
-    const model = this._model;
-    if (!current() || !model || this._hash !== hash) {
-      return;
-    }
-    model.setData({
-      data: writeStored(model.data, {
-        png,
-        summary: storedSummary(summary, hash),
-        gif
-      }),
-      metadata: writeStoredSize(model.metadata, figure)
+    const saved = await saveFigure(this._view, hash, summary, {
+      keepFrames: entry.spec.display?.keepFrames ?? settings.keepFrames,
+      encode: this._context.encodeFigure ?? encodeFigureHere,
+      target: () => (current() && this._hash === hash ? this._model : null)
     });
+    if (!saved) {
+      return;
+    }
     // Tests and tools wait for this before saving the notebook.
     this.node.dataset.saved = 'true';
   }
-}
-
-/** The factory the renderer plugin registers with the rendermime registry. */
-export function createRendererFactory(
-  context: IRendererContext
-): IRenderMime.IRendererFactory {
-  return {
-    // Safe: it renders untrusted specs itself, as text and stored images only.
-    safe: true,
-    mimeTypes: [MIME_TYPE],
-    defaultRank: 40,
-    createRenderer: options => new FeatureVizOutput(options, context)
-  };
 }

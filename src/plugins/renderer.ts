@@ -26,10 +26,8 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type * as Comlink from 'comlink';
 import { FreshOutputs } from '../output/fresh';
-import {
-  type FeatureVizOutput,
-  createRendererFactory
-} from '../output/renderer';
+import type { FeatureVizOutput } from '../output/renderer';
+import { createRendererFactory } from '../output/renderer-factory';
 import { outputWorker } from '../output/worker-client';
 import { assetUrl } from '../config/assets';
 import { MIME_TYPE } from '../spec';

@@ -5,18 +5,23 @@
  * are painted once per display frame, the newest one (scheduler.ts), each
  * image into a canvas of its own with its caption under it. A saved result
  * is shown at the live view's size; before any run, a line says that nothing
- * runs until asked.
+ * runs until asked. This module holds the view's state and composes its
+ * parts: the layout (player-layout.ts), the row of images (player-cells.ts)
+ * and Play / Pause (player-playback.ts).
  */
 import type { IFrame } from '../engine/runtime/protocol';
 import { button, h, storedImage } from './dom';
-import { type IFigureSpec, formatValue } from './figure';
+import type { IImage } from './frames';
+import { type ICell, createCells, paintCells } from './player-cells';
 import {
-  type IImage,
-  autoScale,
-  composeGrid,
-  imageOf,
-  paintImage
-} from './frames';
+  animationOf,
+  captionText,
+  captioned,
+  figureSpecOf,
+  scaleFor,
+  shownIndices
+} from './player-layout';
+import { createPlayback } from './player-playback';
 import { mountRunBar } from './run-bar';
 import { type IRunState, INITIAL, canCancel, startsNewRun } from './run-state';
 import {
@@ -44,17 +49,6 @@ export interface IPlayerProps extends IViewProps {
   readonly controls?: boolean;
 }
 
-const PLAY_INTERVAL_MS = 80;
-const MAX_EXPORT_SIDE = 512;
-
-/** One image of the row: its canvas, and its caption and value under it. */
-interface ICell {
-  readonly node: HTMLElement;
-  readonly canvas: HTMLCanvasElement;
-  readonly label: HTMLElement;
-  readonly value: HTMLElement;
-}
-
 export const mountPlayer: MountView<IPlayerProps> = (
   host,
   props,
@@ -66,7 +60,6 @@ export const mountPlayer: MountView<IPlayerProps> = (
   let run: IRunState = INITIAL;
   let shown = -1;
   let follow = true;
-  let timer: ReturnType<typeof setInterval> | null = null;
   let stored: { result: IStoredImage; node: HTMLImageElement } | null = null;
   let sparkPoints: { step: number; value: number }[] = [];
 
@@ -100,9 +93,14 @@ export const mountPlayer: MountView<IPlayerProps> = (
   const play = button(
     'Play the animation',
     '▶ Play',
-    () => togglePlay(),
+    () => playback.toggle(),
     signal
   );
+  const playback = createPlayback(play, {
+    count: () => frames.length,
+    shown: () => shown,
+    show
+  });
   const timeline = h('div', {
     className: 'jp-FeatureViz-timeline',
     children: [play, scrubber, stepLabel]
@@ -143,13 +141,13 @@ export const mountPlayer: MountView<IPlayerProps> = (
   );
   host.appendChild(node);
   life.add(() => node.remove());
-  life.add(() => stopPlaying());
+  life.add(() => playback.stop());
   const painter = paintScheduler(paintNewest, signal);
 
   scrubber.addEventListener(
     'input',
     () => {
-      stopPlaying();
+      playback.stop();
       const index = Number(scrubber.value);
       follow = index === frames.length - 1;
       show(index);
@@ -157,50 +155,12 @@ export const mountPlayer: MountView<IPlayerProps> = (
     { signal }
   );
 
-  function indices(frame: IFrame): number[] {
-    return props.select === undefined
-      ? Array.from({ length: frame.batch }, (_, i) => i)
-      : [props.select];
-  }
-
-  function scaleFor(frame: IFrame): number {
-    return (
-      props.scale ?? autoScale(frame.width, frame.height, indices(frame).length)
-    );
-  }
-
-  /** Whether captions go under the images: a row with labels. */
-  function captioned(frame: IFrame): boolean {
-    return (
-      props.labels !== undefined &&
-      props.select === undefined &&
-      frame.batch > 1
-    );
-  }
-
   /** One cell per image shown, made when their number changes. */
   function layOut(count: number, captions: boolean): void {
     if (cells.length === count) {
       return;
     }
-    cells = Array.from({ length: count }, (_, i) => {
-      const canvas = h('canvas', { className: 'jp-FeatureViz-canvas' });
-      const label = h('span', {
-        className: 'jp-FeatureViz-label',
-        text: captions ? (props.labels?.[i] ?? '') : ''
-      });
-      const value = h('span', { className: 'jp-FeatureViz-label-value' });
-      label.hidden = value.hidden = !captions;
-      return {
-        canvas,
-        label,
-        value,
-        node: h('div', {
-          className: 'jp-FeatureViz-row-cell',
-          children: [canvas, label, value]
-        })
-      };
-    });
+    cells = createCells(count, captions, props.labels);
     row.replaceChildren(...cells.map(c => c.node));
   }
 
@@ -210,29 +170,15 @@ export const mountPlayer: MountView<IPlayerProps> = (
       return;
     }
     shown = index;
-    const scale = scaleFor(frame);
-    const shownImages = indices(frame);
-    const captions = captioned(frame);
+    const scale = scaleFor(props, frame);
+    const shownImages = shownIndices(props, frame);
+    const captions = captioned(props, frame);
     layOut(shownImages.length, captions);
     row.style.columnGap = `${scale}px`;
-    shownImages.forEach((image, i) => {
-      const cell = cells[i];
-      paintImage(cell.canvas, frame, image);
-      cell.canvas.style.width = `${frame.width * scale}px`;
-      cell.canvas.style.height = `${frame.height * scale}px`;
-      if (captions) {
-        cell.value.textContent = formatValue(frame.perImage[image] ?? NaN);
-      }
-    });
+    paintCells(cells, frame, shownImages, scale, captions);
     scrubber.value = String(index);
     stepLabel.textContent = `step ${frame.step} / ${frame.steps}`;
-    const note = frame.notes?.[props.select ?? 0];
-    caption.textContent = [
-      frame.batch === 1 || props.select !== undefined ? note : undefined,
-      frame.caption
-    ]
-      .filter(Boolean)
-      .join(' — ');
+    caption.textContent = captionText(props, frame);
     row.setAttribute(
       'aria-label',
       `Visualization at step ${frame.step} of ${frame.steps}`
@@ -260,76 +206,17 @@ export const mountPlayer: MountView<IPlayerProps> = (
     scrubber.disabled = frames.length < 2;
   }
 
-  function togglePlay(): void {
-    if (timer) {
-      stopPlaying();
-      return;
-    }
-    if (frames.length < 2) {
-      return;
-    }
-    let index = shown >= frames.length - 1 ? 0 : shown + 1;
-    play.textContent = '❚❚ Pause';
-    play.setAttribute('aria-label', 'Pause the animation');
-    timer = setInterval(() => {
-      show(index);
-      index += 1;
-      if (index >= frames.length) {
-        stopPlaying();
-      }
-    }, PLAY_INTERVAL_MS);
-  }
-
-  function stopPlaying(): void {
-    if (timer) {
-      clearInterval(timer);
-      timer = null;
-    }
-    play.textContent = '▶ Play';
-    play.setAttribute('aria-label', 'Play the animation');
-  }
-
-  function imagesOf(frame: IFrame): IImage[] {
-    return indices(frame).map(i => imageOf(frame, i));
-  }
-
-  function figureSpec(frame: IFrame): IFigureSpec {
-    const scale = scaleFor(frame);
-    const captions = captioned(frame);
-    return {
-      images: imagesOf(frame),
-      columns: indices(frame).length,
-      labels: captions ? props.labels?.slice(0, frame.batch) : undefined,
-      values: captions ? Array.from(frame.perImage) : undefined,
-      displayScale: scale,
-      // Cells are apart by the row's gap and the canvases' 1-pixel borders.
-      displayGap: scale + 2
-    };
-  }
-
   function figure(): IFigure | null {
     const frame = frames[shown >= 0 ? shown : frames.length - 1];
     if (!frame) {
       return null;
     }
-    return figureOf(figureSpec(frame), node);
+    return figureOf(figureSpecOf(props, frame), node);
   }
 
-  /** Each frame at display scale (at most MAX_EXPORT_SIDE), for the GIF. */
+  /** Each frame at display scale, for the GIF. */
   function animation(): IImage[] {
-    return frames.map(frame => {
-      const count = indices(frame).length;
-      const scale = Math.max(
-        1,
-        Math.min(
-          scaleFor(frame),
-          Math.floor(
-            MAX_EXPORT_SIDE / Math.max(frame.width * count, frame.height)
-          )
-        )
-      );
-      return composeGrid(imagesOf(frame), count, scale, 2);
-    });
+    return animationOf(props, frames);
   }
 
   render();

@@ -22,7 +22,8 @@ import { kernelResult } from '../../kernel/results';
 import { MIME_TYPE, SUMMARY_MIME_TYPE } from '../../spec';
 import { installCanvas } from '../../views/testing/fixtures';
 import { installRecordingCanvas } from '../../views/testing/canvas-2d';
-import { type FeatureVizOutput, createRendererFactory } from '../renderer';
+import type { FeatureVizOutput } from '../renderer';
+import { createRendererFactory } from '../renderer-factory';
 import { readSummary, storedSummary } from '../stored';
 import { FakeEngine } from '../testing/fakes';
 

@@ -21,11 +21,9 @@ import type {
 import { MIME_TYPE } from '../../spec';
 import type { IFeatureVizEngine, ISettingValues } from '../../tokens';
 import { frame, jobSummary } from '../../views/testing/fixtures';
-import {
-  type FeatureVizOutput,
-  type IRendererContext,
-  createRendererFactory
-} from '../renderer';
+import type { FeatureVizOutput } from '../renderer';
+import type { IRendererContext } from '../renderer-context';
+import { createRendererFactory } from '../renderer-factory';
 
 export const ASSETS = 'http://localhost/static/';
 /** Base64 of a PNG's signature: a stored image the reader accepts. */
