@@ -10,7 +10,7 @@ import {
   type IBatchMoments,
   type IMoments,
   type IStream,
-  checkFinite,
+  batchMoments,
   eachBatch
 } from './passes';
 
@@ -26,23 +26,18 @@ export async function covarianceSums(
   let within: tf.Tensor2D = tf.zeros([width, width]);
   try {
     await eachBatch(stream, async (x, first) => {
-      const b = x.shape[0];
-      const [next, sum, spread] = tf.tidy(() => {
+      const [next, sums] = tf.tidy(() => {
         const centred = tf.sub(x, tf.mean(x, 0));
         const out = tf.add(within, tf.matMul(tf.transpose(centred), centred));
         stream.onPeak?.(tf.memory());
-        return [out as tf.Tensor2D, tf.sum(x, 0), tf.sum(tf.square(centred))];
+        return [out as tf.Tensor2D, tf.sum(x, 0)];
       });
       within.dispose();
       within = next;
       try {
-        const [sums, s] = await Promise.all([sum.data(), spread.data()]);
-        const mean = Float64Array.from(sums as Float32Array, v => v / b);
-        checkFinite(mean, stream, first);
-        batches.push({ mean, size: b, spread: s[0] });
+        batches.push(await batchMoments(stream, x, sums, first));
       } finally {
-        sum.dispose();
-        spread.dispose();
+        sums.dispose();
       }
     });
   } catch (error) {

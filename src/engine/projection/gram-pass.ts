@@ -20,7 +20,7 @@ import {
   type IBatchMoments,
   type IMoments,
   type IStream,
-  checkFinite,
+  batchMoments,
   eachBatch
 } from './passes';
 
@@ -87,52 +87,6 @@ export async function gramPass(
     zTensor.dispose();
     shift?.dispose();
   }
-}
-
-/**
- * A batch's mean (from its column sums) and own scatter, made after Xᵀ is
- * freed so that one b×d temporary at a time joins X. The scatter is summed
- * on the device in short runs (`runOf`) and the runs' sums in float64: one
- * float32 sum of all b·d squares (5.5 M at conv2d) drifted by 0.3 % of the
- * total variance, sums of whole rows (21,632) by 6e-6.
- */
-async function batchMoments(
-  stream: IStream,
-  x: tf.Tensor2D,
-  sums: tf.Tensor,
-  first: number
-): Promise<IBatchMoments> {
-  const b = x.shape[0];
-  const mean = Float64Array.from(await sums.data(), v => v / b);
-  checkFinite(mean, stream, first);
-  const runs = tf.tidy(() =>
-    tf.sum(
-      tf.reshape(tf.squaredDifference(x, tf.div(sums, b)), [
-        -1,
-        runOf(x.shape[1])
-      ]),
-      1
-    )
-  );
-  try {
-    let spread = 0;
-    for (const v of await runs.data()) {
-      spread += v;
-    }
-    return { mean, size: b, spread };
-  } finally {
-    runs.dispose();
-  }
-}
-
-/** The shortest run of at least 64 values that divides a row (or the row). */
-export function runOf(width: number): number {
-  for (let run = 64; run <= Math.min(width, 4096); run++) {
-    if (width % run === 0) {
-      return run;
-    }
-  }
-  return width;
 }
 
 /**
