@@ -28,6 +28,8 @@ interface IAtlasWorkload {
   readonly transforms: 'none' | 'small' | 'standard';
   readonly steps: number;
   readonly repetitions: number;
+  /** Stream a frame every this many steps too (the product's cadence). */
+  readonly frameEvery?: number;
 }
 
 /** Runs the atlas; resolves with ms from step 1's frame to the last's. */
@@ -71,13 +73,13 @@ async function main(): Promise<void> {
     layer: work.layer,
     channels: Array.from({ length: work.channels }, (_, i) => i),
     // As bench/engine-bench.ts pins it: PyTorch's recipe, frames at 0, 1
-    // and the last step only.
+    // and the last step only (unless the workload asks for more).
     optimization: {
       preset: 'plain',
       param: work.param,
       transforms: work.transforms,
       steps: work.steps + 1,
-      frameEvery: work.steps + 2,
+      frameEvery: work.frameEvery ?? work.steps + 2,
       thresholds: [1],
       seed
     }

@@ -13,7 +13,13 @@
  * its speed-up over one worker and its ratio to PyTorch, and writes
  * bench/results/pool-atlas.json.
  *
+ * With --frame-every K the atlas also streams a frame every K steps, as
+ * the product's runs do (a frame every steps / 64 by default), and the
+ * figures go to bench/results/pool-atlas-frames.json: each frame of a
+ * worker's share crosses to the core to be merged.
+ *
  *   node bench/pool-atlas.mjs [--repetitions N] [--rounds R] [--workers 1,2,4]
+ *                             [--frame-every K]
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -34,6 +40,7 @@ import {
 const repetitions = Number(option('repetitions', 5));
 const rounds = Number(option('rounds', 2));
 const sizes = option('workers', '1,2,4').split(',').map(Number);
+const frameEvery = option('frame-every', null);
 const spec = JSON.parse(
   readFileSync(join(ROOT, 'bench/workloads.json'), 'utf8')
 );
@@ -46,7 +53,8 @@ const workload = {
   param: atlas.param,
   transforms: atlas.transforms,
   steps: atlas.steps,
-  repetitions
+  repetitions,
+  ...(frameEvery ? { frameEvery: Number(frameEvery) } : {})
 };
 const stats = values => roundedStats(values, 1);
 
@@ -105,7 +113,7 @@ if (pytorch) {
     `${pytorch.backend.padEnd(22)} ${String(pytorch.median).padStart(8)} ${pytorch.unit} (min ${pytorch.min}, max ${pytorch.max})`
   );
 }
-writeResults('pool-atlas.json', {
+writeResults(frameEvery ? 'pool-atlas-frames.json' : 'pool-atlas.json', {
   workload,
   date: new Date().toISOString(),
   cpus: cpus().length,

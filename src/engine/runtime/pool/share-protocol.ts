@@ -230,8 +230,9 @@ export interface IShareWorkerApi {
   init(init: IShareWorkerInit, fetch: ForwardedFetch): Promise<void>;
   /**
    * Runs a share; each partial payload is sent through `onPartial` (its
-   * buffers transferred) and awaited, so that every one has reached the
-   * core before the result does.
+   * buffers transferred) while the share goes on, a few at most in flight
+   * (pool/partial-window.ts), and every one has reached the core before the
+   * result does.
    */
   run<K extends ShareKind>(
     id: string,

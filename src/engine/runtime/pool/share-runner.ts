@@ -20,7 +20,10 @@ import type {
 } from './share-protocol';
 import type { IShareContext } from '../../dataset/pass-shares';
 
-/** A share's context, with where its partial payloads go (awaited). */
+/**
+ * A share's context, with where its partial payloads go (awaited: a full
+ * window of them in flight holds the share back).
+ */
 export interface IStreamingContext<K extends ShareKind> extends IShareContext {
   readonly onPartial: PartialSink<K>;
 }

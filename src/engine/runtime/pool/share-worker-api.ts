@@ -13,6 +13,7 @@ import { activateBackend } from '../backends';
 import { ModelCache } from '../model-cache';
 import { buffersIn } from '../protocol';
 import { asResponse } from './byte-memo';
+import { PartialWindow } from './partial-window';
 import type { IShareWorkerApi } from './share-protocol';
 import { ShareRunner } from './share-runner';
 
@@ -49,6 +50,12 @@ export function createShareWorkerApi(): IShareWorkerApi {
       runner = new ShareRunner(new ModelCache(fetch), datasets.store);
     },
     async run(id, share, onProgress, onPartial) {
+      // Partials travel while the share goes on; every one is answered
+      // before the result leaves. Their buffers move to the core, never
+      // copied.
+      const partials = new PartialWindow<
+        Parameters<NonNullable<typeof onPartial>>[0]
+      >(partial => onPartial?.(Comlink.transfer(partial, buffersIn(partial))));
       try {
         const result = await ready().run(
           id,
@@ -57,13 +64,9 @@ export function createShareWorkerApi(): IShareWorkerApi {
             void onProgress(done);
           },
           undefined,
-          // Awaited: each partial reaches the core before the next, and all
-          // before the result (they travel on the callback's own port). Its
-          // buffers move to the core, never copied.
-          async partial => {
-            await onPartial?.(Comlink.transfer(partial, buffersIn(partial)));
-          }
+          partial => partials.send(partial)
         );
+        await partials.drain();
         // The result's buffers move to the core, never copied.
         return Comlink.transfer(result, buffersIn(result));
       } finally {
