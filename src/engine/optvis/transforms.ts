@@ -6,11 +6,13 @@
  * Two tfjs gaps shape this module: MirrorPad's registered gradient ignores the
  * reflected pixels, and rotateWithOffset has no gradient at all. So reflection
  * is built from slices and reverses, and scaling and rotation share one
- * bilinear affine sampler (resample.ts).
+ * bilinear affine sampler (resample.ts). Crops, joins and pads go through
+ * pixel-rows.ts, which keeps tfjs-wasm from copying them pixel by pixel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Transform, TransformPreset } from '../../spec/types.generated';
 import { FeatureVizError } from '../errors';
+import { cropPixels, joinPixels, padPixels } from './pixel-rows';
 import { resample } from './resample';
 import type { IRandom } from './rng';
 
@@ -32,16 +34,7 @@ export function pad(
         return image;
       }
       if (mode === 'constant') {
-        return tf.pad(
-          image,
-          [
-            [0, 0],
-            [pixels, pixels],
-            [pixels, pixels],
-            [0, 0]
-          ],
-          value
-        );
+        return padPixels(image, pixels, value);
       }
       return reflectPad(image, pixels);
     }
@@ -55,16 +48,12 @@ function reflectAxis(x: tf.Tensor4D, p: number, axis: 1 | 2): tf.Tensor4D {
       `Reflect padding of ${p} pixels needs an image larger than ${size}.`
     );
   }
-  const begin = (start: number): number[] => [
-    0,
-    axis === 1 ? start : 0,
-    axis === 2 ? start : 0,
-    0
-  ];
-  const extent = [-1, axis === 1 ? p : -1, axis === 2 ? p : -1, -1];
-  const head = tf.reverse(tf.slice(x, begin(1), extent), axis);
-  const tail = tf.reverse(tf.slice(x, begin(size - 1 - p), extent), axis);
-  return tf.concat([head, x, tail], axis);
+  const [, h, w] = x.shape;
+  const edge = (start: number): tf.Tensor4D =>
+    axis === 1 ? cropPixels(x, start, 0, p, w) : cropPixels(x, 0, start, h, p);
+  const head = tf.reverse(edge(1), axis);
+  const tail = tf.reverse(edge(size - 1 - p), axis);
+  return joinPixels([head, x, tail], axis);
 }
 
 /** numpy's 'reflect' padding (the edge pixel is not repeated). */
@@ -88,7 +77,7 @@ export function jitter(pixels: number): ITransform {
       }
       const dy = random.int(0, pixels);
       const dx = random.int(0, pixels);
-      return tf.slice(image, [0, dy, dx, 0], [-1, h - pixels, w - pixels, -1]);
+      return cropPixels(image, dy, dx, h - pixels, w - pixels);
     }
   };
 }
