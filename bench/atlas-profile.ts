@@ -9,6 +9,12 @@
  * is a smaller batch, and what does not shrink with the batch caps the
  * pool's speed-up.
  *
+ * TRANSFORMS (JSON: a preset or a list of the spec's transforms; "small"
+ * by default) changes the recipe's transforms; ATLAS_PROFILE=0 times the
+ * runs only (the profile holds every kernel's record, which changes how
+ * the garbage collector works: run with node --trace-gc to count its
+ * collections).
+ *
  *   node atlas-profile.cjs <repo root> <wasm dir> <steps> <batch,batch,...>
  */
 import * as tf from '@tensorflow/tfjs';
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
       {
         preset: 'plain',
         param: 'fourier',
-        transforms: 'small',
+        transforms: JSON.parse(process.env.TRANSFORMS ?? '"small"'),
         steps,
         frameEvery: steps + 1,
         thresholds: [],
@@ -53,7 +59,11 @@ async function main(): Promise<void> {
   for (const batch of batchesText.split(',').map(Number)) {
     await run(batch);
     const wall = await run(batch);
-    const profile = await tf.profile(() => run(batch));
+    // ATLAS_PROFILE=0: timings only (the profile holds every kernel's record).
+    const profile =
+      process.env.ATLAS_PROFILE === '0'
+        ? { kernels: [] }
+        : await tf.profile(() => run(batch));
     const byKernel = new Map<string, { ms: number; calls: number }>();
     for (const kernel of profile.kernels) {
       const ms = await kernel.kernelTimeMs;
