@@ -201,7 +201,12 @@ describe('EngineClient supervision', () => {
     expect(cancels).toHaveLength(1);
     expect(events.events.at(-1)?.type).toBe('cancelled');
     await client.run(job(6, 2));
-    const after = await client.status();
+    // The core says `done` before its job loop lets go of that job.
+    let after = await client.status();
+    for (let i = 0; i < 100 && after.running; i++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+      after = await client.status();
+    }
     expect([after.queued, after.running, after.restarts]).toEqual([
       0,
       false,
