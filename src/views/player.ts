@@ -61,6 +61,14 @@ export const mountPlayer: MountView<IPlayerProps> = (
   let shown = -1;
   let follow = true;
   let stored: { result: IStoredImage; node: HTMLImageElement } | null = null;
+  /**
+   * A new run keeps the last one's pictures and timeline in place, dimmed,
+   * until its own frames take their place: the run bar below them must not
+   * move just as its Cancel is clicked (a click whose press and release land
+   * on either side of the shift reaches no button, and the Cancel is lost).
+   */
+  let holding = false;
+  let heldImage: HTMLImageElement | null = null;
   let sparkPoints: { step: number; value: number }[] = [];
 
   let cells: ICell[] = [];
@@ -170,6 +178,9 @@ export const mountPlayer: MountView<IPlayerProps> = (
       return;
     }
     shown = index;
+    node.classList.remove('jp-mod-stale');
+    heldImage?.remove();
+    heldImage = null;
     const scale = scaleFor(props, frame);
     const shownImages = shownIndices(props, frame);
     const captions = captioned(props, frame);
@@ -198,10 +209,11 @@ export const mountPlayer: MountView<IPlayerProps> = (
     node.dataset.state = run.state;
     bar.update(run);
     const hasFrames = frames.length > 0;
-    row.hidden = !hasFrames;
+    holding &&= frames.length < 2;
+    row.hidden = !hasFrames && !(holding && heldImage === null);
     idle.hidden = hasFrames || stored !== null || run.state !== 'idle';
     // Controls only when there is something to play.
-    timeline.hidden = frames.length < 2;
+    timeline.hidden = frames.length < 2 && !holding;
     play.disabled = frames.length < 2 || canCancel(run.state);
     scrubber.disabled = frames.length < 2;
   }
@@ -224,13 +236,17 @@ export const mountPlayer: MountView<IPlayerProps> = (
     node,
     setRun(next: IRunState) {
       if (startsNewRun(run, next)) {
-        // A new run: forget the last one's frames.
+        // A new run: forget the last one's frames, but hold their place.
+        holding = !row.hidden || stored !== null;
+        node.classList.toggle('jp-mod-stale', holding);
         frames.length = 0;
         sparkPoints = [];
         shown = -1;
         follow = true;
-        stored?.node.remove();
+        heldImage?.remove();
+        heldImage = stored?.node ?? null;
         stored = null;
+        stepLabel.textContent = '';
         sparkline.update([]);
       }
       const changed = next.state !== run.state;
@@ -256,6 +272,10 @@ export const mountPlayer: MountView<IPlayerProps> = (
     },
     showStored(result: IStoredImage) {
       stored?.node.remove();
+      heldImage?.remove();
+      heldImage = null;
+      holding = false;
+      node.classList.remove('jp-mod-stale');
       stored = {
         result,
         node: storedImage(result.png, undefined, result.width)

@@ -395,22 +395,66 @@ describe('player', () => {
     player.dispose();
   });
 
-  it('starts a new run clean: the last frames and the stored image go', async () => {
+  it('starts a new run clean: the last frames and the stored image go once its own frames come', async () => {
     const host = document.createElement('div');
     const player = mountPlayer(host, { filename: 'x' });
     player.showStored(STORED);
     player.setRun(reduce(INITIAL, { type: 'stored' }));
     expect(row(host).hidden).toBe(true);
     player.setRun(reduce(INITIAL, { type: 'submit' }));
-    expect(host.querySelector('img')).toBeNull();
+    // Held in place, dimmed, but no longer this output's result.
+    expect(host.querySelector('img')).not.toBeNull();
+    expect(player.animation()).toEqual([]);
     player.setRun(running);
     player.pushFrame(frame(2));
     await paint();
+    expect(host.querySelector('img')).toBeNull();
     expect(row(host).hidden).toBe(false);
     player.setRun(reduce(running, done));
     player.setRun(reduce(reduce(running, done), { type: 'submit' }));
     expect(player.animation()).toEqual([]);
-    expect(row(host).hidden).toBe(true);
+    expect(player.figure()).toBeNull();
+    player.dispose();
+  });
+
+  it('holds the last run in place until the new one has frames, so that Cancel does not move', async () => {
+    const host = document.createElement('div');
+    const player = mountPlayer(host, { filename: 'x' });
+    const timeline = host.querySelector(
+      '.jp-FeatureViz-timeline'
+    ) as HTMLElement;
+    const cancel = button(host, 'Cancel');
+    player.setRun(running);
+    [0, 2, 4].forEach(s => player.pushFrame(frame(s)));
+    await paint();
+    const cancelled = reduce(running, { type: 'cancelled' });
+    player.setRun(cancelled);
+    const shown = () => [row(host).hidden, timeline.hidden];
+    expect(shown()).toEqual([false, false]);
+    // Re-run: queued, then running, before any frame of its own.
+    let run = reduce(cancelled, { type: 'submit' });
+    player.setRun(run);
+    expect(shown()).toEqual([false, false]);
+    run = reduce(run, { type: 'running', backend: 'wasm' });
+    player.setRun(run);
+    await paint();
+    expect(shown()).toEqual([false, false]);
+    expect(host.firstElementChild?.classList).toContain('jp-mod-stale');
+    expect(button(host, 'Cancel')).toBe(cancel);
+    expect(cancel.disabled).toBe(false);
+    expect(host.querySelector('.jp-FeatureViz-step')?.textContent).toBe('');
+    // The old frames are gone: nothing of them is saved or played.
+    expect(player.animation()).toEqual([]);
+    player.pushFrame(frame(0));
+    jest.advanceTimersByTime(PAINT_INTERVAL_MS);
+    await paint();
+    expect(host.firstElementChild?.classList).not.toContain('jp-mod-stale');
+    expect(shown()).toEqual([false, false]);
+    player.pushFrame(frame(2));
+    jest.advanceTimersByTime(PAINT_INTERVAL_MS);
+    await paint();
+    expect(shown()).toEqual([false, false]);
+    expect(player.animation()).toHaveLength(2);
     player.dispose();
   });
 

@@ -107,12 +107,18 @@ test.describe('controls', () => {
         timeout: 1000
       });
       expect(Date.now() - clicked).toBeLessThan(1000);
+      const cancel = output.getByRole('button', { name: 'Cancel the run' });
+      const place = await cancel.boundingBox();
       await output.getByRole('button', { name: 'Run again' }).click();
       await expect(output).toHaveAttribute('data-state', 'running', {
         timeout: 30000
       });
-      await output.getByRole('button', { name: 'Cancel the run' }).click();
+      // Clicked at once: the new run holds the last one's place, so Cancel
+      // has not moved (a shift between press and release lost the click).
+      expect(await cancel.boundingBox()).toEqual(place);
+      await cancel.click();
       await expect(output).toHaveAttribute('data-state', 'cancelled');
+      expect(await cancel.boundingBox()).toEqual(place);
     }
   );
 

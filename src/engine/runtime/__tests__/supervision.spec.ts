@@ -36,6 +36,11 @@ interface IFaulty {
   silentAfterFrames?: number;
   /** The core never hears a cancel. */
   deafToCancel?: boolean;
+  /**
+   * A job's id reaches the page only after its `running` event (the order
+   * the worker's messages may take); `cancels` records the ids cancelled.
+   */
+  lateId?: { cancels: string[] };
 }
 
 /** A real core whose boundary with the page misbehaves as `faulty` says. */
@@ -71,9 +76,17 @@ function faultyConnection(
       faultListeners.push(l);
       core.onFault(l);
     },
-    cancel: id => (faulty.deafToCancel ? undefined : core.cancel(id)),
+    cancel: id => {
+      faulty.lateId?.cancels.push(id);
+      return faulty.deafToCancel ? undefined : core.cancel(id);
+    },
     submit: (request, listener: JobListener) => {
-      return core.submit(request, event => {
+      let ran = () => {};
+      const running = new Promise<void>(resolve => (ran = resolve));
+      const id = core.submit(request, event => {
+        if (event.type === 'running') {
+          ran();
+        }
         if (event.type === 'frame') {
           frames++;
         }
@@ -84,6 +97,7 @@ function faultyConnection(
           listener(event);
         }
       });
+      return faulty.lateId ? running.then(() => id) : id;
     }
   };
   return { ...localConnection(core), core: api };
@@ -155,6 +169,50 @@ describe('EngineClient supervision', () => {
     await expect(run).rejects.toThrow(CancelledError);
     expect(performance.now() - cancelledAt).toBeLessThan(1000);
     expect(events.events.at(-1)?.type).toBe('cancelled');
+    made.forEach(m => m.core.cancelAll());
+  }, 60000);
+
+  it('remembers a Cancel that comes before the job has its id, and cancels it in the engine', async () => {
+    const made: { core: EngineCore; fault: (f: IEngineFault) => void }[] = [];
+    const cancels: string[] = [];
+    const client = await EngineClient.supervised(
+      async restart => faultyConnection(restart, { lateId: { cancels } }, made),
+      WATCHDOG
+    );
+    // The model loaded and cached first: the baseline holds its weights.
+    await client.run(job(6, 2));
+    const before = await client.status();
+    const abort = new AbortController();
+    const events = recorder();
+    const run = client.run(job(5, 2000), {
+      signal: abort.signal,
+      onEvent: e => {
+        events.onEvent(e);
+        if (e.type === 'running') {
+          // Shown as running; the page has no id for it yet.
+          expect(cancels).toEqual([]);
+          abort.abort();
+        }
+      }
+    });
+    await expect(run).rejects.toThrow(CancelledError);
+    // The engine was told, once the id came, and let go of the job: a job
+    // after it runs, and nothing is left queued, running or allocated.
+    expect(cancels).toHaveLength(1);
+    expect(events.events.at(-1)?.type).toBe('cancelled');
+    await client.run(job(6, 2));
+    // The core says `done` before its job loop lets go of that job.
+    let after = await client.status();
+    for (let i = 0; i < 100 && after.running; i++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+      after = await client.status();
+    }
+    expect([after.queued, after.running, after.restarts]).toEqual([
+      0,
+      false,
+      0
+    ]);
+    expect(after.memory?.numTensors).toBe(before.memory?.numTensors);
     made.forEach(m => m.core.cancelAll());
   }, 60000);
 
