@@ -11,13 +11,11 @@ import type {
   IModelRequest
 } from '../engine/runtime/protocol';
 import { serializeError } from '../engine/runtime/protocol';
-import { SPEC_DEFAULTS } from '../spec/defaults.generated';
-import type { DataRef, ModelRef } from '../spec';
-import type { ISettingValues } from '../tokens';
+import type { ModelRef } from '../spec';
 import { h } from '../views/dom';
 import { AtlasGrid } from './atlas-grid';
+import { cardOptions } from './card-options';
 import {
-  type ICardOptions,
   type IExplorerUnit,
   modelName,
   unitCount,
@@ -31,28 +29,6 @@ import { NeuronCard } from './neuron-card';
 
 /** The most cells an atlas shows (a flatten layer has thousands of units). */
 export const MAX_CELLS = 1024;
-
-/**
- * The explorer's dataset setting as the spec's data reference. The setting
- * is a path from the server's root; the spec names it from the root ('/…')
- * so that the card and the code it inserts read the same file, whatever
- * folder the notebook is in (a bare path would be the notebook's).
- */
-export function explorerData(setting: string | undefined): DataRef {
-  const path = (setting ?? '').trim().replace(/^\/+/, '');
-  return path === ''
-    ? { builtin: 'mnist', split: SPEC_DEFAULTS.BuiltinDataRef.split }
-    : { path: `/${path}` };
-}
-
-/** The card's options from the settings. */
-export function cardOptions(settings: ISettingValues): ICardOptions {
-  return {
-    data: explorerData(settings.explorerDataset),
-    steps: settings.explorerSteps ?? null,
-    size: settings.explorerImageSize ?? null
-  };
-}
 
 interface IOpened {
   readonly ref: ModelRef;

@@ -25,7 +25,7 @@ import {
   overlay
 } from './colormap';
 import type { IImage } from './frames';
-import type { ICellText, IFigureSpec, IPanel } from './panel-figure';
+import type { ICellText, IFigureSpec, IPanel } from './panel-layout';
 
 function inputPanel(
   input: IInputImage,

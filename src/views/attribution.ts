@@ -21,7 +21,8 @@ import {
 } from './attribution-words';
 import { h, storedImage } from './dom';
 import { autoScale } from './frames';
-import { type IFigureSpec, SAVED_RATIO, drawFigure } from './panel-figure';
+import { SAVED_RATIO, drawFigure } from './panel-figure';
+import type { IFigureSpec } from './panel-layout';
 import { themeStyle } from './figure';
 import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';

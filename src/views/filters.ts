@@ -13,12 +13,8 @@ import { formatValue } from './attribution-words';
 import { colorize } from './colormap';
 import { storedImage } from './dom';
 import type { IImage } from './frames';
-import {
-  type IFigureSpec,
-  type IPanel,
-  SAVED_RATIO,
-  drawFigure
-} from './panel-figure';
+import { SAVED_RATIO, drawFigure } from './panel-figure';
+import type { IFigureSpec, IPanel } from './panel-layout';
 import { themeStyle } from './figure';
 import { mountFigureFrame } from './figure-frame';
 import { type IRunState, INITIAL, startsNewRun } from './run-state';

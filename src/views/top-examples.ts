@@ -19,6 +19,7 @@ import {
   gridCell
 } from './examples-grid';
 import { enlargedExample } from './enlarged-example';
+import { exampleSection, rankedList, savedValues } from './top-examples-parts';
 import { rankedSections, topExamplesSheet } from './top-examples-sheet';
 import { histogramSection } from './histogram';
 import { autoScale } from './frames';
@@ -141,11 +142,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
           },
           result?.labelNames ?? null
         );
-        const list = h('div', {
-          className: 'jp-FeatureViz-atlas jp-FeatureViz-example-grid',
-          attrs: { role: 'list', 'aria-label': title }
-        });
-        list.style.gridTemplateColumns = `repeat(${Math.min(8, Math.max(1, shown.length))}, auto)`;
+        const list = rankedList(title, shown.length);
         shown.forEach((caption, n) => {
           const cell = gridCell(
             result as ITopExamplesResult,
@@ -158,13 +155,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
           cells.push(cell);
           list.appendChild(cell.node);
         });
-        return h('section', {
-          className: 'jp-FeatureViz-example-section',
-          children: [
-            h('div', { className: 'jp-FeatureViz-example-title', text: title }),
-            list
-          ]
-        });
+        return exampleSection(title, list);
       })
     );
     if (result?.histogram) {
@@ -240,26 +231,7 @@ export const mountTopExamples: MountView<ITopExamplesProps> = (
     result = null;
     cells = [];
     close();
-    const list =
-      summary?.kind === 'top-examples'
-        ? h('details', {
-            className: 'jp-FeatureViz-example-values',
-            children: [
-              h('summary', { text: 'Values of the saved examples' }),
-              ...[
-                ['Top', summary.top] as const,
-                ...(summary.bottom ? [['Bottom', summary.bottom] as const] : [])
-              ].map(([end, ranked]) =>
-                h('ol', {
-                  attrs: { 'aria-label': end },
-                  children: captions(ranked, summary.labelNames).map(c =>
-                    h('li', { text: describeCaption(c) })
-                  )
-                })
-              )
-            ]
-          })
-        : null;
+    const list = savedValues(summary);
     grids.replaceChildren(
       storedImage(png, `Saved top examples of ${props.unit}`, saved.width),
       ...(list ? [list] : [])

@@ -16,7 +16,7 @@ import {
   unitId,
   unitKind
 } from '../card-spec';
-import { explorerData } from '../explorer';
+import { explorerData } from '../card-options';
 import { cardCode } from '../python-code';
 
 const ROOT = path.join(__dirname, '../../..');

@@ -15,7 +15,8 @@ import {
 } from '../../output/testing/fakes';
 import { installCanvas } from '../../views/testing/fixtures';
 import { cardSpecs } from '../card-spec';
-import { Explorer, cardOptions } from '../explorer';
+import { cardOptions } from '../card-options';
+import { Explorer } from '../explorer';
 import type { ICardArea, IExplorerHost, IExplorerState } from '../host';
 import { cardCode } from '../python-code';
 

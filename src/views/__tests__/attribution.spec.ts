@@ -16,7 +16,7 @@ import { mountAttribution } from '../attribution';
 import { formatPercent, formatValue } from '../attribution-words';
 import { colorOf, colorize, domainOf, inputImage, overlay } from '../colormap';
 import { mountFilters } from '../filters';
-import { layoutFigure } from '../panel-figure';
+import { layoutFigure } from '../panel-layout';
 import { INITIAL, type IRunState } from '../run-state';
 import {
   drawnImages,

@@ -19,6 +19,7 @@
  * pointer events, which the navigator uses, are not affected.
  */
 import type { Scatterplot } from './plot';
+import { paintPreview, takeSnapshot } from './preview-paint';
 import {
   IDENTITY,
   type IScreenTransform,
@@ -161,7 +162,7 @@ export class Navigator {
       this._commit();
       return;
     }
-    this._snapshot ??= this._takeSnapshot();
+    this._snapshot ??= takeSnapshot(this._canvas);
     this._host.dataset.previewing = 'true';
     this._paintPreview();
     this.framesShown++;
@@ -194,39 +195,21 @@ export class Navigator {
     if (this._snapshot) {
       // Something else (a filter, a selection) redrew with the old camera:
       // the preview stays on top until the gesture is drawn.
-      this._snapshot = this._takeSnapshot();
+      this._snapshot = takeSnapshot(this._canvas);
       this._paintPreview();
     }
   }
 
-  private _takeSnapshot(): HTMLCanvasElement {
-    const copy = document.createElement('canvas');
-    copy.width = this._canvas.width;
-    copy.height = this._canvas.height;
-    copy.getContext('2d')?.drawImage(this._canvas, 0, 0);
-    return copy;
-  }
-
   private _paintPreview(): void {
-    const snapshot = this._snapshot;
-    const context = this._canvas.getContext('2d');
-    if (!snapshot || !context) {
-      return;
+    if (this._snapshot) {
+      paintPreview(
+        this._canvas,
+        this._snapshot,
+        this._pending,
+        this._options.side,
+        this._options.background
+      );
     }
-    const t = this._pending;
-    const ratio = this._canvas.width / this._options.side;
-    context.save();
-    context.setTransform(1, 0, 0, 1, 0, 0);
-    context.fillStyle = this._options.background();
-    context.fillRect(0, 0, this._canvas.width, this._canvas.height);
-    context.drawImage(
-      snapshot,
-      t.x * ratio,
-      t.y * ratio,
-      snapshot.width * t.scale,
-      snapshot.height * t.scale
-    );
-    context.restore();
   }
 
   /** Where a pointer event is, in CSS pixels from the plot's top left. */

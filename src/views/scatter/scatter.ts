@@ -26,11 +26,11 @@ import { legendButtons } from './legend';
 import { LivePlot } from './live-plot';
 import { type IPlotData, datasetIndices, plotData } from './plot-data';
 import { scatterLibrary } from './renderer';
-import { drawScatterFigure } from './scatter-figure';
-import { SELECTION_SHOWN, selectionGrid } from './selection-grid';
+import { showSelectionGrid } from './selection-grid';
+import { drawStillFigure, figureOnCanvas } from './still-figure';
 import { Thumbnails } from './thumbnails';
 import { showPointTooltip } from './tooltip';
-import { HOW_TO, pcaSentence } from './words';
+import { HOW_TO, NO_WEBGL, pcaSentence } from './words';
 
 export interface IPcaProps extends IViewProps {
   readonly layer: string;
@@ -112,14 +112,11 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     if (!data) {
       return null;
     }
-    const scratch = document.createElement('canvas');
-    const size = drawScatterFigure(
-      scratch,
+    return figureOnCanvas(
       data,
       { hidden, selected: new Set(selected) },
       themeStyle(node)
     );
-    return { canvas: scratch, ...size };
   }
 
   function drawLegend(): void {
@@ -151,30 +148,22 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     if (!live) {
       drawStill();
     }
-    showSelection(result, selected, thumbnails);
+    // The grid waits for the shown examples' pixels; a newer selection wins.
+    const chosen = selected;
+    const shown = thumbnails;
+    showSelectionGrid(
+      selectionHost,
+      result,
+      chosen,
+      shown,
+      () => selected === chosen && thumbnails === shown
+    );
     const indices = datasetIndices(result, selected);
     summary = { ...summary, selection: Array.from(indices) };
     result = { ...result, selection: indices };
     node.dataset.selected = String(selected.length);
     sentence.textContent = `${pcaSentence(summary)} ${HOW_TO}`;
     props.onResultChange?.(result, { ...summary, kind: 'pca' } as IJobSummary);
-  }
-
-  /** The selection's grid, once the shown examples' pixels are here. */
-  function showSelection(
-    current: IPcaResult,
-    points: readonly number[],
-    shown: Thumbnails
-  ): void {
-    if (points.length === 0) {
-      selectionHost.replaceChildren();
-      return;
-    }
-    void shown.load(points.slice(0, SELECTION_SHOWN)).then(() => {
-      if (selected === points && thumbnails === shown) {
-        selectionHost.replaceChildren(selectionGrid(current, points, shown));
-      }
-    });
   }
 
   function showTooltip(point: number): void {
@@ -194,19 +183,14 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
   }
 
   function drawStill(): void {
-    if (!data) {
-      return;
+    if (data) {
+      drawStillFigure(
+        still,
+        data,
+        { hidden, selected: new Set(selected) },
+        themeStyle(node)
+      );
     }
-    const size = drawScatterFigure(
-      still,
-      data,
-      { hidden, selected: new Set(selected) },
-      themeStyle(node),
-      globalThis.devicePixelRatio || 1
-    );
-    still.style.width = `${size.width}px`;
-    still.style.height = `${size.height}px`;
-    still.setAttribute('aria-label', `${data.xTitle} against ${data.yTitle}`);
   }
 
   async function startScatter(current: IPlotData, mine: number): Promise<void> {
@@ -216,8 +200,7 @@ export const mountPca: MountView<IPcaProps> = (host, props, options = {}) => {
     }
     if (!loaded) {
       node.dataset.webgl = 'none';
-      notice.textContent =
-        'WebGL is not available in this browser, so the interactive plot (zoom, hover, lasso) cannot be shown: this is a still picture of it.';
+      notice.textContent = NO_WEBGL;
       drawStill();
       render();
       return;

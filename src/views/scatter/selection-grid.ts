@@ -42,3 +42,25 @@ export function selectionGrid(
     ]
   });
 }
+
+/**
+ * Shows `points`' grid in `host` once their pixels are loaded, unless
+ * `current()` says a newer selection or result took over meanwhile.
+ */
+export function showSelectionGrid(
+  host: HTMLElement,
+  result: IPcaResult,
+  points: readonly number[],
+  thumbnails: Thumbnails,
+  current: () => boolean
+): void {
+  if (points.length === 0) {
+    host.replaceChildren();
+    return;
+  }
+  void thumbnails.load(points.slice(0, SELECTION_SHOWN)).then(() => {
+    if (current()) {
+      host.replaceChildren(selectionGrid(result, points, thumbnails));
+    }
+  });
+}

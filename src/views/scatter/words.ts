@@ -19,3 +19,6 @@ export function pcaSentence(summary: IPcaSummary): string {
 
 export const HOW_TO =
   'Scroll to zoom, drag to pan; hover a point to see its example; lasso with Shift + drag (or the Lasso tool) to select; click a class in the legend to hide it.';
+
+export const NO_WEBGL =
+  'WebGL is not available in this browser, so the interactive plot (zoom, hover, lasso) cannot be shown: this is a still picture of it.';
