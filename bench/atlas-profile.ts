@@ -23,6 +23,7 @@ import { LayersExecutor } from '../src/engine/model/executor';
 import { type ILoadedLayersModel, loadModel } from '../src/engine/model/load';
 import { runLayerAtlas } from '../src/engine/optvis/ascent';
 import { fileFetch } from '../src/engine/testing/files';
+import { runMain } from './pool-core';
 
 async function main(): Promise<void> {
   const [root, wasmDir, stepsText, batchesText] = process.argv.slice(2);
@@ -96,10 +97,4 @@ async function main(): Promise<void> {
   executor.dispose();
 }
 
-main().then(
-  () => process.exit(0),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+runMain(main);

@@ -16,6 +16,7 @@ import { fitTo, inputBatch } from '../src/engine/dataset/dataset';
 import { LayersExecutor } from '../src/engine/model/executor';
 import { type ILoadedLayersModel, loadModel } from '../src/engine/model/load';
 import { fileFetch } from '../src/engine/testing/files';
+import { runMain } from './pool-core';
 
 async function main(): Promise<void> {
   const [root, wasmDir, layer, countText, batchText, lText] =
@@ -100,10 +101,4 @@ async function main(): Promise<void> {
   executor.dispose();
 }
 
-main().then(
-  () => process.exit(0),
-  reason => {
-    process.stderr.write(String(reason?.stack ?? reason));
-    process.exit(1);
-  }
-);
+runMain(main);
