@@ -154,7 +154,13 @@ describe('FeatureVizOutput', () => {
     await flush();
     expect(fake.engine.run).toHaveBeenCalledTimes(1);
     expect(output.node.dataset.state).toBe('queued');
-    expect(output.node.querySelector('img')).toBeNull();
+    // The saved picture holds its place, dimmed, until the new run's first
+    // frame: the run bar under it must not move as Cancel is clicked.
+    expect(
+      output.node.querySelectorAll(
+        '.jp-FeatureViz-player.jp-mod-stale img.jp-FeatureViz-stored'
+      )
+    ).toHaveLength(1);
     output.dispose();
   });
 
