@@ -64,6 +64,8 @@ export const mountAtlas: MountView<IAtlasProps> = (
   // The open channel's player, and the lifetime that ends it.
   let detail: { view: IView; life: Lifetime } | null = null;
   let stored: IStoredImage | null = null;
+  /** A new run still shows the saved picture, until its first frame. */
+  let holdingStored = false;
 
   const grid = h('div', {
     className: 'jp-FeatureViz-atlas',
@@ -246,6 +248,14 @@ export const mountAtlas: MountView<IAtlasProps> = (
     return figureOf(figureSpec(frame), node);
   }
 
+  /** The grid in place of a saved picture (held or not). */
+  function showGrid(): void {
+    holdingStored = false;
+    node.classList.remove('jp-mod-stale');
+    storedHost.replaceChildren();
+    grid.hidden = false;
+  }
+
   function render(): void {
     node.dataset.state = run.state;
     bar.update(run);
@@ -258,9 +268,15 @@ export const mountAtlas: MountView<IAtlasProps> = (
     setRun(next) {
       if (startsNewRun(run, next)) {
         frames.length = 0;
+        // A saved picture holds its place, dimmed, until the new run's
+        // first frame (as the player's pictures do): the run bar under it
+        // must not move just as its Cancel is clicked.
+        holdingStored = stored !== null;
         stored = null;
-        storedHost.replaceChildren();
-        grid.hidden = false;
+        node.classList.toggle('jp-mod-stale', holdingStored);
+        if (!holdingStored) {
+          showGrid();
+        }
       }
       if (next.channels && !props.channels) {
         layout(next.channels);
@@ -279,11 +295,16 @@ export const mountAtlas: MountView<IAtlasProps> = (
         // No channel list (an engine that announced none): one per image.
         layout(Array.from({ length: frame.batch }, (_, i) => i));
       }
+      if (holdingStored) {
+        showGrid();
+      }
       frames.push(frame);
       detail?.view.pushFrame(frame);
       painter.request();
     },
     showStored(result) {
+      holdingStored = false;
+      node.classList.remove('jp-mod-stale');
       stored = result;
       storedHost.replaceChildren(
         storedImage(result.png, `Saved atlas of ${props.layer}`, result.width)

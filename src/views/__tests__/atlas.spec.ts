@@ -246,7 +246,7 @@ describe('atlas', () => {
     atlas.dispose();
   });
 
-  it('shows a stored image instead of the grid, until a new run', () => {
+  it("shows a stored image instead of the grid, held in place by a new run until that run's first frame", () => {
     const host = document.createElement('div');
     const atlas = mountAtlas(host, {
       layer: 'conv2d',
@@ -271,8 +271,18 @@ describe('atlas', () => {
       'button[aria-label="Save the image as PNG"]'
     ) as HTMLButtonElement;
     expect(png.disabled).toBe(false);
+    // Re-run: the saved picture stays, dimmed, so that the run bar under it
+    // does not move as Cancel is clicked; it is no longer offered as a PNG.
     atlas.setRun(submitted);
+    atlas.setRun(running);
+    const view = host.querySelector('.jp-FeatureViz-atlas-view');
+    expect(view?.classList.contains('jp-mod-stale')).toBe(true);
+    expect(host.querySelectorAll('img.jp-FeatureViz-stored')).toHaveLength(1);
+    expect(png.disabled).toBe(true);
+    // The first frame takes its place.
+    atlas.pushFrame(frame(1, { batch: 2 }));
     expect(host.querySelector('img')).toBeNull();
+    expect(view?.classList.contains('jp-mod-stale')).toBe(false);
     expect(
       (host.querySelector('.jp-FeatureViz-atlas') as HTMLElement).hidden
     ).toBe(false);
