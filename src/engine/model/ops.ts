@@ -161,3 +161,24 @@ export function absToInput(x: tf.Tensor): tf.Tensor {
   });
   return forward(x) as tf.Tensor;
 }
+
+/**
+ * Σ over the last axis, whose gradient broadcasts dy back in the backend.
+ * tfjs's Sum gradient multiplies by tf.ones of the input's shape, made as a
+ * JS Float32Array: on the per-image atlas convolution that was 2.3 MB a step
+ * of garbage outside V8's heap, which sets off its collector (whose threads
+ * then take the core another engine worker runs on). dy · 1 = dy, so the
+ * gradient is the same bit for bit.
+ */
+export function sumLastAxis(x: tf.Tensor): tf.Tensor {
+  const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const shape = input.shape;
+    return {
+      value: tf.sum(input, shape.length - 1),
+      gradFunc: (dy: tf.Tensor) =>
+        tf.broadcastTo(tf.expandDims(dy, shape.length - 1), shape)
+    };
+  });
+  return forward(x) as tf.Tensor;
+}

@@ -60,6 +60,71 @@ export function samplingGrid(
   return { indices, weights };
 }
 
+interface ISampler {
+  readonly indices: Int32Array;
+  /** The weights laid out like the gathered values, [4n, B·C]. */
+  readonly fullWeights: Float32Array;
+  /** Each output pixel's index, repeated for its 4 neighbours. */
+  readonly repeat: Int32Array;
+}
+
+/**
+ * A grid laid out for the sampler. WASM's broadcasting and tiling are
+ * several times slower than same-shape products and GatherNd, so the
+ * weights are repeated for every (image, channel) column.
+ */
+function layOut(
+  { indices, weights }: ISampling,
+  n: number,
+  columnsPerPixel: number
+): ISampler {
+  const fullWeights = new Float32Array(4 * n * columnsPerPixel);
+  const repeat = new Int32Array(4 * n);
+  for (let i = 0, o = 0; i < 4 * n; i++) {
+    const weight = weights[i];
+    for (let c = 0; c < columnsPerPixel; c++) {
+      fullWeights[o++] = weight;
+    }
+    repeat[i] = i >> 2;
+  }
+  return { indices, fullWeights, repeat };
+}
+
+/**
+ * The samplers made lately, newest last, within a byte budget. A run draws
+ * its scales and angles from short lists, so the same few grids come back
+ * at every step: making them anew was about 1 MB of arrays a step on an
+ * MNIST atlas, outside V8's heap, which sets off its collector (and its
+ * threads take the core another engine worker runs on). JS arrays, not
+ * tensors: nothing here outlives a run in tfjs's memory.
+ */
+const SAMPLER_BUDGET_BYTES = 16 * 1024 * 1024;
+const samplers = new Map<string, ISampler>();
+let samplerBytes = 0;
+
+function sampler(key: readonly number[], make: () => ISampler): ISampler {
+  const id = key.join(',');
+  const known = samplers.get(id);
+  if (known) {
+    samplers.delete(id);
+    samplers.set(id, known);
+    return known;
+  }
+  const made = make();
+  const bytes = (s: ISampler) =>
+    s.indices.byteLength + s.fullWeights.byteLength + s.repeat.byteLength;
+  samplers.set(id, made);
+  samplerBytes += bytes(made);
+  for (const [oldest, value] of samplers) {
+    if (samplerBytes <= SAMPLER_BUDGET_BYTES || oldest === id) {
+      break;
+    }
+    samplers.delete(oldest);
+    samplerBytes -= bytes(value);
+  }
+  return made;
+}
+
 /**
  * Bilinear resampling of every image and channel with the same grid; outside
  * the image reads 0. Differentiable to the image on every backend.
@@ -72,21 +137,17 @@ export function resample(
   outW: number
 ): tf.Tensor4D {
   const [batch, inH, inW, channels] = image.shape;
-  const { indices, weights } = samplingGrid(inH, inW, outH, outW, angle, scale);
   const n = outH * outW;
   const columnsPerPixel = batch * channels;
-  // Weights laid out like the gathered values ([4n, B·C]) and each output
-  // pixel's index repeated for its 4 neighbours: WASM's broadcasting and
-  // tiling are several times slower than same-shape products and GatherNd.
-  const fullWeights = new Float32Array(4 * n * columnsPerPixel);
-  const repeat = new Int32Array(4 * n);
-  for (let i = 0, o = 0; i < 4 * n; i++) {
-    const weight = weights[i];
-    for (let c = 0; c < columnsPerPixel; c++) {
-      fullWeights[o++] = weight;
-    }
-    repeat[i] = i >> 2;
-  }
+  const { indices, fullWeights, repeat } = sampler(
+    [inH, inW, outH, outW, angle, scale, columnsPerPixel],
+    () =>
+      layOut(
+        samplingGrid(inH, inW, outH, outW, angle, scale),
+        n,
+        columnsPerPixel
+      )
+  );
   const sample = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor4D;
     const save = args[1] as tf.GradSaveFunc;

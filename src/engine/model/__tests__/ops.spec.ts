@@ -11,7 +11,8 @@ import {
   type IConvOptions,
   type InputGradStrategy,
   leftMatMulToInput,
-  matMulToInput
+  matMulToInput,
+  sumLastAxis
 } from '../ops';
 
 interface ICase {
@@ -353,6 +354,24 @@ describe('matrix products with a constant', () => {
         ours.forEach((g, i) =>
           expect(maxAbsDiff(values(g), values(theirs[i]))).toBeLessThan(1e-5)
         );
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});
+
+describe('a sum over the last axis', () => {
+  for (const backend of TEST_BACKENDS) {
+    it(`on ${backend}: equals tf.sum, value and gradient bit for bit`, async () => {
+      await useBackend(backend);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const x = tf.randomNormal([6, 5, 4, 7], 0, 1, 'float32', 3);
+        const weights = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 4);
+        expect(values(sumLastAxis(x))).toEqual(values(tf.sum(x, 3)));
+        const gradient = (sum: (t: tf.Tensor) => tf.Tensor) =>
+          values(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(sum(t), weights)))(x));
+        expect(gradient(sumLastAxis)).toEqual(gradient(t => tf.sum(t, 3)));
       });
       expect(tf.memory().numTensors).toBe(before);
     });

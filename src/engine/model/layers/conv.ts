@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dToInput, depthwiseToInput } from '../conv-ops';
-import type { FusedActivation, IConvOptions } from '../ops';
+import { type FusedActivation, type IConvOptions, sumLastAxis } from '../ops';
 import { activationOf } from './activations';
 import { checkBatch, slices } from './channels';
 import {
@@ -62,7 +62,7 @@ function convToInputPerImage(
     ]) as tf.Tensor4D;
     const z = depthwiseToInput(stacked, depthwise, null, options);
     const [, ho, wo] = z.shape;
-    const perImage = tf.sum(tf.reshape(z, [ho, wo, batch, inner]), 3);
+    const perImage = sumLastAxis(tf.reshape(z, [ho, wo, batch, inner]));
     y = tf.reshape(tf.transpose(perImage, [2, 0, 1]), [batch, ho, wo, 1]);
   }
   return bias

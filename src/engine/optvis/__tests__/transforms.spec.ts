@@ -134,6 +134,27 @@ describe('transforms', () => {
         });
       });
 
+      it('resamples the same from a kept grid, for any batch at the same size', () => {
+        tf.tidy(() => {
+          const x = image([3, 9, 11, 2], 4);
+          const reference = resampleReference(x.arraySync(), 0.2, 1.1, 10, 12);
+          // The second call reads the grid the first made; a batch of one
+          // at the same size needs a grid of its own layout.
+          for (let call = 0; call < 2; call++) {
+            expect(
+              maxAbsDiff(values(resample(x, 0.2, 1.1, 10, 12)), reference)
+            ).toBeLessThan(1e-5);
+          }
+          const first = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);
+          expect(
+            maxAbsDiff(
+              values(resample(first as tf.Tensor4D, 0.2, 1.1, 10, 12)),
+              reference.slice(0, 10 * 12 * 2)
+            )
+          ).toBeLessThan(1e-5);
+        });
+      });
+
       it('is the identity at angle 0, scale 1, and an exact permutation at 90°', () => {
         tf.tidy(() => {
           const x = image([1, 6, 6, 2], 3);
