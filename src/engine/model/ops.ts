@@ -163,21 +163,26 @@ export function absToInput(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Σ over the last axis, whose gradient broadcasts dy back in the backend.
+ * Σ over the last axis, whose gradient spreads dy back in the backend.
  * tfjs's Sum gradient multiplies by tf.ones of the input's shape, made as a
  * JS Float32Array: on the per-image atlas convolution that was 2.3 MB a step
  * of garbage outside V8's heap, which sets off its collector (whose threads
- * then take the core another engine worker runs on). dy · 1 = dy, so the
- * gradient is the same bit for bit.
+ * then take the core another engine worker runs on). The gradient is the
+ * outer product of dy with a row of ones (a product of one term, so the
+ * same bit for bit); broadcastTo would be Tile, ~60× slower on WASM.
  */
 export function sumLastAxis(x: tf.Tensor): tf.Tensor {
   const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const shape = input.shape;
+    const last = shape[shape.length - 1];
     return {
       value: tf.sum(input, shape.length - 1),
       gradFunc: (dy: tf.Tensor) =>
-        tf.broadcastTo(tf.expandDims(dy, shape.length - 1), shape)
+        tf.reshape(
+          tf.matMul(tf.reshape(dy, [-1, 1]), tf.ones([1, last])),
+          shape
+        )
     };
   });
   return forward(x) as tf.Tensor;
