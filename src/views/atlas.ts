@@ -64,8 +64,6 @@ export const mountAtlas: MountView<IAtlasProps> = (
   // The open channel's player, and the lifetime that ends it.
   let detail: { view: IView; life: Lifetime } | null = null;
   let stored: IStoredImage | null = null;
-  /** A new run still shows the saved picture, until its first frame. */
-  let holdingStored = false;
 
   const grid = h('div', {
     className: 'jp-FeatureViz-atlas',
@@ -248,9 +246,11 @@ export const mountAtlas: MountView<IAtlasProps> = (
     return figureOf(figureSpec(frame), node);
   }
 
-  /** The grid in place of a saved picture (held or not). */
+  /**
+   * The grid in place of a saved picture (held or not). A held picture is
+   * marked jp-mod-stale: the class is the hold's only state.
+   */
   function showGrid(): void {
-    holdingStored = false;
     node.classList.remove('jp-mod-stale');
     storedHost.replaceChildren();
     grid.hidden = false;
@@ -271,10 +271,10 @@ export const mountAtlas: MountView<IAtlasProps> = (
         // A saved picture holds its place, dimmed, until the new run's
         // first frame (as the player's pictures do): the run bar under it
         // must not move just as its Cancel is clicked.
-        holdingStored = stored !== null;
-        stored = null;
-        node.classList.toggle('jp-mod-stale', holdingStored);
-        if (!holdingStored) {
+        if (stored) {
+          stored = null;
+          node.classList.add('jp-mod-stale');
+        } else {
           showGrid();
         }
       }
@@ -295,7 +295,7 @@ export const mountAtlas: MountView<IAtlasProps> = (
         // No channel list (an engine that announced none): one per image.
         layout(Array.from({ length: frame.batch }, (_, i) => i));
       }
-      if (holdingStored) {
+      if (node.classList.contains('jp-mod-stale')) {
         showGrid();
       }
       frames.push(frame);
@@ -303,7 +303,6 @@ export const mountAtlas: MountView<IAtlasProps> = (
       painter.request();
     },
     showStored(result) {
-      holdingStored = false;
       node.classList.remove('jp-mod-stale');
       stored = result;
       storedHost.replaceChildren(
