@@ -102,6 +102,10 @@ const SAMPLER_BUDGET_BYTES = 16 * 1024 * 1024;
 const samplers = new Map<string, ISampler>();
 let samplerBytes = 0;
 
+function bytes(s: ISampler): number {
+  return s.indices.byteLength + s.fullWeights.byteLength + s.repeat.byteLength;
+}
+
 function sampler(key: readonly number[], make: () => ISampler): ISampler {
   const id = key.join(',');
   const known = samplers.get(id);
@@ -111,8 +115,6 @@ function sampler(key: readonly number[], make: () => ISampler): ISampler {
     return known;
   }
   const made = make();
-  const bytes = (s: ISampler) =>
-    s.indices.byteLength + s.fullWeights.byteLength + s.repeat.byteLength;
   samplers.set(id, made);
   samplerBytes += bytes(made);
   for (const [oldest, value] of samplers) {
